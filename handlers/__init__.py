@@ -1,0 +1,1 @@
+"""Operation handlers, resolved from the spec's operationId (`chats.list_chats`)."""

@@ -1,0 +1,119 @@
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, settings
+
+from tests.contract import response_validator
+from wamock import spec as spec_module
+from wamock.app import create_app
+
+settings.register_profile("dev", max_examples=50, deadline=None)
+settings.register_profile(
+    "ci", max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+AUTH = ("username", "password")
+
+
+@pytest.fixture(scope="session")
+def spec() -> dict:
+    return spec_module.load()
+
+
+@pytest.fixture
+def make_client():
+    """A test client of a fresh app; openapi-core validates each of its /chats responses."""
+
+    def make(**app_options) -> httpx.Client:
+        client = create_app(**app_options).test_client()
+        client.event_hooks["response"].append(response_validator(str(client.base_url)))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def client(make_client) -> httpx.Client:
+    return make_client()
+
+
+@dataclass
+class LiveServer:
+    process: subprocess.Popen
+    base_url: str
+    banner: str
+    output: list[str]
+    reader: threading.Thread
+
+
+def start_wamock(*args: str, env: dict | None = None, cwd=None) -> LiveServer:
+    """`wamock serve --port 0 ARGS` as a subprocess, once it has printed the URL it serves."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wamock", "serve", "--port", "0", "--no-access-log", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+    )
+    banner = process.stdout.readline()
+    match = re.search(r"(http://[^\s]+)/chats", banner)
+    if not match:
+        process.kill()
+        raise RuntimeError(f"wamock did not start: {banner}{process.stdout.read()}")
+    for _ in range(3):
+        banner += process.stdout.readline()
+    output: list[str] = []
+    # Drained in the background, so that a chatty server never blocks on a full pipe.
+    reader = threading.Thread(target=lambda: output.extend(process.stdout), daemon=True)
+    reader.start()
+    server = LiveServer(process, match.group(1), banner, output, reader)
+    wait_until_answering(server.base_url)
+    return server
+
+
+def wait_until_answering(base_url: str, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            httpx.get(f"{base_url}/chats", timeout=1)
+            return
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def stop(server: LiveServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+    server.reader.join(timeout=5)
+    server.process.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[LiveServer]:
+    server = start_wamock()
+    yield server
+    stop(server)
+
+
+@pytest.fixture
+def live_client(live_server) -> Iterator[httpx.Client]:
+    with httpx.Client(
+        base_url=live_server.base_url, timeout=10, event_hooks={"response": [response_validator(live_server.base_url)]}
+    ) as client:
+        yield client

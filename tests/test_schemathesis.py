@@ -1,0 +1,17 @@
+"""Schemathesis, in process, with all of its checks, finds nothing wrong with the mock."""
+
+import schemathesis
+from hypothesis import settings
+
+from tests.conftest import AUTH
+from wamock.app import create_app
+
+schema = schemathesis.openapi.from_asgi("/openapi.json", create_app())
+schema.config.auth.update(basic=AUTH)
+schema.config.generation.update(modes=list(schemathesis.GenerationMode))
+
+
+@schema.parametrize()
+@settings(max_examples=150)
+def test_mock_meets_its_spec(case):
+    case.call_and_validate()

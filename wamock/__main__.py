@@ -1,0 +1,5 @@
+import sys
+
+from wamock.cli import main
+
+sys.exit(main())

@@ -1,0 +1,134 @@
+"""The `wamock` command: serve the mock (the default), generate fixtures, check an implementation.
+
+Exit status: 0 on success, 1 when a check finds the contract broken, 2 for a usage error
+(a bad option, an unreadable file, a busy port).
+"""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from wamock import __version__
+from wamock import spec as spec_module
+from wamock.auth import DEFAULT_ACCOUNT, ENV_VAR, AccountError, Accounts, split_env
+from wamock.fixtures import FixtureError
+from wamock.paths import DEFAULT_FIXTURES, SPEC_FILE
+from wamock.server import ServeError
+
+COMMANDS = ("serve", "fixtures", "check")
+USAGE_ERROR = 2
+
+
+class UsageError(Exception):
+    """A user error: printed as one line, `error: ...`, with exit status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wamock",
+        description="A mock server and contract checker for GET /chats of the WhatsApp multi-device REST API.",
+        epilog="With no command, wamock serves the mock on http://127.0.0.1:3000.",
+    )
+    parser.add_argument("--version", action="version", version=f"wamock {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="Serve the mock API (the default command).")
+    serve.add_argument("--host", default="127.0.0.1", help="Address to listen on (default: %(default)s).")
+    serve.add_argument("--port", type=int, default=3000, help="Port to listen on (default: %(default)s).")
+    serve.add_argument(
+        "--spec", type=Path, default=SPEC_FILE, help="OpenAPI file to serve (default: the bundled spec)."
+    )
+    serve.add_argument(
+        "--fixtures",
+        type=Path,
+        default=DEFAULT_FIXTURES,
+        help="JSON list of chats to serve (default: the bundled 150 chats).",
+    )
+    serve.add_argument(
+        "--auth",
+        action="append",
+        metavar="USER:PASSWORD",
+        help=f"An account to accept; repeat for more. Default: ${ENV_VAR} (u1:p1,u2:p2), else {DEFAULT_ACCOUNT}.",
+    )
+    serve.add_argument(
+        "--logged-out", action="store_true", help="Answer /chats as upstream does with no WhatsApp session: 500."
+    )
+    serve.add_argument("--no-access-log", action="store_true", help="Do not log each request.")
+    serve.set_defaults(run=run_serve)
+
+    generate = commands.add_parser("fixtures", help="Write a realistic, deterministic data set of chats.")
+    generate.add_argument("--count", type=int, default=150, help="How many chats (default: %(default)s).")
+    generate.add_argument(
+        "--seed", type=int, default=0, help="Seed: the same count and seed give the same file (default: %(default)s)."
+    )
+    generate.add_argument("-o", "--output", type=Path, help="File to write (default: standard output).")
+    generate.add_argument(
+        "--spec", type=Path, default=SPEC_FILE, help="OpenAPI file whose 200 example leads the data set."
+    )
+    generate.set_defaults(run=run_fixtures)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        argv.insert(0, "serve")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (UsageError, AccountError, FixtureError, ServeError, spec_module.SpecError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def accounts_from(args: argparse.Namespace) -> tuple[Accounts, bool]:
+    """The accounts to accept, and whether they are the documented default."""
+    if args.auth:
+        return Accounts.parse(args.auth), False
+    if os.environ.get(ENV_VAR):
+        return Accounts.parse(split_env(os.environ[ENV_VAR])), False
+    return Accounts.parse([DEFAULT_ACCOUNT]), True
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from wamock import server
+    from wamock.app import create_app
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: must be from 0 to 65535")
+    accounts, is_default = accounts_from(args)
+    app = create_app(spec_file=args.spec, fixtures_file=args.fixtures, accounts=accounts, logged_out=args.logged_out)
+    sock = server.bind(args.host, args.port)
+    host, port = sock.getsockname()[:2]
+    shown_host = f"[{host}]" if ":" in host else host
+    credentials = DEFAULT_ACCOUNT if is_default else ", ".join(f"{user}:***" for user in accounts.users)
+    print(f"wamock {__version__} serving http://{shown_host}:{port}/chats", flush=True)
+    print(f"  basic auth: {credentials}", flush=True)
+    print(f"  data: {args.fixtures}{'  (logged out: /chats answers 500)' if args.logged_out else ''}", flush=True)
+    print(
+        f"  try: curl --user {'username:password' if is_default else 'USER:PASSWORD'} http://{shown_host}:{port}/chats",
+        flush=True,
+    )
+    server.run(app, sock, access_log=not args.no_access_log)
+    return 0
+
+
+def run_fixtures(args: argparse.Namespace) -> int:
+    from wamock.generate import dumps, generate_chats
+
+    if args.count < 1:
+        raise UsageError(f"--count {args.count}: must be at least 1")
+    newest = spec_module.documented_chat(spec_module.load(args.spec))
+    data = dumps(generate_chats(args.count, args.seed, newest=newest))
+    if args.output is None:
+        sys.stdout.buffer.write(data)
+        return 0
+    try:
+        args.output.write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"{args.output}: cannot write: {exc.strerror}") from None
+    print(f"wrote {args.count} chats to {args.output}", file=sys.stderr)
+    return 0

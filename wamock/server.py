@@ -1,0 +1,41 @@
+"""Serving an app with uvicorn on a socket wamock binds itself, so a busy port is a clear error."""
+
+import errno
+import signal
+import socket
+
+import uvicorn
+
+
+class ServeError(Exception):
+    """The server cannot start: the message names the address and what to do."""
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ServeError(f"{host}:{port} is already in use; stop what listens there or pass --port") from None
+        if exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT) or isinstance(exc, socket.gaierror):
+            raise ServeError(f"cannot listen on {host}:{port}: {host} is not an address of this machine") from None
+        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def run(app, sock: socket.socket, *, access_log: bool = True) -> None:
+    config = uvicorn.Config(app, log_level="info", access_log=access_log, lifespan="off", timeout_graceful_shutdown=10)
+    # uvicorn drains in-flight requests on SIGTERM, then raises the signal again to exit
+    # "as killed". For a mock, a drained stop is a clean stop: the re-raise lands on a handler
+    # that returns, and wamock exits 0.
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
