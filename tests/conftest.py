@@ -1,5 +1,7 @@
+import contextlib
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -9,6 +11,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+import uvicorn
 from hypothesis import HealthCheck, settings
 
 from tests.contract import response_validator
@@ -102,6 +105,24 @@ def stop(server: LiveServer) -> None:
         server.process.wait()
     server.reader.join(timeout=5)
     server.process.stdout.close()
+
+
+@contextlib.contextmanager
+def serving(app) -> Iterator[str]:
+    """Serve an ASGI app with uvicorn on a free port of 127.0.0.1, in a thread; yields its URL."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    try:
+        wait_until_answering(base_url)
+        yield base_url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
 
 
 @pytest.fixture(scope="session")

@@ -67,6 +67,44 @@ def build_parser() -> argparse.ArgumentParser:
         "--spec", type=Path, default=SPEC_FILE, help="OpenAPI file whose 200 example leads the data set."
     )
     generate.set_defaults(run=run_fixtures)
+
+    check = commands.add_parser(
+        "check",
+        help="Fuzz an implementation of GET /chats and report every way it breaks the contract.",
+        description="Fuzz an implementation of GET /chats (any URL) with Schemathesis and wamock's own checks. "
+        "Exit 0: it conforms; 1: it breaks the contract; 2: usage error or the server cannot be reached.",
+    )
+    check.add_argument("url", help="Base URL of the implementation, e.g. http://127.0.0.1:3000")
+    check.add_argument(
+        "--auth",
+        metavar="USER:PASSWORD",
+        default=DEFAULT_ACCOUNT,
+        help="Credentials the implementation accepts (default: %(default)s).",
+    )
+    check.add_argument("--seed", type=int, help="Seed for the generated cases; the same seed sends the same requests.")
+    check.add_argument(
+        "--max-examples",
+        type=int,
+        default=100,
+        help="Most generated cases per Schemathesis phase (default: %(default)s).",
+    )
+    check.add_argument(
+        "--data",
+        type=Path,
+        metavar="FILE",
+        help="The fixture file the implementation serves: every page is then known exactly, and compared.",
+    )
+    check.add_argument(
+        "--compare",
+        metavar="OTHER_URL",
+        help="Send the same requests to another implementation and report every answer that differs.",
+    )
+    check.add_argument("--spec", type=Path, default=SPEC_FILE, help="OpenAPI file to check against.")
+    check.add_argument("--junit-xml", type=Path, metavar="FILE", help="Also write the results as JUnit XML.")
+    check.add_argument(
+        "--timeout", type=float, default=10.0, help="Seconds to wait for each answer (default: %(default)s)."
+    )
+    check.set_defaults(run=run_check)
     return parser
 
 
@@ -114,6 +152,40 @@ def run_serve(args: argparse.Namespace) -> int:
     )
     server.run(app, sock, access_log=not args.no_access_log)
     return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from wamock import checker, report
+
+    user, colon, password = args.auth.partition(":")
+    if not colon or not user:
+        raise UsageError(f"--auth {user!r}: expected USER:PASSWORD")
+    if args.max_examples < 1:
+        raise UsageError(f"--max-examples {args.max_examples}: must be at least 1")
+    options = checker.Options(
+        url=args.url,
+        auth=(user, password),
+        spec_file=args.spec,
+        seed=args.seed,
+        max_examples=args.max_examples,
+        data_file=args.data,
+        compare=args.compare,
+        timeout=args.timeout,
+    )
+    try:
+        outcomes = checker.run(options, progress=lambda line: print(line, flush=True))
+    except checker.CheckerError as exc:
+        raise UsageError(str(exc)) from None
+    rerun = " ".join(["wamock check", args.url, "--seed", str(outcomes[0].seed)])
+    if args.max_examples != 100:
+        rerun += f" --max-examples {args.max_examples}"
+    print(report.text(outcomes, rerun=rerun))
+    if args.junit_xml:
+        try:
+            report.junit_xml(outcomes, args.junit_xml)
+        except OSError as exc:
+            raise UsageError(f"{args.junit_xml}: cannot write: {exc.strerror}") from None
+    return 1 if any(outcome.findings for outcome in outcomes) else 0
 
 
 def run_fixtures(args: argparse.Namespace) -> int:
