@@ -99,8 +99,8 @@ def parse(request: Request, defect: str | None) -> tuple[int, int, bool] | str:
     maximum = 10**6 if defect == "accepts_limit_over_100" else (99 if defect == "rejects_limit_100" else 100)
     if not 1 <= int(limit) <= maximum:
         return f"limit: must be from 1 to {maximum}"
-    if int(offset) < 0:
-        return "offset: must be no less than 0"
+    if not 0 <= int(offset) < 2**63:
+        return "offset: must be from 0 to 9223372036854775807"
     return int(limit), int(offset), has_media.lower() == "true"
 
 

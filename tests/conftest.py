@@ -73,8 +73,11 @@ def start_wamock(*args: str, env: dict | None = None, cwd=None) -> LiveServer:
     if not match:
         process.kill()
         raise RuntimeError(f"wamock did not start: {banner}{process.stdout.read()}")
-    for _ in range(3):
-        banner += process.stdout.readline()
+    while "try: curl" not in banner:
+        line = process.stdout.readline()
+        if not line:
+            break
+        banner += line
     output: list[str] = []
     # Drained in the background, so that a chatty server never blocks on a full pipe.
     reader = threading.Thread(target=lambda: output.extend(process.stdout), daemon=True)

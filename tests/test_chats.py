@@ -5,7 +5,6 @@ import base64
 import pytest
 
 from tests.conftest import AUTH
-from wamock.auth import Accounts
 
 PAGE_EXAMPLE_CHAT = {
     "jid": "6289685028129@s.whatsapp.net",
@@ -90,6 +89,9 @@ def test_unknown_query_parameters_are_ignored(client):
         pytest.param("limit=", "limit: must be an integer", id="limit-empty"),
         pytest.param("offset=-1", "offset: must be no less than 0", id="offset-negative"),
         pytest.param("offset=x", "offset: must be an integer", id="offset-not-a-number"),
+        pytest.param(
+            "offset=9223372036854775808", "offset: must be no greater than 9223372036854775807", id="offset-past-int64"
+        ),
         pytest.param("has_media=maybe", "has_media: must be true or false", id="has-media-word"),
         pytest.param("has_media=1", "has_media: must be true or false", id="has-media-one"),
         pytest.param("has_media=yes", "has_media: must be true or false", id="has-media-yes"),
@@ -135,7 +137,7 @@ def test_bad_credentials_win_over_bad_parameters(client):
 
 
 def test_several_accounts_each_get_in(make_client):
-    client = make_client(accounts=Accounts.parse(["alice:a1", "bob:b:2"]))
+    client = make_client(accounts=["alice:a1", "bob:b:2"])
 
     assert client.get("/chats", auth=("alice", "a1")).status_code == 200
     assert client.get("/chats", auth=("bob", "b:2")).status_code == 200
@@ -143,7 +145,7 @@ def test_several_accounts_each_get_in(make_client):
 
 
 def test_utf8_credentials_are_compared_as_sent(make_client):
-    client = make_client(accounts=Accounts.parse(["josé:pässwörd"]))
+    client = make_client(accounts=["josé:pässwörd"])
 
     assert client.get("/chats", headers=basic("josé:pässwörd".encode())).status_code == 200
     assert client.get("/chats", headers=basic("josé:pässwörd".encode("latin-1"))).status_code == 401

@@ -29,7 +29,14 @@ def wheel(tmp_path_factory) -> Path:
 def test_wheel_carries_spec_fixtures_and_handlers(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
 
-    assert {"wamock/spec/openapi.yaml", "wamock/fixtures/chats.json", "handlers/chats.py", "wamock/cli.py"} <= names
+    assert {
+        "wamock/spec/openapi.yaml",
+        "wamock/spec/control.yaml",
+        "wamock/fixtures/chats.json",
+        "handlers/chats.py",
+        "handlers/control.py",
+        "wamock/cli.py",
+    } <= names
 
 
 def test_installed_wheel_serves_from_any_directory(wheel, tmp_path):
@@ -49,7 +56,7 @@ def test_installed_wheel_serves_from_any_directory(wheel, tmp_path):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    banner = process.stdout.readline() + process.stdout.readline() + process.stdout.readline()
+    banner = "".join(process.stdout.readline() for _ in range(5))
     try:
         base_url = banner.split("serving ")[1].split("/chats")[0]
         wait_until_answering(base_url)

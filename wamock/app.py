@@ -1,42 +1,103 @@
-"""The app factory: connexion serving spec/openapi.yaml with wamock's handlers, auth and errors."""
+"""The app factory: connexion serving spec/openapi.yaml (and the control API) with wamock's parts.
 
+The ASGI stack, outside in: connexion's server-error guard, the state, the request journal,
+CORS, delays and `Prefer`, then connexion's own exception handlers, Swagger UI, routing,
+security, the preferred status, parameter validation and the handlers.
+"""
+
+import copy
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from connexion import AsyncApp
 from connexion.middleware import MiddlewarePosition
 from connexion.resolver import RelativeResolver
+from starlette.middleware.cors import CORSMiddleware
 
-from wamock import errors, fixtures
+from wamock import errors
 from wamock import spec as spec_module
 from wamock.auth import DEFAULT_ACCOUNT, Accounts, security_handler
-from wamock.paths import DEFAULT_FIXTURES, SPEC_FILE
-from wamock.state import MockState, StateMiddleware
-from wamock.store import ChatStore
-from wamock.validation import NamingParameterValidator
+from wamock.journal import JournalMiddleware
+from wamock.paths import CONTROL_SPEC_FILE, DEFAULT_FIXTURES, SPEC_FILE
+from wamock.scenarios import DelayAndPreferMiddleware, PreferredStatusMiddleware, documented_examples
+from wamock.state import SharedState, StateMiddleware
+from wamock.validation import VALIDATORS
+
+CONTROL_BASE_PATH = "/__wamock"
+HANDLERS = "handlers"  # the package that operationIds name functions of
 
 
-def create_app(
-    *,
-    spec_file: Path = SPEC_FILE,
-    fixtures_file: Path = DEFAULT_FIXTURES,
-    chats: list[dict] | None = None,
-    accounts: Accounts | None = None,
-    logged_out: bool = False,
-) -> AsyncApp:
-    """`chats`, when given, are served instead of `fixtures_file`'s."""
-    spec_file = Path(spec_file)
+@dataclass
+class Settings:
+    spec_file: Path = SPEC_FILE
+    fixtures_file: Path = DEFAULT_FIXTURES
+    accounts: list[str] = field(default_factory=lambda: [DEFAULT_ACCOUNT])
+    logged_out: bool = False
+    delay_ms: int = 0
+    cors_origins: list[str] = field(default_factory=list)  # empty: any origin
+    control: bool = True
+    control_accounts: list[str] = field(default_factory=list)  # empty: the control API is open
+    state_dir: Path | None = None  # given: join that running mock's state (a worker does)
+
+
+def create_app(settings: Settings | None = None, *, chats: list[dict] | None = None, **overrides) -> AsyncApp:
+    """An app for `settings` (or the defaults with `overrides`); `chats` replace the fixtures' data."""
+    settings = settings or Settings(**overrides)
+    spec_file = Path(settings.spec_file)
     spec = spec_module.load(spec_file)
-    if chats is None:
-        chats = fixtures.load_chats(fixtures_file, spec)
-    state = MockState(store=ChatStore(chats), logged_out=logged_out)
+    if settings.state_dir is not None:
+        state = SharedState(settings.state_dir, fixtures_file=settings.fixtures_file, spec=spec)
+    else:
+        state = SharedState.create(fixtures_file=settings.fixtures_file, spec=spec, logged_out=settings.logged_out)
+    if chats is not None:
+        state.replace_chats(chats)
+    state.snapshot()  # load before the first request, not during it
 
     app = AsyncApp(
         __name__,
         specification_dir=spec_file.parent,
-        security_map={"basic": security_handler(accounts or Accounts.parse([DEFAULT_ACCOUNT]))},
-        validator_map={"parameter": NamingParameterValidator},
+        security_map={"basic": security_handler(Accounts.parse(settings.accounts), control_accounts(settings))},
+        validator_map=VALIDATORS,
     )
-    app.add_api(spec_file.name, resolver=RelativeResolver("handlers"))
-    app.add_middleware(StateMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, state=state)
+    app.add_api(spec_file.name, resolver=RelativeResolver(HANDLERS))
+    if settings.control:
+        app.add_api(control_spec(settings), base_path=CONTROL_BASE_PATH, resolver=RelativeResolver(HANDLERS))
+
+    outside_handlers = MiddlewarePosition.BEFORE_EXCEPTION
+    app.add_middleware(StateMiddleware, position=outside_handlers, state=state)
+    app.add_middleware(JournalMiddleware, position=outside_handlers)
+    app.add_middleware(CORSMiddleware, position=outside_handlers, **cors_options(settings.cors_origins))
+    examples = documented_examples(spec, package=HANDLERS)
+    documented = {status for statuses in examples.values() for status in statuses}
+    app.add_middleware(
+        DelayAndPreferMiddleware, position=outside_handlers, documented=documented, delay_ms=settings.delay_ms
+    )
+    app.add_middleware(PreferredStatusMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, examples=examples)
     errors.register(app)
     return app
+
+
+def control_spec(settings: Settings) -> dict:
+    """The control API's spec, open or behind its own accounts as configured."""
+    spec = copy.deepcopy(spec_module.load(CONTROL_SPEC_FILE))
+    if not settings.control_accounts:
+        spec["security"] = []
+    return spec
+
+
+def control_accounts(settings: Settings) -> Accounts | None:
+    return Accounts.parse(settings.control_accounts) if settings.control_accounts else None
+
+
+def cors_options(origins: list[str]) -> dict:
+    # With no list, any origin is echoed back (not "*"), which browsers require when a page
+    # sends credentials.
+    allowed = {"allow_origins": origins} if origins else {"allow_origin_regex": ".*"}
+    return {
+        **allowed,
+        "allow_credentials": True,
+        "allow_methods": ["GET", "POST", "PUT", "DELETE"],
+        "allow_headers": ["Authorization", "Content-Type", "Prefer"],
+        "expose_headers": ["WWW-Authenticate"],
+        "max_age": 600,
+    }

@@ -52,14 +52,22 @@ def split_env(value: str) -> list[str]:
     return [part for part in value.split(",") if part]
 
 
-def security_handler(accounts: Accounts) -> type[BasicSecurityHandler]:
-    """connexion's Basic handler, checking against these accounts instead of x-basicInfoFunc."""
+def security_handler(accounts: Accounts, control_accounts: Accounts | None = None) -> type[BasicSecurityHandler]:
+    """connexion's Basic handler, checking these accounts instead of an x-basicInfoFunc.
 
-    def basic_info(username: str, password: str) -> dict | None:
-        return {"sub": username} if accounts.verify(username, password) else None
+    A scheme marked `x-wamock-accounts: control` (the control API's) checks `control_accounts`.
+    """
+
+    def checker(known: Accounts):
+        def basic_info(username: str, password: str) -> dict | None:
+            return {"sub": username} if known.verify(username, password) else None
+
+        return basic_info
+
+    by_role = {"api": checker(accounts), "control": checker(control_accounts or accounts)}
 
     class AccountsBasicHandler(BasicSecurityHandler):
         def _resolve_func(self, security_scheme):
-            return basic_info
+            return by_role[security_scheme.get("x-wamock-accounts", "api")]
 
     return AccountsBasicHandler

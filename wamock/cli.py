@@ -54,6 +54,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--logged-out", action="store_true", help="Answer /chats as upstream does with no WhatsApp session: 500."
     )
+    serve.add_argument(
+        "--delay", type=int, default=0, metavar="MS", help="Answer every API request this many milliseconds late."
+    )
+    serve.add_argument(
+        "--cors-origin",
+        action="append",
+        metavar="ORIGIN",
+        help="An origin that browsers may call from (e.g. http://localhost:5173); repeat for more. Default: any origin.",
+    )
+    serve.add_argument("--no-control", action="store_true", help="Turn the control API (/__wamock/) off.")
+    serve.add_argument(
+        "--control-auth",
+        action="append",
+        metavar="USER:PASSWORD",
+        help="Put the control API behind these Basic credentials; repeat for more. Default: open.",
+    )
     serve.add_argument("--no-access-log", action="store_true", help="Do not log each request.")
     serve.set_defaults(run=run_serve)
 
@@ -122,34 +138,52 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def accounts_from(args: argparse.Namespace) -> tuple[Accounts, bool]:
-    """The accounts to accept, and whether they are the documented default."""
+def accounts_from(args: argparse.Namespace) -> tuple[list[str], bool]:
+    """The accounts to accept (checked), and whether they are the documented default."""
     if args.auth:
-        return Accounts.parse(args.auth), False
-    if os.environ.get(ENV_VAR):
-        return Accounts.parse(split_env(os.environ[ENV_VAR])), False
-    return Accounts.parse([DEFAULT_ACCOUNT]), True
+        specs, is_default = args.auth, False
+    elif os.environ.get(ENV_VAR):
+        specs, is_default = split_env(os.environ[ENV_VAR]), False
+    else:
+        specs, is_default = [DEFAULT_ACCOUNT], True
+    Accounts.parse(specs)
+    return specs, is_default
 
 
 def run_serve(args: argparse.Namespace) -> int:
     from wamock import server
-    from wamock.app import create_app
+    from wamock.app import Settings, create_app
+    from wamock.scenarios import MAX_DELAY_MS
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: must be from 0 to 65535")
+    if not 0 <= args.delay <= MAX_DELAY_MS:
+        raise UsageError(f"--delay {args.delay}: must be from 0 to {MAX_DELAY_MS} milliseconds")
     accounts, is_default = accounts_from(args)
-    app = create_app(spec_file=args.spec, fixtures_file=args.fixtures, accounts=accounts, logged_out=args.logged_out)
+    if args.control_auth:
+        Accounts.parse(args.control_auth)
+    settings = Settings(
+        spec_file=args.spec,
+        fixtures_file=args.fixtures,
+        accounts=accounts,
+        logged_out=args.logged_out,
+        delay_ms=args.delay,
+        cors_origins=args.cors_origin or [],
+        control=not args.no_control,
+        control_accounts=args.control_auth or [],
+    )
+    app = create_app(settings)
     sock = server.bind(args.host, args.port)
     host, port = sock.getsockname()[:2]
     shown_host = f"[{host}]" if ":" in host else host
-    credentials = DEFAULT_ACCOUNT if is_default else ", ".join(f"{user}:***" for user in accounts.users)
-    print(f"wamock {__version__} serving http://{shown_host}:{port}/chats", flush=True)
+    credentials = DEFAULT_ACCOUNT if is_default else ", ".join(f"{user}:***" for user in Accounts.parse(accounts).users)
+    base = f"http://{shown_host}:{port}"
+    control = "off" if args.no_control else f"{base}/__wamock/ ({'own credentials' if args.control_auth else 'open'})"
+    print(f"wamock {__version__} serving {base}/chats", flush=True)
     print(f"  basic auth: {credentials}", flush=True)
     print(f"  data: {args.fixtures}{'  (logged out: /chats answers 500)' if args.logged_out else ''}", flush=True)
-    print(
-        f"  try: curl --user {'username:password' if is_default else 'USER:PASSWORD'} http://{shown_host}:{port}/chats",
-        flush=True,
-    )
+    print(f"  swagger ui: {base}/ui/   control api: {control}", flush=True)
+    print(f"  try: curl --user {'username:password' if is_default else 'USER:PASSWORD'} {base}/chats", flush=True)
     server.run(app, sock, access_log=not args.no_access_log)
     return 0
 

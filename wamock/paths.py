@@ -18,3 +18,4 @@ def _data_file(folder: str, name: str) -> Path:
 
 SPEC_FILE = _data_file("spec", "openapi.yaml")
 DEFAULT_FIXTURES = _data_file("fixtures", "chats.json")
+CONTROL_SPEC_FILE = _data_file("spec", "control.yaml")

@@ -1,0 +1,42 @@
+from wamock import envelope, fixtures, state
+
+
+def get_chats() -> dict:
+    records = state.current().records()
+    return envelope.results(f"serving {len(records)} chats", {"total": len(records), "data": records})
+
+
+def replace_chats(body: list) -> tuple[dict, int]:
+    mock = state.current()
+    try:
+        records = fixtures.validate_chats(body, mock.spec, source="body")
+    except fixtures.FixtureError as exc:
+        return envelope.error("400", str(exc)), 400
+    mock.replace_chats(records)
+    return envelope.results(f"serving {len(records)} chats", {"total": len(records)}), 200
+
+
+def reset() -> dict:
+    mock = state.current()
+    mock.reset()
+    return envelope.results("serving the fixtures, logged in", {})
+
+
+def get_session() -> dict:
+    return envelope.results("session", {"logged_in": not state.current().snapshot().logged_out})
+
+
+def set_session(body: dict) -> dict:
+    mock = state.current()
+    mock.set_logged_out(not body["logged_in"])
+    return envelope.results("session", {"logged_in": body["logged_in"]})
+
+
+def get_journal() -> dict:
+    entries = state.current().journal()
+    return envelope.results(f"{len(entries)} requests", {"entries": entries})
+
+
+def clear_journal() -> dict:
+    state.current().clear_journal()
+    return envelope.results("journal cleared", {})
