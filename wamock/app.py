@@ -1,12 +1,14 @@
 """The app factory: connexion serving spec/openapi.yaml (and the control API) with wamock's parts.
 
 The ASGI stack, outside in: connexion's server-error guard, the state, the request journal,
-CORS, delays and `Prefer`, then connexion's own exception handlers, Swagger UI, routing,
+CORS, delays and `Prefer`, the answer cache, then connexion's own exception handlers, Swagger UI, routing,
 security, the preferred status, parameter validation and the handlers.
 """
 
 import copy
-from dataclasses import dataclass, field
+import json
+import os
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from connexion import AsyncApp
@@ -17,6 +19,7 @@ from starlette.middleware.cors import CORSMiddleware
 from wamock import errors
 from wamock import spec as spec_module
 from wamock.auth import DEFAULT_ACCOUNT, Accounts, security_handler
+from wamock.cache import ResponseCacheMiddleware
 from wamock.journal import JournalMiddleware
 from wamock.paths import CONTROL_SPEC_FILE, DEFAULT_FIXTURES, SPEC_FILE
 from wamock.scenarios import DelayAndPreferMiddleware, PreferredStatusMiddleware, documented_examples
@@ -38,6 +41,7 @@ class Settings:
     control: bool = True
     control_accounts: list[str] = field(default_factory=list)  # empty: the control API is open
     state_dir: Path | None = None  # given: join that running mock's state (a worker does)
+    cache: bool = True  # replay connexion's answer to a request it has already judged
 
 
 def create_app(settings: Settings | None = None, *, chats: list[dict] | None = None, **overrides) -> AsyncApp:
@@ -72,9 +76,26 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | None = N
     app.add_middleware(
         DelayAndPreferMiddleware, position=outside_handlers, documented=documented, delay_ms=settings.delay_ms
     )
+    if settings.cache:
+        app.add_middleware(ResponseCacheMiddleware, position=outside_handlers, paths=set(spec["paths"]))
     app.add_middleware(PreferredStatusMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, examples=examples)
     errors.register(app)
     return app
+
+
+WORKER_SETTINGS_VAR = "WAMOCK_WORKER_SETTINGS"
+
+
+def worker_environment(settings: Settings) -> dict[str, str]:
+    """What a worker process needs to build the same app: the settings, as JSON."""
+    return {WORKER_SETTINGS_VAR: json.dumps(asdict(settings), default=str)}
+
+
+def worker_app() -> AsyncApp:
+    """The app factory each worker of `wamock serve --workers N` calls (uvicorn imports it)."""
+    raw = json.loads(os.environ[WORKER_SETTINGS_VAR])
+    paths = {name: Path(raw[name]) for name in ("spec_file", "fixtures_file", "state_dir") if raw[name] is not None}
+    return create_app(Settings(**{**raw, **paths}))
 
 
 def control_spec(settings: Settings) -> dict:

@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ORIGIN",
         help="An origin that browsers may call from (e.g. http://localhost:5173); repeat for more. Default: any origin.",
     )
+    serve.add_argument(
+        "--workers", type=int, default=1, help="Worker processes on the one port (default: %(default)s)."
+    )
     serve.add_argument("--no-control", action="store_true", help="Turn the control API (/__wamock/) off.")
     serve.add_argument(
         "--control-auth",
@@ -71,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="Put the control API behind these Basic credentials; repeat for more. Default: open.",
     )
     serve.add_argument("--no-access-log", action="store_true", help="Do not log each request.")
+    serve.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="Take every request through connexion, even one it has answered before (for measuring).",
+    )
     serve.set_defaults(run=run_serve)
 
     generate = commands.add_parser("fixtures", help="Write a realistic, deterministic data set of chats.")
@@ -152,8 +160,9 @@ def accounts_from(args: argparse.Namespace) -> tuple[list[str], bool]:
 
 def run_serve(args: argparse.Namespace) -> int:
     from wamock import server
-    from wamock.app import Settings, create_app
+    from wamock.app import Settings, create_app, worker_environment
     from wamock.scenarios import MAX_DELAY_MS
+    from wamock.state import SharedState
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: must be from 0 to 65535")
@@ -171,20 +180,34 @@ def run_serve(args: argparse.Namespace) -> int:
         cors_origins=args.cors_origin or [],
         control=not args.no_control,
         control_accounts=args.control_auth or [],
+        cache=not args.no_cache,
     )
-    app = create_app(settings)
+    if not 1 <= args.workers <= 64:
+        raise UsageError(f"--workers {args.workers}: must be from 1 to 64")
+    if args.workers == 1:
+        app = create_app(settings)
+    else:
+        # Load and check the data once here, so a bad file fails before any worker starts;
+        # the workers join this state directory.
+        state = SharedState.create(fixtures_file=settings.fixtures_file, spec=spec_module.load(settings.spec_file))
+        if args.logged_out:
+            state.set_logged_out(True)
+        settings.state_dir = state.directory
+        os.environ.update(worker_environment(settings))
+        app = "wamock.app:worker_app"
     sock = server.bind(args.host, args.port)
     host, port = sock.getsockname()[:2]
     shown_host = f"[{host}]" if ":" in host else host
     credentials = DEFAULT_ACCOUNT if is_default else ", ".join(f"{user}:***" for user in Accounts.parse(accounts).users)
     base = f"http://{shown_host}:{port}"
     control = "off" if args.no_control else f"{base}/__wamock/ ({'own credentials' if args.control_auth else 'open'})"
-    print(f"wamock {__version__} serving {base}/chats", flush=True)
+    workers = f" with {args.workers} workers" if args.workers > 1 else ""
+    print(f"wamock {__version__} serving {base}/chats{workers}", flush=True)
     print(f"  basic auth: {credentials}", flush=True)
     print(f"  data: {args.fixtures}{'  (logged out: /chats answers 500)' if args.logged_out else ''}", flush=True)
     print(f"  swagger ui: {base}/ui/   control api: {control}", flush=True)
     print(f"  try: curl --user {'username:password' if is_default else 'USER:PASSWORD'} {base}/chats", flush=True)
-    server.run(app, sock, access_log=not args.no_access_log)
+    server.run(app, sock, access_log=not args.no_access_log, workers=args.workers)
     return 0
 
 

@@ -5,6 +5,7 @@ import signal
 import socket
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 
 class ServeError(Exception):
@@ -29,8 +30,21 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run(app, sock: socket.socket, *, access_log: bool = True) -> None:
-    config = uvicorn.Config(app, log_level="info", access_log=access_log, lifespan="off", timeout_graceful_shutdown=10)
+def run(app, sock: socket.socket, *, access_log: bool = True, workers: int = 1) -> None:
+    """Serve until SIGTERM or SIGINT. With workers > 1, `app` is an import string of a factory."""
+    config = uvicorn.Config(
+        app,
+        factory=workers > 1,
+        workers=workers,
+        log_level="info",
+        access_log=access_log,
+        lifespan="off",
+        timeout_graceful_shutdown=10,
+    )
+    if workers > 1:
+        # Every worker accepts on the same socket; the parent only watches over them.
+        Multiprocess(config, sockets=[sock]).run()
+        return
     # uvicorn drains in-flight requests on SIGTERM, then raises the signal again to exit
     # "as killed". For a mock, a drained stop is a clean stop: the re-raise lands on a handler
     # that returns, and wamock exits 0.

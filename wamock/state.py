@@ -13,9 +13,11 @@ import contextlib
 import fcntl
 import mmap
 import os
+import shutil
 import struct
 import tempfile
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,14 +50,21 @@ class SharedState:
         self.spec = spec
         self._counter = _open_counter(self.directory / "version")
         self._snapshot: Snapshot | None = None
+        # Opened once: O_APPEND makes each small write land whole, whichever worker writes.
+        self._journal_fd = os.open(self.directory / "journal.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        weakref.finalize(self, os.close, self._journal_fd)
 
     @classmethod
     def create(cls, *, fixtures_file: Path, spec: dict, logged_out: bool = False, directory: Path | None = None):
         """A new state directory, with the fixtures loaded and checked before anything serves them."""
-        if directory is None:
-            directory = Path(tempfile.mkdtemp(prefix="wamock-state-"))
         records = fixtures.load_chats(fixtures_file, spec)
+        owned = directory is None
+        if owned:
+            directory = Path(tempfile.mkdtemp(prefix="wamock-state-"))
         state = cls(directory, fixtures_file=fixtures_file, spec=spec)
+        if owned:
+            # Removed when the state is garbage-collected, or when the process exits.
+            weakref.finalize(state, shutil.rmtree, directory, ignore_errors=True)
         state._write_session({"logged_out": logged_out, "data": 0})
         state._snapshot = Snapshot(ChatStore(records), logged_out, state._bump(), 0)
         return state
@@ -103,13 +112,7 @@ class SharedState:
     # The request journal: one JSON line an entry, appended by any worker.
 
     def record(self, entry: dict) -> None:
-        line = orjson.dumps({"time": round(time.time(), 3), **entry}) + b"\n"
-        # O_APPEND makes each small write land whole, whichever worker writes.
-        fd = os.open(self.directory / "journal.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, line)
-        finally:
-            os.close(fd)
+        os.write(self._journal_fd, orjson.dumps({"time": round(time.time(), 3), **entry}) + b"\n")
 
     def journal(self) -> list[dict]:
         try:

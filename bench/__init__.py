@@ -1,0 +1,1 @@
+"""wamock's benchmark: `python -m bench` (see the README's Performance section)."""

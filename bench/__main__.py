@@ -1,0 +1,479 @@
+"""`python -m bench`: wamock against the mocks users would pick instead, and against its own scale.
+
+One run, on 127.0.0.1, prints four tables:
+1. peers: wamock (1 worker, default fixtures), Stoplight Prism, WireMock (one stub),
+   `connexion run --mock=all` and a bare Starlette app returning the same bytes (the floor),
+   loaded by `wrk -t1 -c32` with the Basic header, interleaved round by round; medians.
+2. scale: wamock alone with 150 to 1,000,000 generated chats: first, middle and last page,
+   with and without has_media=true, through the answer cache and past it (--no-cache).
+3. workers: `--workers 1` against `--workers 2`.
+4. checker: `wamock check` against the mock.
+
+It installs what it needs: wrk (Debian, as root), Prism and WireMock (npm, into bench/.work).
+"""
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / ".work"
+SPEC = ROOT / "spec" / "openapi.yaml"
+AUTH = ("username", "password")
+AUTH_HEADER = "Authorization: Basic dXNlcm5hbWU6cGFzc3dvcmQ="
+SIZES = [150, 10_000, 100_000, 1_000_000]
+
+
+# Installing the tools.
+
+
+def ensure_wrk() -> None:
+    if shutil.which("wrk"):
+        return
+    if os.geteuid() != 0:
+        sys.exit("error: wrk is missing; install Debian's wrk package (apt-get install wrk) as root")
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "wrk"], check=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    )
+
+
+def ensure_npm_peers() -> Path:
+    peers = WORK / "peers"
+    if not (peers / "node_modules" / ".bin" / "prism").exists() or not list(
+        peers.glob("node_modules/wiremock/build/*.jar")
+    ):
+        if not shutil.which("npm"):
+            sys.exit("error: npm is missing; Prism and WireMock are installed from the npm registry")
+        peers.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--prefix",
+                str(peers),
+                "--no-audit",
+                "--no-fund",
+                "--silent",
+                "@stoplight/prism-cli@5",
+                "wiremock@3",
+            ],
+            check=True,
+        )
+    return peers
+
+
+# Servers.
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Server:
+    name: str
+    command: list[str]
+    port: int
+    env: dict = field(default_factory=dict)
+    cwd: Path | None = None
+    process: subprocess.Popen | None = None
+    startup: float = 0.0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 120) -> "Server":
+        started = time.monotonic()
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=self.cwd,
+            env={**os.environ, **self.env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        while time.monotonic() - started < timeout:
+            if self.process.poll() is not None:
+                sys.exit(f"error: {self.name} exited with status {self.process.returncode}: {' '.join(self.command)}")
+            try:
+                if httpx.get(f"{self.url}/chats", auth=AUTH, timeout=1).status_code == 200:
+                    self.startup = time.monotonic() - started
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.01)
+        self.stop()
+        sys.exit(f"error: {self.name} did not answer 200 within {timeout} s")
+
+    def rss_mib(self) -> float:
+        """Resident memory of the server and of every process under it."""
+        parents: dict[int, int] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+        tree, grew = {self.process.pid}, True
+        while grew:
+            children = {pid for pid, parent in parents.items() if parent in tree} - tree
+            tree |= children
+            grew = bool(children)
+        total_kib = 0
+        for pid in tree:
+            try:
+                match = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+            except OSError:
+                continue
+            total_kib += int(match.group(1)) if match else 0
+        return total_kib / 1024
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def wamock_server(name: str, *args: str) -> Server:
+    port = free_port()
+    return Server(name, [sys.executable, "-m", "wamock", "serve", "--port", str(port), *args], port)
+
+
+def peer_servers(peers: Path, example_body: Path) -> list[Server]:
+    prism_port, wiremock_port, connexion_port, floor_port = (free_port() for _ in range(4))
+    wiremock_root = WORK / "wiremock"
+    (wiremock_root / "mappings").mkdir(parents=True, exist_ok=True)
+    (wiremock_root / "mappings" / "chats.json").write_text(
+        '{"request": {"method": "GET", "urlPath": "/chats", "basicAuthCredentials": {"username": "username", '
+        '"password": "password"}}, "response": {"status": 200, "headers": {"Content-Type": "application/json"}, '
+        '"bodyFileName": "chats.json"}}'
+    )
+    (wiremock_root / "__files").mkdir(exist_ok=True)
+    shutil.copy(example_body, wiremock_root / "__files" / "chats.json")
+    jar = next(peers.glob("node_modules/wiremock/build/*.jar"))
+    return [
+        Server(
+            "prism",
+            [
+                str(peers / "node_modules" / ".bin" / "prism"),
+                "mock",
+                str(SPEC),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(prism_port),
+            ],
+            prism_port,
+        ),
+        Server(
+            "wiremock",
+            [
+                "java",
+                "-jar",
+                str(jar),
+                "--port",
+                str(wiremock_port),
+                "--bind-address",
+                "127.0.0.1",
+                "--root-dir",
+                str(wiremock_root),
+            ],
+            wiremock_port,
+        ),
+        Server(
+            "connexion --mock=all",
+            [
+                sys.executable,
+                "-m",
+                "connexion",
+                "run",
+                str(SPEC),
+                "--mock=all",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(connexion_port),
+            ],
+            connexion_port,
+            env={"PYTHONPATH": str(ROOT / "bench"), "BASICINFO_FUNC": "connexion_mock_auth.basic_info"},
+        ),
+        Server(
+            "starlette floor",
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "bench.floor:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(floor_port),
+                "--no-access-log",
+            ],
+            floor_port,
+            env={"BENCH_FLOOR_BODY": str(example_body)},
+            cwd=ROOT,
+        ),
+    ]
+
+
+# Load.
+
+
+@dataclass
+class Load:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int
+    errors: int
+
+
+def to_ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url: str, duration: float, connections: int = 32) -> Load:
+    output = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-H", AUTH_HEADER, url],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=duration + 60,
+    ).stdout
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return Load(
+        rps=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        p50_ms=to_ms(re.search(r"\s50%\s+(\S+)", output).group(1)),
+        p99_ms=to_ms(re.search(r"\s99%\s+(\S+)", output).group(1)),
+        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
+        errors=sum(map(int, errors.groups())) if errors else 0,
+    )
+
+
+def median_load(loads: list[Load]) -> Load:
+    return Load(
+        rps=statistics.median(load.rps for load in loads),
+        p50_ms=statistics.median(load.p50_ms for load in loads),
+        p99_ms=statistics.median(load.p99_ms for load in loads),
+        non_2xx=sum(load.non_2xx for load in loads),
+        errors=sum(load.errors for load in loads),
+    )
+
+
+def table(headers: list[str], rows: list[list]) -> str:
+    cells = [headers, *[[str(cell) for cell in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = [" | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in cells]
+    lines.insert(1, "-+-".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+# The four parts.
+
+
+def bench_peers(args) -> None:
+    peers = ensure_npm_peers()
+    example = WORK / "example-page.json"
+    wamock = wamock_server("wamock").start()
+    example.write_bytes(httpx.get(f"{wamock.url}/chats", auth=AUTH).content)
+    wamock.stop()
+    servers = [wamock_server("wamock"), *peer_servers(peers, example)]
+    try:
+        for server in servers:
+            server.start()
+        loads: dict[str, list[Load]] = {server.name: [] for server in servers}
+        for round_number in range(args.rounds):
+            for server in servers:
+                loads[server.name].append(wrk(f"{server.url}/chats", args.duration))
+            print(f"  peers: round {round_number + 1} of {args.rounds} done", flush=True)
+        medians = {name: median_load(runs) for name, runs in loads.items()}
+        ours = medians["wamock"]
+        rows = []
+        for server in servers:
+            load = medians[server.name]
+            ratio = f"{ours.rps / load.rps:.2f}x" if server.name != "wamock" else "-"
+            rows.append(
+                [
+                    server.name,
+                    f"{load.rps:,.0f}",
+                    f"{load.p50_ms:.2f}",
+                    f"{load.p99_ms:.2f}",
+                    load.non_2xx + load.errors,
+                    f"{server.startup:.2f}",
+                    f"{server.rss_mib():.0f}",
+                    ratio,
+                ]
+            )
+        print(f"\n1. The page's request, wrk -t1 -c32 -d{args.duration}s, medians of {args.rounds} interleaved rounds")
+        print(
+            table(
+                ["server", "req/s", "p50 ms", "p99 ms", "non-2xx+errors", "start s", "RSS MiB", "wamock/server req/s"],
+                rows,
+            )
+        )
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def fixture_file(size: int) -> Path:
+    path = WORK / f"chats-{size}.json"
+    if not path.exists():
+        WORK.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [sys.executable, "-m", "wamock", "fixtures", "--count", str(size), "--seed", "0", "-o", str(path)],
+            check=True,
+        )
+    return path
+
+
+def bench_scale(args) -> None:
+    sizes = SIZES[:2] if args.quick else SIZES
+    rows, results = [], {}
+    for size in sizes:
+        fixtures = fixture_file(size)
+        for mode, extra in (("cached", []), ("uncached", ["--no-cache"])):
+            server = wamock_server(f"wamock {size}", "--fixtures", str(fixtures), "--no-access-log", *extra).start()
+            try:
+                for has_media in (False, True):
+                    query = "has_media=true&" if has_media else ""
+                    total = httpx.get(f"{server.url}/chats?{query}limit=1", auth=AUTH).json()["results"]["pagination"][
+                        "total"
+                    ]
+                    for page, offset in (("first", 0), ("middle", total // 2), ("end", max(total - 25, 0))):
+                        load = wrk(f"{server.url}/chats?{query}offset={offset}", args.scale_duration)
+                        results[(size, mode, has_media, page)] = load
+                        rows.append(
+                            [
+                                f"{size:,}",
+                                mode,
+                                str(has_media).lower(),
+                                page,
+                                f"{load.rps:,.0f}",
+                                f"{load.p50_ms:.2f}",
+                                load.non_2xx + load.errors,
+                                f"{server.startup:.2f}",
+                                f"{server.rss_mib():.0f}",
+                            ]
+                        )
+            finally:
+                server.stop()
+        print(f"  scale: {size:,} chats done", flush=True)
+    print(f"\n2. Scale: wamock, 1 worker, wrk -t1 -c32 -d{args.scale_duration}s a page")
+    print(
+        table(["chats", "cache", "has_media", "page", "req/s", "p50 ms", "non-2xx+errors", "start s", "RSS MiB"], rows)
+    )
+    largest, smallest = sizes[-1], sizes[0]
+    ratios = []
+    for (size, mode, has_media, page), load in results.items():
+        if size == largest:
+            base = results[(smallest, mode, has_media, page)]
+            ratios.append(
+                [mode, str(has_media).lower(), page, f"{load.p50_ms / base.p50_ms:.2f}", f"{load.rps / base.rps:.2f}"]
+            )
+    print(f"\nRatio {largest:,} / {smallest:,} chats")
+    print(table(["cache", "has_media", "page", "p50 ratio", "req/s ratio"], ratios))
+
+
+def bench_workers(args) -> None:
+    servers = [
+        wamock_server("1 worker", "--no-access-log"),
+        wamock_server("2 workers", "--workers", "2", "--no-access-log"),
+    ]
+    try:
+        for server in servers:
+            server.start()
+        loads: dict[str, list[Load]] = {server.name: [] for server in servers}
+        for _ in range(args.rounds):
+            for server in servers:
+                loads[server.name].append(wrk(f"{server.url}/chats", args.duration))
+        medians = {name: median_load(runs) for name, runs in loads.items()}
+        rows = [
+            [name, f"{load.rps:,.0f}", f"{load.p50_ms:.2f}", f"{load.p99_ms:.2f}"] for name, load in medians.items()
+        ]
+        print(f"\n3. Workers, wrk -t1 -c32 -d{args.duration}s, medians of {args.rounds} rounds")
+        print(table(["wamock", "req/s", "p50 ms", "p99 ms"], rows))
+        print(f"2 workers / 1 worker: {medians['2 workers'].rps / medians['1 worker'].rps:.2f}x")
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def bench_checker(args) -> None:
+    server = wamock_server("wamock", "--no-access-log").start()
+    try:
+        times, requests = [], []
+        for seed in range(args.rounds):
+            started = time.monotonic()
+            result = subprocess.run(
+                [sys.executable, "-m", "wamock", "check", server.url, "--seed", str(seed)],
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+            times.append(time.monotonic() - started)
+            requests.append(int(re.search(r"(\d+) requests,", result.stdout).group(1)))
+        median_time = statistics.median(times)
+        print(f"\n4. wamock check against the mock, default settings, {args.rounds} seeds")
+        print(
+            table(
+                ["median wall time s", "median requests", "requests/s"],
+                [
+                    [
+                        f"{median_time:.1f}",
+                        statistics.median(requests),
+                        f"{statistics.median(requests) / median_time:.0f}",
+                    ]
+                ],
+            )
+        )
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="A smoke run: 1 s loads, 1 round, up to 10,000 chats.")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=float, default=10, help="Seconds of each wrk load in parts 1 and 3.")
+    parser.add_argument("--scale-duration", type=float, default=3, help="Seconds of each wrk load in part 2.")
+    parser.add_argument("--only", choices=["peers", "scale", "workers", "checker"], action="append")
+    args = parser.parse_args()
+    if args.quick:
+        args.rounds, args.duration, args.scale_duration = 1, 1, 1
+    ensure_wrk()
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}, "
+        f"{platform.platform()}",
+        flush=True,
+    )
+    parts = {"peers": bench_peers, "scale": bench_scale, "workers": bench_workers, "checker": bench_checker}
+    for name in args.only or parts:
+        parts[name](args)
+
+
+if __name__ == "__main__":
+    main()
