@@ -58,10 +58,11 @@ class LiveServer:
     reader: threading.Thread
 
 
-def start_wamock(*args: str, env: dict | None = None, cwd=None) -> LiveServer:
-    """`wamock serve --port 0 ARGS` as a subprocess, once it has printed the URL it serves."""
+def start_wamock(*args: str, env: dict | None = None, cwd=None, access_log: bool = False) -> LiveServer:
+    """`wamock serve --port 0 ARGS` as a subprocess, once it answers at the URL it printed."""
+    quiet = [] if access_log else ["--no-access-log"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "wamock", "serve", "--port", "0", "--no-access-log", *args],
+        [sys.executable, "-m", "wamock", "serve", "--port", "0", *quiet, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -91,7 +92,7 @@ def wait_until_answering(base_url: str, timeout: float = 15) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
-            httpx.get(f"{base_url}/chats", timeout=1)
+            httpx.get(f"{base_url}/chats", timeout=5)
             return
         except httpx.TransportError:
             if time.monotonic() > deadline:

@@ -24,7 +24,7 @@ from wamock.journal import JournalMiddleware
 from wamock.paths import CONTROL_SPEC_FILE, DEFAULT_FIXTURES, SPEC_FILE
 from wamock.scenarios import DelayAndPreferMiddleware, PreferredStatusMiddleware, documented_examples
 from wamock.state import SharedState, StateMiddleware
-from wamock.validation import VALIDATORS
+from wamock.validation import VALIDATORS, StrictURIParser
 
 CONTROL_BASE_PATH = "/__wamock"
 HANDLERS = "handlers"  # the package that operationIds name functions of
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | None = N
         specification_dir=spec_file.parent,
         security_map={"basic": security_handler(Accounts.parse(settings.accounts), control_accounts(settings))},
         validator_map=VALIDATORS,
+        uri_parser_class=StrictURIParser,
     )
     app.add_api(spec_file.name, resolver=RelativeResolver(HANDLERS))
     if settings.control:

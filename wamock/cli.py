@@ -206,6 +206,12 @@ def run_serve(args: argparse.Namespace) -> int:
     print(f"  basic auth: {credentials}", flush=True)
     print(f"  data: {args.fixtures}{'  (logged out: /chats answers 500)' if args.logged_out else ''}", flush=True)
     print(f"  swagger ui: {base}/ui/   control api: {control}", flush=True)
+    if host in ("0.0.0.0", "::"):
+        print(
+            "  warning: listening on every interface: anyone who can reach this machine can use the mock"
+            + ("" if args.no_control or args.control_auth else " and its open control API (see --control-auth)"),
+            flush=True,
+        )
     print(f"  try: curl --user {'username:password' if is_default else 'USER:PASSWORD'} {base}/chats", flush=True)
     server.run(app, sock, access_log=not args.no_access_log, workers=args.workers)
     return 0

@@ -7,6 +7,8 @@ import socket
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+from wamock.protocol import EnvelopeHttpToolsProtocol
+
 
 class ServeError(Exception):
     """The server cannot start: the message names the address and what to do."""
@@ -40,6 +42,7 @@ def run(app, sock: socket.socket, *, access_log: bool = True, workers: int = 1) 
         access_log=access_log,
         lifespan="off",
         timeout_graceful_shutdown=10,
+        http=EnvelopeHttpToolsProtocol,
     )
     if workers > 1:
         # Every worker accepts on the same socket; the parent only watches over them.

@@ -1,17 +1,27 @@
-"""connexion's validators, with messages that name the parameter or field and the rule.
+"""connexion's query parsing and validators, worded and tightened where the contract needs it.
 
-connexion decides what is valid (from the spec); this only words its verdict the way the
-documented 400 envelope needs: `limit: must be no greater than 100`.
+connexion decides what is valid (from the spec); this words its verdict the way the
+documented 400 envelope needs (`limit: must be no greater than 100`) and closes two gaps:
+- Python's int() reads "5_0", " 5" and "٣" (an Arabic-Indic three) as integers; HTTP
+  clients and upstream's Go parser do not. An integer here is ASCII digits with an optional
+  sign, as Go's strconv.Atoi reads it; anything else stays a string, which validation refuses.
+- A parameter given twice (`limit=5&limit=7`) is ambiguous (connexion takes the last,
+  upstream the first): it gets a 400 that says so.
 """
 
 import json
+import re
 from functools import lru_cache
 
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem
+from connexion.uri_parsing import OpenAPIURIParser
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator
 from connexion.validators.parameter import ParameterValidator
 from jsonschema import Draft4Validator, ValidationError
+from starlette.datastructures import QueryParams
+
+ASCII_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 TYPE_WORDS = {
     "integer": "must be an integer",
@@ -28,7 +38,24 @@ def _compiled(schema_json: str) -> Draft4Validator:
     return Draft4Validator(json.loads(schema_json), format_checker=Draft4Validator.FORMAT_CHECKER)
 
 
+class StrictURIParser(OpenAPIURIParser):
+    def resolve_params(self, params, _in):
+        resolved = super().resolve_params(params, _in)
+        for name, values in params.items():
+            schema = self.param_schemas.get(name) or {}
+            raw = values[-1] if isinstance(values, list) and values else values
+            if schema.get("type") == "integer" and isinstance(raw, str) and not ASCII_INTEGER.fullmatch(raw):
+                resolved[name] = raw
+        return resolved
+
+
 class NamingParameterValidator(ParameterValidator):
+    def validate_query_parameter(self, param, request):
+        given = len(QueryParams(request.scope["query_string"]).getlist(param["name"]))
+        if given > 1:
+            return f"{param['name']}: given {given} times; give it once"
+        return super().validate_query_parameter(param, request)
+
     @staticmethod
     def validate_parameter(parameter_type, value, param, param_name=None):
         name = param_name or param.get("name")
