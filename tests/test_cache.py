@@ -19,6 +19,15 @@ def test_repeated_request_gets_the_same_answer(client):
     assert second.headers["content-type"] == "application/json"
 
 
+def test_replayed_answers_keep_their_headers(client):
+    """Middleware outside the cache (CORS) adds headers; the cached answer must not keep them."""
+    origin = {"Origin": "http://localhost:5173"}
+    answers = [client.get("/chats", auth=AUTH, headers=origin) for _ in range(4)]
+
+    assert [answer.headers.get_list("vary") for answer in answers] == [["Origin"]] * 4
+    assert len({tuple(answer.headers.raw) for answer in answers}) == 1
+
+
 def test_credentials_are_part_of_the_key(client):
     assert client.get("/chats", auth=AUTH).status_code == 200
     assert client.get("/chats", headers=WRONG).status_code == 401

@@ -29,7 +29,7 @@ class ResponseCacheMiddleware:
         self.app = app
         self.paths = paths
         self.max_entries = max_entries
-        self.entries: OrderedDict[tuple, tuple[Message, bytes]] = OrderedDict()
+        self.entries: OrderedDict[tuple, tuple[int, tuple, bytes]] = OrderedDict()
         self._salt = os.urandom(16)
 
     def key(self, scope: Scope) -> tuple | None:
@@ -52,19 +52,20 @@ class ResponseCacheMiddleware:
         cached = self.entries.get(key)
         if cached is not None:
             self.entries.move_to_end(key)
-            start, body = cached
-            await send(start)
+            status, headers, body = cached
+            # Fresh messages every time: middleware outside (CORS) adds headers to what it sends.
+            await send({"type": "http.response.start", "status": status, "headers": list(headers)})
             await send({"type": "http.response.body", "body": body})
             return
 
-        start: Message | None = None
+        start: dict | None = None
         chunks: list[bytes] = []
         complete = False
 
         async def send_and_keep(message: Message) -> None:
             nonlocal start, complete
             if message["type"] == "http.response.start":
-                start = message
+                start = {"status": message["status"], "headers": tuple(message.get("headers", ()))}
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 complete = not message.get("more_body", False)
@@ -73,9 +74,6 @@ class ResponseCacheMiddleware:
         await self.app(scope, receive, send_and_keep)
         body = b"".join(chunks)
         if start is not None and complete and len(body) <= MAX_BODY:
-            self.entries[key] = (
-                {"type": "http.response.start", "status": start["status"], "headers": start["headers"]},
-                body,
-            )
+            self.entries[key] = (start["status"], start["headers"], body)
             if len(self.entries) > self.max_entries:
                 self.entries.popitem(last=False)
