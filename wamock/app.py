@@ -42,6 +42,7 @@ class Settings:
     control_accounts: list[str] = field(default_factory=list)  # empty: the control API is open
     state_dir: Path | None = None  # given: join that running mock's state (a worker does)
     cache: bool = True  # replay connexion's answer to a request it has already judged
+    access_log: bool = False  # a line on standard output for each API request
 
 
 def create_app(settings: Settings | None = None, *, chats: list[dict] | None = None, **overrides) -> AsyncApp:
@@ -70,7 +71,7 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | None = N
 
     outside_handlers = MiddlewarePosition.BEFORE_EXCEPTION
     app.add_middleware(StateMiddleware, position=outside_handlers, state=state)
-    app.add_middleware(JournalMiddleware, position=outside_handlers)
+    app.add_middleware(JournalMiddleware, position=outside_handlers, access_log=settings.access_log)
     app.add_middleware(CORSMiddleware, position=outside_handlers, **cors_options(settings.cors_origins))
     examples = documented_examples(spec, package=HANDLERS)
     documented = {status for statuses in examples.values() for status in statuses}

@@ -181,6 +181,7 @@ def run_serve(args: argparse.Namespace) -> int:
         control=not args.no_control,
         control_accounts=args.control_auth or [],
         cache=not args.no_cache,
+        access_log=not args.no_access_log,
     )
     if not 1 <= args.workers <= 64:
         raise UsageError(f"--workers {args.workers}: must be from 1 to 64")
@@ -213,7 +214,7 @@ def run_serve(args: argparse.Namespace) -> int:
             flush=True,
         )
     print(f"  try: curl --user {'username:password' if is_default else 'USER:PASSWORD'} {base}/chats", flush=True)
-    server.run(app, sock, access_log=not args.no_access_log, workers=args.workers)
+    server.run(app, sock, workers=args.workers)
     return 0
 
 

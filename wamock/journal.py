@@ -1,11 +1,15 @@
-"""The request journal: what each client request to the mock API was, for end-to-end tests.
+"""The request journal and the access log: what each client request to the mock API was.
 
-An entry says what the client sent (method, path, raw query, whether it carried credentials
-and which Basic user) and the status it got. Never a password, never a header value.
+A journal entry says what the client sent (method, path, raw query, whether it carried
+credentials and which Basic user) and the status it got, for end-to-end tests to read. The
+access log line says the same to a person watching the terminal. Never a password, never a
+header value. (uvicorn's own access log is off: it costs a third of a cached answer's time.)
 """
 
 import base64
 import binascii
+import os
+import sys
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -26,8 +30,9 @@ def basic_user(authorization: bytes) -> str | None:
 
 
 class JournalMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, access_log: bool = True) -> None:
         self.app = app
+        self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(UNJOURNALED_PREFIXES):
@@ -45,13 +50,23 @@ class JournalMiddleware:
             await self.app(scope, receive, send_and_note)
         finally:
             authorization = next((value for name, value in scope["headers"] if name == b"authorization"), None)
-            scope[STATE_KEY].record(
-                {
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "query": scope["query_string"].decode("latin-1"),
-                    "auth": authorization is not None,
-                    "user": basic_user(authorization) if authorization is not None else None,
-                    "status": status,
-                }
-            )
+            entry = {
+                "method": scope["method"],
+                "path": scope["path"],
+                "query": scope["query_string"].decode("latin-1"),
+                "auth": authorization is not None,
+                "user": basic_user(authorization) if authorization is not None else None,
+                "status": status,
+            }
+            scope[STATE_KEY].record(entry)
+            if self.access_log:
+                log_access(scope, entry)
+
+
+def log_access(scope: Scope, entry: dict) -> None:
+    client = ":".join(map(str, scope["client"])) if scope.get("client") else "-"
+    target = entry["path"] + ("?" + entry["query"] if entry["query"] else "")
+    user = f" user={entry['user']}" if entry["user"] is not None else (" user=?" if entry["auth"] else "")
+    line = f"{client} {entry['method']} {target} {entry['status']}{user}\n"
+    # One write a line, unbuffered, so the terminal shows each request as it is answered.
+    os.write(sys.stdout.fileno(), line.encode("utf-8", "replace"))

@@ -32,14 +32,14 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run(app, sock: socket.socket, *, access_log: bool = True, workers: int = 1) -> None:
+def run(app, sock: socket.socket, *, workers: int = 1) -> None:
     """Serve until SIGTERM or SIGINT. With workers > 1, `app` is an import string of a factory."""
     config = uvicorn.Config(
         app,
         factory=workers > 1,
         workers=workers,
         log_level="info",
-        access_log=access_log,
+        access_log=False,  # wamock logs requests itself (wamock/journal.py)
         lifespan="off",
         timeout_graceful_shutdown=10,
         http=EnvelopeHttpToolsProtocol,
