@@ -2,16 +2,16 @@
 
 import orjson
 
-from wamock.store import Page
+from wamock.store import EncodedPage
 
 LOGGED_OUT_MESSAGE = "you are not loggin"
 
 
-def success(message: str, page: Page) -> bytes:
+def success(message: str, page: EncodedPage) -> bytes:
     """The 200 body for a page of encoded chats, assembled without encoding them again."""
     head = orjson.dumps({"code": "SUCCESS", "message": message})[:-1]
     pagination = orjson.dumps({"limit": page.limit, "offset": page.offset, "total": page.total})
-    return b"".join((head, b',"results":{"data":[', b",".join(page.data), b'],"pagination":', pagination, b"}}"))
+    return b"".join((head, b',"results":{"data":[', page.chats, b'],"pagination":', pagination, b"}}"))
 
 
 def results(message: str, results: dict) -> dict:

@@ -25,7 +25,7 @@ import orjson
 from connexion import context
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from wamock import fixtures
+from wamock import compiled
 from wamock.store import ChatStore
 
 SCOPE_KEY = "wamock.state"
@@ -57,7 +57,7 @@ class SharedState:
     @classmethod
     def create(cls, *, fixtures_file: Path, spec: dict, logged_out: bool = False, directory: Path | None = None):
         """A new state directory, with the fixtures loaded and checked before anything serves them."""
-        records = fixtures.load_chats(fixtures_file, spec)
+        store = compiled.load_store(fixtures_file, spec)
         owned = directory is None
         if owned:
             directory = Path(tempfile.mkdtemp(prefix="wamock-state-"))
@@ -66,7 +66,7 @@ class SharedState:
             # Removed when the state is garbage-collected, or when the process exits.
             weakref.finalize(state, shutil.rmtree, directory, ignore_errors=True)
         state._write_session({"logged_out": logged_out, "data": 0})
-        state._snapshot = Snapshot(ChatStore(records), logged_out, state._bump(), 0)
+        state._snapshot = Snapshot(store, logged_out, state._bump(), 0)
         return state
 
     # What a request reads.
@@ -137,9 +137,9 @@ class SharedState:
             else:
                 replaced = self.directory / "chats.json"
                 if replaced.exists():
-                    store = ChatStore(orjson.loads(replaced.read_bytes()))
+                    store = ChatStore(orjson.loads(replaced.read_bytes()), owned=True)
                 else:
-                    store = ChatStore(fixtures.load_chats(self.fixtures_file, self.spec))
+                    store = compiled.load_store(self.fixtures_file, self.spec)
         return Snapshot(store, session["logged_out"], version, session["data"])
 
     def _read_session(self) -> dict:
