@@ -142,7 +142,6 @@ def check_target(
         default_offset=default_offset,
         expected=expected,
         peer=peer,
-        peer_url=options.compare or "",
     )
     findings: dict[tuple, Finding] = {}
     checks_seen: set[str] = set()

@@ -8,7 +8,7 @@ only when a run gives them something to compare with (see `wamock.checker`).
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qsl, urlsplit
 
@@ -46,8 +46,6 @@ class RunContext:
     default_offset: int = 0
     expected: ChatStore | None = None
     peer: httpx.Client | None = None
-    peer_url: str = ""
-    skipped: set = field(default_factory=set)
 
 
 # Keyed by the id of a run's Schemathesis schema (schemas are not hashable), so that two runs
