@@ -158,16 +158,17 @@ def accounts_from(args: argparse.Namespace) -> tuple[list[str], bool]:
     return specs, is_default
 
 
-def run_serve(args: argparse.Namespace) -> int:
-    from wamock import server
-    from wamock.app import Settings, create_app, worker_environment
+def settings_from(args: argparse.Namespace):
+    """The app's settings from `serve`'s options, each checked; and whether the accounts are the default."""
+    from wamock.app import Settings
     from wamock.scenarios import MAX_DELAY_MS
-    from wamock.state import SharedState
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: must be from 0 to 65535")
     if not 0 <= args.delay <= MAX_DELAY_MS:
         raise UsageError(f"--delay {args.delay}: must be from 0 to {MAX_DELAY_MS} milliseconds")
+    if not 1 <= args.workers <= 64:
+        raise UsageError(f"--workers {args.workers}: must be from 1 to 64")
     accounts, is_default = accounts_from(args)
     if args.control_auth:
         Accounts.parse(args.control_auth)
@@ -183,39 +184,50 @@ def run_serve(args: argparse.Namespace) -> int:
         cache=not args.no_cache,
         access_log=not args.no_access_log,
     )
-    if not 1 <= args.workers <= 64:
-        raise UsageError(f"--workers {args.workers}: must be from 1 to 64")
+    return settings, is_default
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from wamock import server
+    from wamock.app import create_app, worker_environment
+    from wamock.state import SharedState
+
+    settings, is_default = settings_from(args)
     if args.workers == 1:
         app = create_app(settings)
     else:
         # Load and check the data once here, so a bad file fails before any worker starts;
         # the workers join this state directory.
-        state = SharedState.create(fixtures_file=settings.fixtures_file, spec=spec_module.load(settings.spec_file))
-        if args.logged_out:
-            state.set_logged_out(True)
+        spec = spec_module.load(settings.spec_file)
+        state = SharedState.create(fixtures_file=settings.fixtures_file, spec=spec, logged_out=args.logged_out)
         settings.state_dir = state.directory
         os.environ.update(worker_environment(settings))
         app = "wamock.app:worker_app"
     sock = server.bind(args.host, args.port)
-    host, port = sock.getsockname()[:2]
-    shown_host = f"[{host}]" if ":" in host else host
-    credentials = DEFAULT_ACCOUNT if is_default else ", ".join(f"{user}:***" for user in Accounts.parse(accounts).users)
-    base = f"http://{shown_host}:{port}"
-    control = "off" if args.no_control else f"{base}/__wamock/ ({'own credentials' if args.control_auth else 'open'})"
-    workers = f" with {args.workers} workers" if args.workers > 1 else ""
-    print(f"wamock {__version__} serving {base}/chats{workers}", flush=True)
-    print(f"  basic auth: {credentials}", flush=True)
-    print(f"  data: {args.fixtures}{'  (logged out: /chats answers 500)' if args.logged_out else ''}", flush=True)
-    print(f"  swagger ui: {base}/ui/   control api: {control}", flush=True)
-    if host in ("0.0.0.0", "::"):
-        print(
-            "  warning: listening on every interface: anyone who can reach this machine can use the mock"
-            + ("" if args.no_control or args.control_auth else " and its open control API (see --control-auth)"),
-            flush=True,
-        )
-    print(f"  try: curl --user {'username:password' if is_default else 'USER:PASSWORD'} {base}/chats", flush=True)
+    print_banner(args, sock.getsockname()[:2], settings.accounts, is_default)
     server.run(app, sock, workers=args.workers)
     return 0
+
+
+def print_banner(args: argparse.Namespace, address: tuple, accounts: list[str], is_default: bool) -> None:
+    host, port = address
+    base = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    credentials = DEFAULT_ACCOUNT if is_default else ", ".join(f"{user}:***" for user in Accounts.parse(accounts).users)
+    control = "off" if args.no_control else f"{base}/__wamock/ ({'own credentials' if args.control_auth else 'open'})"
+    workers = f" with {args.workers} workers" if args.workers > 1 else ""
+    lines = [
+        f"wamock {__version__} serving {base}/chats{workers}",
+        f"  basic auth: {credentials}",
+        f"  data: {args.fixtures}{'  (logged out: /chats answers 500)' if args.logged_out else ''}",
+        f"  swagger ui: {base}/ui/   control api: {control}",
+    ]
+    if host in ("0.0.0.0", "::"):
+        exposed = "" if args.no_control or args.control_auth else " and its open control API (see --control-auth)"
+        lines.append(
+            f"  warning: listening on every interface: anyone who can reach this machine can use the mock{exposed}"
+        )
+    lines.append(f"  try: curl --user {'username:password' if is_default else 'USER:PASSWORD'} {base}/chats")
+    print("\n".join(lines), flush=True)
 
 
 def run_check(args: argparse.Namespace) -> int:
