@@ -50,13 +50,17 @@ def validate_chats(data: object, spec: dict, *, source: str) -> list[dict]:
     if not isinstance(data, list):
         raise FixtureError(f"{source}: expected a JSON list of chats, got a JSON {_json_type(data)}")
     validator = jsonschema_rs.Draft4Validator(fixture_schema(spec), validate_formats=True)
-    for error in validator.iter_errors(data):
-        raise FixtureError(f"{source}: {_describe(error)}")
-    seen: dict[str, int] = {}
-    for index, record in enumerate(data):
-        first = seen.setdefault(record["jid"], index)
-        if first != index:
-            raise FixtureError(f"{source}: record {index}: jid: {record['jid']!r} repeats record {first}")
+    # is_valid is twice as fast as collecting errors; the errors are looked for only if there are some.
+    if not validator.is_valid(data):
+        for error in validator.iter_errors(data):
+            raise FixtureError(f"{source}: {_describe(error)}")
+    jids = [record["jid"] for record in data]
+    if len(set(jids)) != len(jids):
+        seen: dict[str, int] = {}
+        for index, jid in enumerate(jids):
+            first = seen.setdefault(jid, index)
+            if first != index:
+                raise FixtureError(f"{source}: record {index}: jid: {jid!r} repeats record {first}")
     return data
 
 
