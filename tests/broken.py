@@ -59,6 +59,8 @@ ORACLE_DEFECTS = {
 }
 # Not a breach of the contract, but an answer that differs from the correct implementation's.
 HARMLESS = "other_error_messages"
+# Also no breach: refusing a bad request as too long (414), as a server with a short URL limit does.
+REFUSES_WITH_414 = "refuses_bad_limit_with_414"
 
 
 def error(status: int, message: str, defect: str | None) -> JSONResponse:
@@ -112,7 +114,7 @@ def implementation(defect: str | None = None) -> Starlette:
             return unauthorized(defect)
         parsed = parse(request, defect)
         if isinstance(parsed, str):
-            return error(400, parsed, defect)
+            return error(414 if defect == REFUSES_WITH_414 else 400, parsed, defect)
         limit, offset, has_media = parsed
         if defect == "server_error_on_big_offset" and offset > 30:
             return error(500, "index out of range", defect)

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.broken import CHATS, DEFECTS, HARMLESS, ORACLE_DEFECTS, implementation
+from tests.broken import CHATS, DEFECTS, HARMLESS, ORACLE_DEFECTS, REFUSES_WITH_414, implementation
 from tests.conftest import serving
 from wamock.cli import main
 from wamock.generate import dumps
@@ -32,6 +32,13 @@ def test_mock_conforms(live_server, capsys):
 
 def test_independent_correct_implementation_conforms(capsys):
     with serving(implementation()) as url:
+        status, output = check(capsys, url, *QUICK)
+
+    assert status == 0, output
+
+
+def test_refusing_bad_requests_with_414_counts_as_rejecting_them(capsys):
+    with serving(implementation(REFUSES_WITH_414)) as url:
         status, output = check(capsys, url, *QUICK)
 
     assert status == 0, output

@@ -206,6 +206,9 @@ def schemathesis_schema(target, seed, spec_file, options, expected, peer):
         # send them as invalid data and expect a rejection. The contract wins.
         allow_extra_parameters=False,
     )
+    # A request too long for the server is refused too: 414 and 431 count as rejections.
+    rejection = project.checks.negative_data_rejection
+    rejection.expected_statuses = [*rejection.expected_statuses, "413", "414", "431"]
     inactive = [name for name, on in (("matches_data_file", expected), ("agrees_with_peer", peer)) if on is None]
     project.checks.update(excluded_check_names=inactive or None)
     return schemathesis.openapi.from_path(spec_file, config=config)
