@@ -54,7 +54,7 @@ def parse_prefer(header: str, documented: set[int]) -> Preference:
         if name == "code":
             if not value.isdigit() or int(value) not in documented:
                 known = ", ".join(map(str, sorted(documented)))
-                raise PreferError(f"Prefer: code={value}: GET /chats documents only {known}")
+                raise PreferError(f"Prefer: code={value}: GET /chats documents an example only for {known}")
             code = int(value)
         elif name == "delay":
             if not value.isdigit() or int(value) > MAX_DELAY_MS:
