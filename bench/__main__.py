@@ -283,6 +283,16 @@ def median_load(loads: list[Load]) -> Load:
     )
 
 
+def interleaved_medians(servers: list[Server], args, *, label: str) -> dict[str, Load]:
+    """Each server loaded in turn, round after round (A B C, A B C, ...); the median of each."""
+    loads: dict[str, list[Load]] = {server.name: [] for server in servers}
+    for round_number in range(args.rounds):
+        for server in servers:
+            loads[server.name].append(wrk(f"{server.url}/chats", args.duration))
+        print(f"  {label}: round {round_number + 1} of {args.rounds} done", flush=True)
+    return {name: median_load(runs) for name, runs in loads.items()}
+
+
 def table(headers: list[str], rows: list[list]) -> str:
     cells = [headers, *[[str(cell) for cell in row] for row in rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
@@ -304,12 +314,7 @@ def bench_peers(args) -> None:
     try:
         for server in servers:
             server.start()
-        loads: dict[str, list[Load]] = {server.name: [] for server in servers}
-        for round_number in range(args.rounds):
-            for server in servers:
-                loads[server.name].append(wrk(f"{server.url}/chats", args.duration))
-            print(f"  peers: round {round_number + 1} of {args.rounds} done", flush=True)
-        medians = {name: median_load(runs) for name, runs in loads.items()}
+        medians = interleaved_medians(servers, args, label="peers")
         ours = medians["wamock"]
         rows = []
         for server in servers:
@@ -415,11 +420,7 @@ def bench_workers(args) -> None:
     try:
         for server in servers:
             server.start()
-        loads: dict[str, list[Load]] = {server.name: [] for server in servers}
-        for _ in range(args.rounds):
-            for server in servers:
-                loads[server.name].append(wrk(f"{server.url}/chats", args.duration))
-        medians = {name: median_load(runs) for name, runs in loads.items()}
+        medians = interleaved_medians(servers, args, label="workers")
         rows = [
             [name, f"{load.rps:,.0f}", f"{load.p50_ms:.2f}", f"{load.p99_ms:.2f}"] for name, load in medians.items()
         ]

@@ -4,18 +4,9 @@ import httpx
 import pytest
 
 from tests.conftest import AUTH, start_wamock, stop
+from tests.test_control import CHAT
 
 pytestmark = pytest.mark.live
-
-CHAT = {
-    "jid": "628123@s.whatsapp.net",
-    "name": "Only Chat",
-    "last_message_time": "2024-05-01T10:00:00Z",
-    "ephemeral_expiration": 0,
-    "created_at": "2024-04-01T10:00:00Z",
-    "updated_at": "2024-05-01T10:00:00Z",
-    "has_media": False,
-}
 
 
 @pytest.fixture(scope="module")
