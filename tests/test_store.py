@@ -54,6 +54,17 @@ def test_media_total_never_exceeds_the_unfiltered_total(records):
     assert len(store) == len(records)
 
 
+def test_lower_case_t_and_z_are_rfc_3339_too():
+    records = [
+        {"jid": "a@g.us", "last_message_time": "2024-01-01t00:00:00z", "has_media": False},
+        {"jid": "b@g.us", "last_message_time": "2024-01-02T00:00:00Z", "has_media": False},
+    ]
+
+    page = ChatStore(records).page(limit=2, offset=0, has_media=False).data
+
+    assert [chat["jid"] for chat in page] == ["b@g.us", "a@g.us"]
+
+
 def test_page_does_not_depend_on_input_order():
     records = [
         {"jid": "b@g.us", "last_message_time": "2024-01-01T00:00:00Z", "has_media": False},

@@ -9,14 +9,13 @@ only when a run gives them something to compare with (see `wamock.checker`).
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import schemathesis
 from schemathesis.core.failures import Failure
 
-from wamock.store import ChatStore
+from wamock.store import ChatStore, epoch
 
 DATE_FIELDS = ("last_message_time", "created_at", "updated_at")
 RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
@@ -170,7 +169,7 @@ def is_rfc3339(text) -> bool:
     if not isinstance(text, str) or not RFC3339.fullmatch(text):
         return False
     try:
-        datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+        epoch(text)
     except ValueError:
         return False
     return True

@@ -9,14 +9,13 @@ per-response checks, they assume nothing about the data but what the responses s
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from itertools import pairwise
 from urllib.parse import urlencode
 
 import httpx
 
 from wamock.checks import is_rfc3339, page_difference, shown
-from wamock.store import ChatStore
+from wamock.store import ChatStore, order_key
 
 MAX_WALK_REQUESTS = 200
 
@@ -170,10 +169,6 @@ def pages_cover_every_chat_once(probing: Probing) -> None:
             f"Received: {len(jids)} chats",
             query={"limit": walk.limit},
         )
-
-
-def order_key(chat: dict):
-    return (-datetime.fromisoformat(chat["last_message_time"].upper().replace("Z", "+00:00")).timestamp(), chat["jid"])
 
 
 def pages_are_ordered(probing: Probing) -> None:

@@ -104,8 +104,13 @@ class ChatStore:
         return [{**chat, "has_media": bool(flag)} for chat, flag in zip(chats, self._has_media, strict=True)]
 
 
+def epoch(timestamp: str) -> float:
+    """Seconds since the epoch of an RFC 3339 date-time, whose `t` and `z` may be lower case."""
+    return datetime.fromisoformat(timestamp.upper()).timestamp()
+
+
 def epoch_of_last_message(chat: dict) -> float:
-    return datetime.fromisoformat(chat["last_message_time"]).timestamp()
+    return epoch(chat["last_message_time"])
 
 
 def order_key(chat: dict) -> tuple[float, str]:
