@@ -75,7 +75,7 @@ class SharedState:
         version = _COUNTER.unpack_from(self._counter)[0]
         snapshot = self._snapshot
         if snapshot is None or snapshot.version != version:
-            snapshot = self._snapshot = self._load(version)
+            snapshot = self._snapshot = self._load()
         return snapshot
 
     def records(self) -> list[dict]:
@@ -127,7 +127,7 @@ class SharedState:
 
     # Internals.
 
-    def _load(self, version: int) -> Snapshot:
+    def _load(self) -> Snapshot:
         with self._lock():
             version = _COUNTER.unpack_from(self._counter)[0]
             session = self._read_session()
