@@ -47,6 +47,13 @@ def test_offset_past_the_end_gives_an_empty_page(client):
     assert results == {"data": [], "pagination": {"limit": 25, "offset": 150, "total": 150}}
 
 
+@pytest.mark.parametrize("offset", [2**63 - 1, 2**63, 2**64, 10**40])
+def test_offset_past_any_int64_is_echoed_past_the_end(client, offset):
+    results = client.get(f"/chats?offset={offset}", auth=AUTH).json()["results"]
+
+    assert results == {"data": [], "pagination": {"limit": 25, "offset": offset, "total": 150}}
+
+
 def test_last_page_is_short(client):
     results = client.get("/chats?offset=140&limit=25", auth=AUTH).json()["results"]
 
@@ -89,9 +96,6 @@ def test_unknown_query_parameters_are_ignored(client):
         pytest.param("limit=", "limit: must be an integer", id="limit-empty"),
         pytest.param("offset=-1", "offset: must be no less than 0", id="offset-negative"),
         pytest.param("offset=x", "offset: must be an integer", id="offset-not-a-number"),
-        pytest.param(
-            "offset=9223372036854775808", "offset: must be no greater than 9223372036854775807", id="offset-past-int64"
-        ),
         pytest.param("has_media=maybe", "has_media: must be true or false", id="has-media-word"),
         pytest.param("has_media=1", "has_media: must be true or false", id="has-media-one"),
         pytest.param("has_media=yes", "has_media: must be true or false", id="has-media-yes"),

@@ -21,7 +21,7 @@ def parameter(spec: dict, name: str) -> dict:
     ("name", "schema"),
     [
         ("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}),
-        ("offset", {"type": "integer", "format": "int64", "minimum": 0, "maximum": 2**63 - 1, "default": 0}),
+        ("offset", {"type": "integer", "minimum": 0, "default": 0}),
         ("has_media", {"type": "boolean", "default": False}),
     ],
 )
