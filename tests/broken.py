@@ -1,32 +1,60 @@
-"""A small, independent implementation of GET /chats, correct unless told to break one rule.
+"""A small implementation of GET /chats written from CONTRACT.md alone, correct unless told to break one rule.
 
 `implementation(defect)` builds it as a Starlette app; with `defect=None` it keeps the whole
 contract, and each defect breaks exactly one rule, so that a test can show which check of
-`wamock check` catches it. It serves its own data set, not wamock's fixtures.
+`wamock check` catches it. It shares no code with wamock: its own data, ordering, slicing,
+credentials and parsing, so that a bug in wamock's store or auth cannot hide in both.
+Where the contract leaves a choice, it takes upstream's: an offset above the largest int64
+is refused with 400.
 """
 
 import base64
+import binascii
+import hmac
+import json
+import random
 import re
+from datetime import UTC, datetime, timedelta
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from wamock.generate import generate_chats
-from wamock.store import ChatStore
+ACCOUNTS = {"username": "password"}
+INTEGER = re.compile(r"[+-]?[0-9]+")
+LARGEST_INT64 = 2**63 - 1
 
-NEWEST = {
-    "jid": "628111@s.whatsapp.net",
-    "name": "Newest",
-    "last_message_time": "2024-03-01T00:00:00Z",
-    "ephemeral_expiration": 0,
-    "created_at": "2024-02-01T00:00:00Z",
-    "updated_at": "2024-03-01T00:00:00Z",
-}
-CHATS = generate_chats(60, 11, newest=NEWEST)
-CREDENTIALS = "Basic " + base64.b64encode(b"username:password").decode()
-INTEGER = re.compile(r"0|-?[1-9]\d*")
+
+def make_chats(count: int, seed: int) -> list[dict]:
+    """Chats with every JID form, media in some, and some sharing a last_message_time (ties break by jid)."""
+    rng = random.Random(seed)
+    start = datetime(2024, 3, 1, tzinfo=UTC)
+    suffixes = ["@s.whatsapp.net", "@g.us", "@newsletter"]
+    chats = []
+    for index in range(count):
+        last = start - timedelta(minutes=rng.choice([0, 7, 7, 30, 90]) * (index // 2))
+        chats.append(
+            {
+                "jid": "status@broadcast" if index == 5 else f"62{rng.randrange(10**9, 10**10)}{suffixes[index % 3]}",
+                "name": f"Chat {index} {rng.choice(['Ana', 'Budi', 'Citra', 'Dewi', 'Éva'])}",
+                "last_message_time": last.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "ephemeral_expiration": rng.choice([0, 0, 86400, 604800]),
+                "created_at": (last - timedelta(days=40)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "updated_at": last.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "has_media": rng.random() < 0.4,
+            }
+        )
+    return chats
+
+
+CHATS = make_chats(60, 11)
+
+
+def newest_first(chats: list[dict]) -> list[dict]:
+    by_jid = sorted(chats, key=lambda chat: chat["jid"])
+    return sorted(by_jid, key=lambda chat: chat["last_message_time"], reverse=True)  # stable: ties keep jid order
+
 
 DEFECTS = {
     # defect: the check that must catch it
@@ -35,22 +63,33 @@ DEFECTS = {
     "wrong_content_type": "content_type_conformance",
     "missing_field": "response_schema_conformance",
     "accepts_limit_over_100": "negative_data_rejection",
-    "rejects_limit_100": "positive_data_acceptance",
     "ignores_auth": "ignored_auth",
+    "answers_post": "unsupported_method",
     "integer_error_code": "error_code_is_a_string",
     "plain_text_401": "unauthorized_is_enveloped",
     "no_challenge_401": "unauthorized_is_enveloped",
+    "other_401_message": "unauthorized_is_enveloped",
     "space_in_dates": "dates_are_rfc3339",
     "offset_not_echoed": "pagination_echoes_request",
     "short_pages": "page_size_matches_total",
     "last_page_past_the_end": "offset_past_end_is_empty",
+    "vague_400_message": "bad_request_names_the_parameter",
+    "refuses_offset_over_1000": "valid_request_is_accepted",
+    "default_limit_10": "defaults_are_applied",
+    "any_password_of_a_known_user": "credentials_are_required",
+    "malformed_credentials_crash": "malformed_credentials_get_401",
+    "truncates_fractional_limit": "invalid_values_get_400",
+    "lenient_booleans": "invalid_values_get_400",
+    "rejects_limit_100": "boundary_values_are_accepted",
+    "case_sensitive_booleans": "boundary_values_are_accepted",
+    "refuses_unknown_parameters": "unknown_parameters_are_ignored",
+    "media_false_means_without_media": "media_false_is_no_filter",
+    "huge_offset_wraps_around": "offsets_past_any_int64_are_past_the_end",
     "total_is_page_size": "total_ignores_paging",
+    "total_zero_past_the_end": "offset_past_end_keeps_the_total",
     "overlapping_pages": "pages_cover_every_chat_once",
     "oldest_first": "pages_are_ordered",
     "media_filter_invents_chats": "media_filter_is_subset",
-    "default_limit_10": "defaults_are_applied",
-    "accepts_any_password": "credentials_are_required",
-    "answers_post": "unsupported_method",
 }
 # Defects that no black-box rule can see: only an oracle catches them.
 ORACLE_DEFECTS = {
@@ -59,8 +98,6 @@ ORACLE_DEFECTS = {
 }
 # Not a breach of the contract, but an answer that differs from the correct implementation's.
 HARMLESS = "other_error_messages"
-# Also no breach: refusing a bad request as too long (414), as a server with a short URL limit does.
-REFUSES_WITH_414 = "refuses_bad_limit_with_414"
 
 
 def error(status: int, message: str, defect: str | None) -> JSONResponse:
@@ -71,74 +108,99 @@ def error(status: int, message: str, defect: str | None) -> JSONResponse:
 def unauthorized(defect: str | None) -> Response:
     if defect == "plain_text_401":
         return PlainTextResponse("Unauthorized", 401)
-    headers = {} if defect == "no_challenge_401" else {"WWW-Authenticate": 'Basic realm="broken"'}
-    response = error(401, "Unauthorized access", defect)
-    response.headers.update(headers)
+    response = error(401, "Unauthorized" if defect == "other_401_message" else "Unauthorized access", defect)
+    if defect != "no_challenge_401":
+        response.headers["WWW-Authenticate"] = 'Basic realm="broken"'
     return response
 
 
-def authorized(request: Request, defect: str | None) -> bool:
-    header = request.headers.get("authorization", "")
-    if defect == "accepts_any_password":
-        return header.startswith("Basic ") and len(header) > 6
-    return header == CREDENTIALS
+def authorized(header: str, defect: str | None) -> bool:
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    if defect == "malformed_credentials_crash":
+        user, password = base64.b64decode(encoded, validate=True).decode().split(":", 1)  # raises on bad input
+    else:
+        try:
+            user, colon, password = base64.b64decode(encoded, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return False
+        if not colon:
+            return False
+    if defect == "any_password_of_a_known_user":
+        return user in ACCOUNTS
+    return hmac.compare_digest(ACCOUNTS.get(user, "\0").encode(), password.encode())
 
 
 def parse(request: Request, defect: str | None) -> tuple[int, int, bool] | str:
     """The page asked for, or the 400 message."""
     query = request.query_params
-    limit, offset, has_media = query.get("limit"), query.get("offset", "0"), query.get("has_media", "false")
-    default_limit = 10 if defect == "default_limit_10" else 25
-    limit = str(default_limit) if limit is None else limit
+    for name in ("limit", "offset", "has_media"):
+        if len(query.getlist(name)) > 1:
+            return f"{name}: give it once"
+    limit = query.get("limit", "10" if defect == "default_limit_10" else "25")
+    offset, has_media = query.get("offset", "0"), query.get("has_media", "false")
+    if defect == "truncates_fractional_limit" and re.fullmatch(r"\d+\.\d+", limit):
+        limit = limit.split(".")[0]
     if not INTEGER.fullmatch(limit):
-        return "limit: must be an integer"
+        return "limit: not an integer"
     if not INTEGER.fullmatch(offset):
-        return "offset: must be an integer"
-    if has_media.lower() not in ("true", "false"):
+        return "offset: not an integer"
+    booleans = {"true": True, "false": False}
+    if defect == "lenient_booleans":
+        booleans |= dict.fromkeys(["1", "yes", "on", "t"], True) | dict.fromkeys(["0", "no", "off", "f"], False)
+    key = has_media if defect == "case_sensitive_booleans" else has_media.lower()
+    if key not in booleans:
         return "has_media: must be true or false"
-    if defect == HARMLESS and int(limit) > 100:
-        return "limit: must be no greater than 100."
-    maximum = 10**6 if defect == "accepts_limit_over_100" else (99 if defect == "rejects_limit_100" else 100)
-    if not 1 <= int(limit) <= maximum:
-        return f"limit: must be from 1 to {maximum}"
-    if not 0 <= int(offset) < 2**63:
-        return "offset: must be from 0 to 9223372036854775807"
-    return int(limit), int(offset), has_media.lower() == "true"
+    high = 10**6 if defect == "accepts_limit_over_100" else (99 if defect == "rejects_limit_100" else 100)
+    if not 1 <= int(limit) <= high:
+        return f"limit: must be between 1 and {high}" + ("." if defect == HARMLESS else "")
+    if int(offset) < 0:
+        return "offset: must not be negative"
+    if int(offset) > LARGEST_INT64 and defect != "huge_offset_wraps_around":
+        return "offset: larger than this server can count"
+    if defect == "refuses_offset_over_1000" and int(offset) > 1000:
+        return "offset: must be at most 1000"
+    return int(limit), int(offset) % 2**63, booleans[key]
 
 
 def implementation(defect: str | None = None) -> Starlette:
-    store = ChatStore(CHATS)
+    ordered = newest_first(CHATS)
+
+    def public(chat: dict) -> dict:
+        return {name: value for name, value in chat.items() if name != "has_media"}
 
     async def list_chats(request: Request) -> Response:
-        if defect != "ignores_auth" and not authorized(request, defect):
+        if defect != "ignores_auth" and not authorized(request.headers.get("authorization", ""), defect):
             return unauthorized(defect)
+        if defect == "refuses_unknown_parameters" and set(request.query_params) - {"limit", "offset", "has_media"}:
+            return error(400, "unknown parameter", defect)
         parsed = parse(request, defect)
         if isinstance(parsed, str):
-            return error(414 if defect == REFUSES_WITH_414 else 400, parsed, defect)
+            return error(400, "bad request" if defect == "vague_400_message" else parsed, defect)
         limit, offset, has_media = parsed
         if defect == "server_error_on_big_offset" and offset > 30:
             return error(500, "index out of range", defect)
         if defect == "undocumented_status" and has_media:
             return error(404, "no media index", defect)
+        matching = [chat for chat in ordered if chat["has_media"] or not has_media]
         if defect == "media_filter_inverted" and has_media:
-            without_media = [chat for chat in CHATS if not chat["has_media"]]
-            page = ChatStore([{**chat, "has_media": True} for chat in without_media]).page(
-                limit=limit, offset=offset, has_media=True
-            )
-        else:
-            page = store.page(limit=limit, offset=offset, has_media=has_media)
-        data, total = list(page.data), page.total
+            matching = [chat for chat in ordered if not chat["has_media"]]
+        if defect == "media_false_means_without_media" and request.query_params.get("has_media", "").lower() == "false":
+            matching = [chat for chat in ordered if not chat["has_media"]]
         if defect == "oldest_first":
-            reversed_all = store.page(limit=10**6, offset=0, has_media=has_media).data[::-1]
-            data = reversed_all[offset : offset + limit]
-        if defect == "overlapping_pages" and offset > 0:
-            data = store.page(limit=limit, offset=offset - 1, has_media=has_media).data
+            matching = matching[::-1]
+        total = len(matching)
+        start = offset - 1 if defect == "overlapping_pages" and offset > 0 else offset
+        if defect == "last_page_past_the_end" and offset >= total:
+            start = max(total - limit, 0)
+        data = [public(chat) for chat in matching[start : start + limit]]
         if defect == "short_pages" and len(data) > 1:
             data = data[:-1]
-        if defect == "last_page_past_the_end" and offset >= total and total:
-            data = store.page(limit=limit, offset=max(total - limit, 0), has_media=has_media).data
         if defect == "total_is_page_size":
             total = len(data)
+        if defect == "total_zero_past_the_end" and offset >= total:
+            total = 0
         if defect == "names_mangled":
             data = [{**chat, "name": chat["name"].upper()} for chat in data]
         if defect == "missing_field":
@@ -154,7 +216,7 @@ def implementation(defect: str | None = None) -> Starlette:
             "results": {"data": data, "pagination": pagination},
         }
         if defect == "wrong_content_type":
-            return PlainTextResponse(JSONResponse(body).body.decode(), 200)
+            return PlainTextResponse(json.dumps(body), 200)
         return JSONResponse(body)
 
     methods = ["GET", "POST"] if defect == "answers_post" else ["GET"]

@@ -1,16 +1,17 @@
-"""`wamock check` against real servers: the mock, a correct rewrite, and one broken per rule."""
+"""`wamock check` against real servers: the mock, two independent correct rewrites, and one broken per rule."""
 
 import json
 import shlex
 import subprocess
 import xml.etree.ElementTree as ET
 
+import httpx
 import pytest
 
-from tests.broken import CHATS, DEFECTS, HARMLESS, ORACLE_DEFECTS, REFUSES_WITH_414, implementation
+from tests import other_choices
+from tests.broken import CHATS, DEFECTS, HARMLESS, ORACLE_DEFECTS, implementation
 from tests.conftest import serving
 from wamock.cli import main
-from wamock.generate import dumps
 
 pytestmark = pytest.mark.live
 
@@ -37,11 +38,24 @@ def test_independent_correct_implementation_conforms(capsys):
     assert status == 0, output
 
 
-def test_refusing_bad_requests_with_414_counts_as_rejecting_them(capsys):
-    with serving(implementation(REFUSES_WITH_414)) as url:
+def test_implementation_taking_the_contracts_other_choices_conforms(capsys):
+    with other_choices.serving() as url:
         status, output = check(capsys, url, *QUICK)
 
     assert status == 0, output
+
+
+def test_a_huge_offset_may_be_echoed_or_refused(capsys):
+    """Both answers conform: one implementation refuses it with 400, the other pages past the end."""
+    with serving(implementation()) as refusing, other_choices.serving() as echoing:
+        answers = [
+            httpx.get(f"{url}/chats?offset={2**63}", auth=("username", "password")) for url in (refusing, echoing)
+        ]
+        statuses = [check(capsys, url, *QUICK)[0] for url in (refusing, echoing)]
+
+    assert [answer.status_code for answer in answers] == [400, 200]
+    assert answers[1].json()["results"]["pagination"]["offset"] == 2**63
+    assert statuses == [0, 0]
 
 
 @pytest.mark.parametrize(("defect", "check_name"), DEFECTS.items(), ids=list(DEFECTS))
@@ -56,7 +70,7 @@ def test_each_broken_rule_is_caught_by_its_check(capsys, defect, check_name):
 @pytest.mark.parametrize(("defect", "check_name"), ORACLE_DEFECTS.items(), ids=list(ORACLE_DEFECTS))
 def test_data_oracle_catches_what_no_black_box_rule_sees(capsys, tmp_path, defect, check_name):
     data = tmp_path / "served.json"
-    data.write_bytes(dumps(CHATS))
+    data.write_text(json.dumps(CHATS))
     with serving(implementation(defect)) as url:
         blind_status, blind_output = check(capsys, url, *QUICK)
         status, output = check(capsys, url, *QUICK, "--data", str(data))
@@ -68,20 +82,35 @@ def test_data_oracle_catches_what_no_black_box_rule_sees(capsys, tmp_path, defec
 
 def test_data_oracle_passes_the_right_data(capsys, tmp_path):
     data = tmp_path / "served.json"
-    data.write_bytes(dumps(CHATS))
+    data.write_text(json.dumps(CHATS))
     with serving(implementation()) as url:
         status, output = check(capsys, url, *QUICK, "--data", str(data))
 
     assert status == 0, output
 
 
-def test_compare_reports_each_difference_beside_each_sides_findings(capsys):
+def test_compare_reports_a_difference_apart_from_the_contract(capsys):
     with serving(implementation()) as here, serving(implementation(HARMLESS)) as there:
         status, output = check(capsys, here, *QUICK, "--compare", there)
 
     assert status == 1
-    assert "FAILED agrees_with_peer: Body differs on 400 at message" in output
+    assert f"DIFFERS from {there}: Body differs on 400 at message" in output
+    assert "FAILED" not in output, output
+    assert f"{here}: conforms" in output
     assert f"{there}: conforms" in output
+    assert f"{here} and {there}: disagree in 1 ways" in output
+
+
+def test_compare_shows_the_first_differing_path_not_whole_bodies(capsys):
+    with serving(implementation()) as here, serving(implementation("names_mangled")) as there:
+        output = check(capsys, here, *QUICK, "--compare", there)[1]
+
+    block = output.split(f"DIFFERS from {there}: Body differs on 200 at results.data[*].name")[1].split("\n\n")[1]
+    lines = [line.strip() for line in block.strip().splitlines()]
+    assert lines[0].startswith("Here: results.data[0].name = ")
+    assert lines[1].startswith("There: results.data[0].name = ")
+    assert lines[2].startswith("and ") and lines[2].endswith(" more differences in this body")
+    assert all(len(line) < 200 for line in lines)
 
 
 def test_compare_of_equal_implementations_passes(capsys):
@@ -140,6 +169,42 @@ def test_unreachable_server_is_a_usage_error(capsys):
     assert status == 2
     assert output.startswith(f"error: cannot reach {url}/chats: ")
     assert len(output.splitlines()) == 1
+
+
+def test_credentials_the_server_refuses_are_a_usage_error(capsys):
+    with serving(implementation()) as url:
+        status, output = check(capsys, url, *QUICK, "--auth", "username:wrong")
+
+    assert (status, output) == (
+        2,
+        f"error: {url}/chats refuses the credentials of user 'username' (401); "
+        "pass an account it accepts with --auth USER:PASSWORD\n",
+    )
+
+
+def test_rerun_command_keeps_every_option_that_shapes_the_cases(capsys, tmp_path):
+    data = tmp_path / "served.json"
+    served = [
+        {**{k: v for k, v in chat.items() if k != "media"}, "has_media": chat["media"]} for chat in other_choices.CHATS
+    ]
+    data.write_text(json.dumps(served))
+    with other_choices.serving() as url, other_choices.serving() as other:
+        output = check(capsys, url, *QUICK, "--auth", "admin:s3:cr:et", "--data", str(data), "--compare", other)[1]
+
+    rerun = output.split("Run again with the same cases: ")[1].strip()
+    assert rerun == (
+        f"wamock check {url} --seed 7 --auth 'admin:<password>' --max-examples 25 --data {data} --compare {other}"
+    )
+
+
+@pytest.mark.parametrize("defect", ["plain_text_401", "malformed_credentials_crash", "wrong_content_type"])
+def test_reports_show_bodies_as_text_and_no_empty_phases(capsys, defect):
+    with serving(implementation(defect)) as url:
+        output = check(capsys, url, *QUICK)[1]
+
+    assert "Received: " in output
+    assert "b'" not in output and 'b"' not in output
+    assert ": 0 requests" not in output
 
 
 @pytest.mark.parametrize(

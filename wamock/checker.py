@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
 
 import httpx
 import schemathesis
@@ -28,6 +27,7 @@ from wamock.paths import SPEC_FILE
 from wamock.store import ChatStore
 
 DEFAULT_MAX_EXAMPLES = 100
+DEFAULT_TIMEOUT = 10.0
 
 
 class CheckerError(Exception):
@@ -43,7 +43,7 @@ class Options:
     max_examples: int = DEFAULT_MAX_EXAMPLES
     data_file: Path | None = None
     compare: str | None = None
-    timeout: float = 10.0
+    timeout: float = DEFAULT_TIMEOUT
 
 
 @dataclass
@@ -90,8 +90,13 @@ def run(options: Options, progress: Progress = lambda line: None) -> list[Outcom
     peer = httpx.Client(base_url=options.compare.rstrip("/"), timeout=options.timeout) if options.compare else None
     try:
         for target in targets:
-            other = peer if target == options.url else None
-            outcomes.append(check_target(target, seed, spec_file, spec, options, expected, other, progress))
+            contract = wamock_checks.Contract.from_spec(
+                spec,
+                basic_header(options.auth),
+                expected=expected,
+                peer=peer if target == options.url else None,
+            )
+            outcomes.append(check_target(target, seed, spec_file, contract, options, progress))
     finally:
         if peer is not None:
             peer.close()
@@ -103,46 +108,37 @@ def client_for(url: str, options: Options) -> httpx.Client:
 
 
 def ensure_reachable(url: str, options: Options) -> None:
+    """The server answers, and takes the run's credentials: without them nothing can be checked."""
     if not url.startswith(("http://", "https://")):
         raise CheckerError(f"{url}: not an http:// or https:// URL")
     try:
         with client_for(url, options) as client:
-            client.get("/chats")
+            response = client.get("/chats")
     except httpx.InvalidURL as exc:
         raise CheckerError(f"{url}: not a usable URL: {exc}") from None
     except httpx.TransportError as exc:
         raise CheckerError(f"cannot reach {url.rstrip('/')}/chats: {exc or type(exc).__name__}") from None
-
-
-def defaults(spec: dict) -> tuple[int, int]:
-    parameters = {p["name"]: p for p in spec["paths"]["/chats"]["get"].get("parameters", [])}
-    limit = parameters.get("limit", {}).get("schema", {}).get("default", 25)
-    offset = parameters.get("offset", {}).get("schema", {}).get("default", 0)
-    return limit, offset
+    if response.status_code in (401, 403):
+        raise CheckerError(
+            f"{url.rstrip('/')}/chats refuses the credentials of user {options.auth[0]!r} "
+            f"({response.status_code}); pass an account it accepts with --auth USER:PASSWORD"
+        )
 
 
 def check_target(
     target: str,
     seed: int,
     spec_file: Path,
-    spec: dict,
+    contract: wamock_checks.Contract,
     options: Options,
-    expected: ChatStore | None,
-    peer: httpx.Client | None,
     progress: Progress,
 ) -> Outcome:
     started = time.monotonic()
     outcome = Outcome(target=target, seed=seed)
-    default_limit, default_offset = defaults(spec)
     progress(f"checking {target} (seed {seed}, up to {options.max_examples} examples a phase)")
 
-    schema = schemathesis_schema(target, seed, spec_file, options, expected, peer)
-    wamock_checks.RUNS[id(schema)] = wamock_checks.RunContext(
-        default_limit=default_limit,
-        default_offset=default_offset,
-        expected=expected,
-        peer=peer,
-    )
+    schema = schemathesis_schema(target, seed, spec_file, options, contract)
+    wamock_checks.RUNS[id(schema)] = contract
     findings: dict[tuple, Finding] = {}
     checks_seen: set[str] = set()
     try:
@@ -150,21 +146,27 @@ def check_target(
             record_event(event, target, options, outcome, findings, checks_seen, progress)
     finally:
         del wamock_checks.RUNS[id(schema)]
-    outcome.checks = sorted(checks_seen)
 
     with client_for(target, options) as client:
-        probing = probes.Probing(client, random.Random(seed), default_limit, default_offset, expected=expected)
-        active = {**probes.PROBES, **(probes.ORACLE_PROBES if expected is not None else {})}
-        for name, probe in active.items():
+        probing = probes.Probing(client, random.Random(seed), contract, *options.auth)
+        for name, probe in probes.PROBES.items():
             try:
                 probe(probing)
             except probes.ProbeFailure as failure:
-                merge(findings, finding_from_probe(target, name, failure, options))
+                response = failure.response or probing.last
+                merge(
+                    findings,
+                    Finding(name, failure.title, "\n".join(failure.evidence), reproduce(response, options), target),
+                )
             except httpx.HTTPError as exc:
                 merge(findings, Finding(name, "The server did not answer a probe", str(exc), None, target))
+        for name, broken, response in probing.broken:
+            merge(
+                findings, Finding(name, broken.title, "\n".join(broken.evidence), reproduce(response, options), target)
+            )
         outcome.requests += probing.requests
-        progress(f"  probes: {len(active)} properties, {probing.requests} requests")
-    outcome.checks = sorted(set(outcome.checks) | set(active))
+        progress(f"  probes: {len(probes.PROBES)} properties, {probing.requests} requests")
+    outcome.checks = sorted(checks_seen | set(probes.PROBES))
     outcome.findings = list(findings.values())
     outcome.elapsed = time.monotonic() - started
     return outcome
@@ -181,14 +183,15 @@ def record_event(event, target, options, outcome, findings, checks_seen, progres
                     merge(
                         findings, finding_from_schemathesis(target, node, recorder.interactions.get(case_id), options)
                     )
-        progress(f"  schemathesis {event.phase.value}: {len(recorder.interactions)} requests")
+        if recorder.interactions:
+            progress(f"  schemathesis {event.phase.value}: {len(recorder.interactions)} requests")
     elif isinstance(event, events.NonFatalError):
         merge(findings, Finding("schemathesis", "Schemathesis could not finish a test", str(event.value), None, target))
     elif isinstance(event, events.FatalError):
         raise CheckerError(f"Schemathesis stopped: {event.exception}")
 
 
-def schemathesis_schema(target, seed, spec_file, options, expected, peer):
+def schemathesis_schema(target, seed, spec_file, options, contract: wamock_checks.Contract):
     config = schemathesis.Config()
     config.update(seed=seed, max_failures=None)
     project = config.projects.override
@@ -206,11 +209,17 @@ def schemathesis_schema(target, seed, spec_file, options, expected, peer):
         # send them as invalid data and expect a rejection. The contract wins.
         allow_extra_parameters=False,
     )
-    # A request too long for the server is refused too: 414 and 431 count as rejections.
+    # A request too long for the server is refused too: 413, 414 and 431 count as rejections.
     rejection = project.checks.negative_data_rejection
-    rejection.expected_statuses = [*rejection.expected_statuses, "413", "414", "431"]
-    inactive = [name for name, on in (("matches_data_file", expected), ("agrees_with_peer", peer)) if on is None]
-    project.checks.update(excluded_check_names=inactive or None)
+    rejection.expected_statuses = [*rejection.expected_statuses, *map(str, wamock_checks.TRANSPORT_REFUSALS)]
+    # wamock's valid_request_is_accepted replaces it: it knows the contract's open choices.
+    excluded = ["positive_data_acceptance"]
+    excluded += [
+        name
+        for name, on in (("matches_data_file", contract.expected), ("agrees_with_peer", contract.peer))
+        if on is None
+    ]
+    project.checks.update(excluded_check_names=excluded)
     return schemathesis.openapi.from_path(spec_file, config=config)
 
 
@@ -229,23 +238,27 @@ def finding_from_schemathesis(target: str, node, interaction, options: Options) 
     schema_path = getattr(failure, "schema_path", None)
     if schema_path:
         title = f"{title} at {'/'.join(map(str, schema_path))}"
-    reproduce = None
+    command = None
     if interaction is not None:
         headers = {name: values[0] for name, values in interaction.request.headers.items() if values}
-        reproduce = curl(interaction.request.method, interaction.request.uri, headers, options)
-    return Finding(node.name, title, failure.message, reproduce, target)
+        command = curl(interaction.request.method, interaction.request.uri, headers, options)
+    return Finding(node.name, title, failure.message, command, target)
 
 
-def finding_from_probe(target: str, name: str, failure: probes.ProbeFailure, options: Options) -> Finding:
-    url = f"{target.rstrip('/')}/chats"
-    if failure.query:
-        url += "?" + urlencode(failure.query)
-    headers = {"Authorization": basic_header(options.auth)} if failure.headers is None else failure.headers
-    return Finding(name, failure.title, "\n".join(failure.evidence), curl("GET", url, headers, options), target)
+def reproduce(response: httpx.Response | None, options: Options) -> str | None:
+    if response is None:
+        return None
+    request = response.request
+    return curl(request.method, str(request.url), dict(request.headers), options)
 
 
 def basic_header(auth: tuple[str, str]) -> str:
     return "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+
+
+def shown_account(auth: tuple[str, str]) -> str:
+    """USER:PASSWORD for a report: the password only if it is the documented one."""
+    return ":".join(auth) if ":".join(auth) == DEFAULT_ACCOUNT else f"{auth[0]}:<password>"
 
 
 def curl(method: str, url: str, headers: dict[str, str], options: Options) -> str:
@@ -255,8 +268,7 @@ def curl(method: str, url: str, headers: dict[str, str], options: Options) -> st
         words += ["-X", method]
     authorization = next((value for name, value in headers.items() if name.lower() == "authorization"), None)
     if authorization == basic_header(options.auth):
-        shown = ":".join(options.auth) if ":".join(options.auth) == DEFAULT_ACCOUNT else f"{options.auth[0]}:<password>"
-        words += ["--user", shown]
+        words += ["--user", shown_account(options.auth)]
     elif authorization is not None:
         words += ["-H", f"Authorization: {authorization}"]
     words.append(url)

@@ -6,6 +6,7 @@ Exit status: 0 on success, 1 when a check finds the contract broken, 2 for a usa
 
 import argparse
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -252,16 +253,32 @@ def run_check(args: argparse.Namespace) -> int:
         outcomes = checker.run(options, progress=lambda line: print(line, flush=True))
     except checker.CheckerError as exc:
         raise UsageError(str(exc)) from None
-    rerun = " ".join(["wamock check", args.url, "--seed", str(outcomes[0].seed)])
-    if args.max_examples != 100:
-        rerun += f" --max-examples {args.max_examples}"
-    print(report.text(outcomes, rerun=rerun))
+    print(report.text(outcomes, rerun=rerun_command(args, options, outcomes[0].seed), compared=args.compare))
     if args.junit_xml:
         try:
             report.junit_xml(outcomes, args.junit_xml)
         except OSError as exc:
             raise UsageError(f"{args.junit_xml}: cannot write: {exc.strerror}") from None
     return 1 if any(outcome.findings for outcome in outcomes) else 0
+
+
+def rerun_command(args: argparse.Namespace, options, seed: int) -> str:
+    """The command that sends the same cases again: every option that shapes them, the password hidden."""
+    from wamock.checker import DEFAULT_MAX_EXAMPLES, DEFAULT_TIMEOUT, shown_account
+
+    words = ["wamock", "check", args.url, "--seed", str(seed)]
+    if args.auth != DEFAULT_ACCOUNT:
+        words += ["--auth", shown_account(options.auth)]
+    for flag, value, default in (
+        ("--max-examples", args.max_examples, DEFAULT_MAX_EXAMPLES),
+        ("--data", args.data, None),
+        ("--compare", args.compare, None),
+        ("--spec", args.spec, SPEC_FILE),
+        ("--timeout", args.timeout, DEFAULT_TIMEOUT),
+    ):
+        if value != default:
+            words += [flag, str(value)]
+    return " ".join(shlex.quote(word) for word in words)
 
 
 def run_fixtures(args: argparse.Namespace) -> int:

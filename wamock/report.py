@@ -6,29 +6,45 @@ from pathlib import Path
 
 from wamock.checker import Finding, Outcome
 
+PEER_CHECK = "agrees_with_peer"
 
-def text(outcomes: list[Outcome], *, rerun: str) -> str:
+
+def text(outcomes: list[Outcome], *, rerun: str, compared: str | None = None) -> str:
+    """Breaches of the contract first, then (with --compare) where the two servers disagree, then the verdicts."""
     lines: list[str] = []
     for outcome in outcomes:
-        for finding in sorted(outcome.findings, key=lambda f: (f.check, f.title)):
+        for finding in sorted(breaches(outcome), key=lambda f: (f.check, f.title)):
             lines += ["", *finding_lines(finding)]
+    for outcome in outcomes:
+        for finding in sorted(differences(outcome), key=lambda f: f.title):
+            lines += ["", *finding_lines(finding, heading=f"DIFFERS from {compared}")]
     lines.append("")
     for outcome in outcomes:
-        failed = outcome.failed_checks
-        verdict = "conforms" if not failed else f"breaks the contract: {len(outcome.findings)} distinct failures"
+        found = breaches(outcome)
+        verdict = "conforms" if not found else f"breaks the contract: {len(found)} distinct failures"
         lines.append(
             f"{outcome.target}: {verdict} ({len(outcome.checks)} checks, {outcome.requests} requests, "
             f"{outcome.elapsed:.1f} s)"
         )
-        if failed:
-            lines.append(f"  failed checks: {', '.join(failed)}")
+        if found:
+            lines.append(f"  failed checks: {', '.join(sorted({f.check for f in found}))}")
+        if differences(outcome):
+            lines.append(f"{outcome.target} and {compared}: disagree in {len(differences(outcome))} ways")
     lines.append(f"Run again with the same cases: {rerun}")
     return "\n".join(lines)
 
 
-def finding_lines(finding: Finding) -> list[str]:
+def breaches(outcome: Outcome) -> list[Finding]:
+    return [finding for finding in outcome.findings if finding.check != PEER_CHECK]
+
+
+def differences(outcome: Outcome) -> list[Finding]:
+    return [finding for finding in outcome.findings if finding.check == PEER_CHECK]
+
+
+def finding_lines(finding: Finding, heading: str | None = None) -> list[str]:
     seen = f" (seen {finding.occurrences} times)" if finding.occurrences > 1 else ""
-    lines = [f"FAILED {finding.check}: {finding.title}{seen}", ""]
+    lines = [f"{heading or 'FAILED ' + finding.check}: {finding.title}{seen}", ""]
     lines += [textwrap.indent(finding.evidence.strip(), "  ")] if finding.evidence.strip() else []
     if finding.reproduce:
         lines.append(f"  Reproduce: {finding.reproduce}")
