@@ -72,7 +72,7 @@ def keep_replacing(url: str, stop: threading.Event, changes: list[int]) -> None:
         while not stop.is_set():
             assert client.put("/__wamock/chats", json=NEW_CHATS).status_code == 200
             stop.wait(0.25)
-            assert client.post("/__wamock/reset").status_code == 200
+            assert client.post("/__wamock/reset", headers={"Content-Type": "application/json"}).status_code == 200
             changes.append(2)
             stop.wait(0.25)
 

@@ -16,10 +16,12 @@ def replace_chats(body: list) -> tuple[dict, int]:
     return envelope.results(f"serving {len(records)} chats", {"total": len(records)}), 200
 
 
-def reset() -> dict:
-    mock = state.current()
-    mock.reset()
-    return envelope.results("serving the fixtures, logged in", {})
+def reset() -> tuple[dict, int]:
+    try:
+        state.current().reset()
+    except fixtures.FixtureError as exc:
+        return envelope.error("409", f"{exc}; still serving the data as it was"), 409
+    return envelope.results("serving the fixtures, logged in", {}), 200
 
 
 def get_session() -> dict:

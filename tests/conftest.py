@@ -25,6 +25,8 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 AUTH = ("username", "password")
+JSON = {"Content-Type": "application/json"}  # the control API changes state only for JSON requests
+TEST_HOST = "testserver"  # the Host of Starlette's test client: a name, so it must be allowed
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +39,7 @@ def make_client():
     """A test client of a fresh app; openapi-core validates each of its /chats responses."""
 
     def make(**app_options) -> httpx.Client:
-        client = create_app(**app_options).test_client()
+        client = create_app(**{"allowed_hosts": [TEST_HOST], **app_options}).test_client()
         client.event_hooks["response"].append(response_validator(str(client.base_url)))
         return client
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect, sync_playwright
 
-from tests.conftest import AUTH
+from tests.conftest import AUTH, JSON
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the networking switches, Chromium keeps calling home, and this network refuses it.
@@ -56,7 +56,7 @@ def frontend_origin() -> Iterator[str]:
 @pytest.fixture
 def mock(live_server) -> Iterator[str]:
     yield live_server.base_url
-    httpx.post(f"{live_server.base_url}/__wamock/reset")
+    httpx.post(f"{live_server.base_url}/__wamock/reset", headers=JSON)
 
 
 def names(mock: str, offset: int) -> list[str]:

@@ -4,7 +4,7 @@ import asyncio
 import base64
 from types import SimpleNamespace
 
-from tests.conftest import AUTH
+from tests.conftest import AUTH, JSON
 from wamock.cache import ResponseCacheMiddleware
 from wamock.state import SCOPE_KEY as STATE_KEY
 
@@ -51,7 +51,7 @@ def test_prefer_is_never_answered_from_the_cache(client):
 
 
 def test_cache_hits_are_journaled(client):
-    client.delete("/__wamock/journal")
+    client.delete("/__wamock/journal", headers=JSON)
     client.get("/chats?limit=1", auth=AUTH)
     client.get("/chats?limit=1", auth=AUTH)
 

@@ -4,7 +4,7 @@ import base64
 
 import pytest
 
-from tests.conftest import AUTH
+from tests.conftest import AUTH, JSON
 
 CHAT = {
     "jid": "628123@s.whatsapp.net",
@@ -55,7 +55,7 @@ def test_reset_serves_the_fixtures_logged_in(client):
     client.put("/__wamock/chats", json=[CHAT])
     client.put("/__wamock/session", json={"logged_in": False})
 
-    response = client.post("/__wamock/reset")
+    response = client.post("/__wamock/reset", headers=JSON)
 
     assert response.status_code == 200
     assert client.get("/chats", auth=AUTH).json()["results"]["pagination"]["total"] == 150
@@ -94,7 +94,7 @@ def test_unparsable_body_gets_400(client):
 
 
 def test_journal_records_what_clients_sent_never_passwords(client):
-    client.delete("/__wamock/journal")
+    client.delete("/__wamock/journal", headers=JSON)
     client.get("/chats?limit=2&has_media=true", auth=AUTH)
     client.get("/chats")
     client.get("/chats", headers={"Authorization": "Basic " + base64.b64encode(b"eve:secret").decode()})
@@ -120,7 +120,7 @@ def test_journal_records_what_clients_sent_never_passwords(client):
 def test_journal_clears(client):
     client.get("/chats", auth=AUTH)
 
-    client.delete("/__wamock/journal")
+    client.delete("/__wamock/journal", headers=JSON)
 
     assert client.get("/__wamock/journal").json()["results"]["entries"] == []
 
@@ -137,7 +137,7 @@ def test_control_can_have_its_own_credentials(make_client):
 def test_control_can_be_turned_off(make_client):
     client = make_client(control=False)
 
-    response = client.post("/__wamock/reset")
+    response = client.post("/__wamock/reset", headers=JSON)
 
     assert response.status_code == 404
     assert response.json()["code"] == "404"

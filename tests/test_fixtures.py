@@ -1,10 +1,11 @@
 """Fixture files: what loads, and the one-line error for each way a file can be wrong."""
 
 import json
+import os
 
 import pytest
 
-from wamock.fixtures import FixtureError, load_chats
+from wamock.fixtures import MAX_FILE_BYTES, FixtureError, load_chats
 from wamock.paths import DEFAULT_FIXTURES
 
 GOOD = {
@@ -93,6 +94,37 @@ def test_missing_file_is_named(tmp_path, spec):
         load_chats(tmp_path / "nowhere.json", spec)
 
 
-def test_directory_is_not_a_fixture_file(tmp_path, spec):
-    with pytest.raises(FixtureError, match=r"cannot read the fixture file: Is a directory$"):
-        load_chats(tmp_path, spec)
+def make_fifo(tmp_path):
+    os.mkfifo(tmp_path / "chats.json")  # nobody ever writes to it: opening it must not hang
+    return tmp_path / "chats.json"
+
+
+def make_link_to_dev_zero(tmp_path):
+    (tmp_path / "chats.json").symlink_to("/dev/zero")  # endless: reading it would fill the memory
+    return tmp_path / "chats.json"
+
+
+@pytest.mark.parametrize(
+    "make", [pytest.param(lambda tmp_path: tmp_path, id="directory"), make_fifo, make_link_to_dev_zero]
+)
+def test_only_a_regular_file_is_a_fixture_file(tmp_path, spec, make):
+    path = make(tmp_path)
+
+    with pytest.raises(FixtureError) as caught:
+        load_chats(path, spec)
+
+    assert str(caught.value) == f"{path}: not a regular file; expected a JSON list of chats"
+
+
+def test_fixture_file_over_the_size_limit_is_refused_unread(tmp_path, spec):
+    path = tmp_path / "huge.json"
+    with open(path, "wb") as sparse:
+        sparse.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk space, and never read
+
+    with pytest.raises(FixtureError) as caught:
+        load_chats(path, spec)
+
+    assert (
+        str(caught.value)
+        == f"{path}: {MAX_FILE_BYTES + 1} bytes; fixture files may have at most {MAX_FILE_BYTES} (1 GiB)"
+    )

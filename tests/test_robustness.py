@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import AUTH, start_wamock, stop
-from wamock.protocol import MAX_BODY
+from wamock.protocol import Limits
 
 pytestmark = pytest.mark.live
 
@@ -118,14 +118,16 @@ def test_requests_the_parser_refuses_get_the_envelope(live_server, request_bytes
 
 
 def test_oversized_body_gets_413_before_it_is_read(live_server):
-    declared = MAX_BODY + 1
+    declared = Limits.max_body + 1
     request = b"PUT /__wamock/chats HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
     request += b"Content-Length: %d\r\n\r\n[" % declared
 
     status, body = raw_request(live_server.base_url, request)
 
     assert status == 413
-    assert body == b'{"code":"413","message":"request body longer than %d bytes","results":{}}' % MAX_BODY
+    assert body == b'{"code":"413","message":"request body longer than %d bytes (--max-body)","results":{}}' % (
+        Limits.max_body
+    )
 
 
 def test_control_rejects_bad_bodies_and_keeps_the_data(live_client):

@@ -3,10 +3,10 @@
 import schemathesis
 from hypothesis import settings
 
-from tests.conftest import AUTH
+from tests.conftest import AUTH, TEST_HOST
 from wamock.app import create_app
 
-schema = schemathesis.openapi.from_asgi("/openapi.json", create_app())
+schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(allowed_hosts=[TEST_HOST]))
 schema.config.auth.update(basic=AUTH)
 # Unknown query parameters are ignored by the contract, so they are not invalid data here.
 schema.config.generation.update(modes=list(schemathesis.GenerationMode), allow_extra_parameters=False)

@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from tests.conftest import AUTH, start_wamock, stop
+from tests.conftest import AUTH, JSON, start_wamock, stop
 from tests.test_control import CHAT
 
 pytestmark = pytest.mark.live
@@ -35,7 +35,7 @@ def test_every_worker_serves_the_replaced_data_from_the_next_request(two_workers
 
     httpx.put(f"{two_workers.base_url}/__wamock/chats", json=[CHAT])
     after_replace = names_seen(two_workers.base_url, 20)
-    httpx.post(f"{two_workers.base_url}/__wamock/reset")
+    httpx.post(f"{two_workers.base_url}/__wamock/reset", headers=JSON)
     after_reset = names_seen(two_workers.base_url, 20)
 
     assert after_replace == {"Only Chat"}
@@ -48,13 +48,13 @@ def test_every_worker_sees_the_session_switch(two_workers):
         httpx.get(f"{two_workers.base_url}/chats", auth=AUTH, headers={"Connection": "close"}).status_code
         for _ in range(20)
     }
-    httpx.post(f"{two_workers.base_url}/__wamock/reset")
+    httpx.post(f"{two_workers.base_url}/__wamock/reset", headers=JSON)
 
     assert statuses == {500}
 
 
 def test_the_journal_gathers_every_worker(two_workers):
-    httpx.delete(f"{two_workers.base_url}/__wamock/journal")
+    httpx.delete(f"{two_workers.base_url}/__wamock/journal", headers=JSON)
     for offset in range(12):
         httpx.get(f"{two_workers.base_url}/chats?offset={offset}", auth=AUTH, headers={"Connection": "close"})
 

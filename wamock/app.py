@@ -1,7 +1,8 @@
 """The app factory: connexion serving spec/openapi.yaml (and the control API) with wamock's parts.
 
-The ASGI stack, outside in: connexion's server-error guard, the state, the request journal,
-CORS, delays and `Prefer`, the answer cache, then connexion's own exception handlers, Swagger UI, routing,
+The ASGI stack, outside in: the envelope guard (in place of connexion's server-error guard),
+the Host allow-list, the state, the request journal, CORS, the control API's guard, delays and
+`Prefer`, the answer cache, then connexion's own exception handlers, Swagger UI, routing,
 security, the preferred status, parameter validation and the handlers.
 """
 
@@ -12,9 +13,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from connexion import AsyncApp
-from connexion.middleware import MiddlewarePosition
+from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
+from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.resolver import RelativeResolver
-from starlette.middleware.cors import CORSMiddleware
 
 from wamock import errors
 from wamock import spec as spec_module
@@ -22,8 +23,10 @@ from wamock.auth import DEFAULT_ACCOUNT, Accounts, security_handler
 from wamock.cache import ResponseCacheMiddleware
 from wamock.journal import JournalMiddleware
 from wamock.paths import CONTROL_SPEC_FILE, DEFAULT_FIXTURES, SPEC_FILE
+from wamock.protocol import EnvelopeHttpToolsProtocol, Limits
+from wamock.safety import ControlGuard, HostAllowList, PathCORS
 from wamock.scenarios import DelayAndPreferMiddleware, PreferredStatusMiddleware, documented_examples
-from wamock.state import SharedState, StateMiddleware
+from wamock.state import JOURNAL_LIMIT, SharedState, StateMiddleware
 from wamock.validation import VALIDATORS, StrictURIParser
 
 CONTROL_BASE_PATH = "/__wamock"
@@ -38,11 +41,22 @@ class Settings:
     logged_out: bool = False
     delay_ms: int = 0
     cors_origins: list[str] = field(default_factory=list)  # empty: any origin
+    control_origins: list[str] = field(default_factory=list)  # empty: the control API only from its own origin
+    allowed_hosts: list[str] = field(default_factory=list)  # beyond localhost and IP addresses; "*": any
     control: bool = True
     control_accounts: list[str] = field(default_factory=list)  # empty: the control API is open
     state_dir: Path | None = None  # given: join that running mock's state (a worker does)
+    max_body: int = Limits.max_body
+    request_timeout: float = Limits.request_timeout
+    max_connections: int = Limits.max_connections
+    journal_limit: int = JOURNAL_LIMIT
     cache: bool = True  # replay connexion's answer to a request it has already judged
     access_log: bool = False  # a line on standard output for each API request
+
+    def limits(self) -> Limits:
+        return Limits(
+            max_body=self.max_body, request_timeout=self.request_timeout, max_connections=self.max_connections
+        )
 
 
 def create_app(settings: Settings | None = None, *, chats: list[dict] | None = None, **overrides) -> AsyncApp:
@@ -51,9 +65,16 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | None = N
     spec_file = Path(settings.spec_file)
     spec = spec_module.load(spec_file)
     if settings.state_dir is not None:
-        state = SharedState(settings.state_dir, fixtures_file=settings.fixtures_file, spec=spec)
+        state = SharedState(
+            settings.state_dir, fixtures_file=settings.fixtures_file, spec=spec, journal_limit=settings.journal_limit
+        )
     else:
-        state = SharedState.create(fixtures_file=settings.fixtures_file, spec=spec, logged_out=settings.logged_out)
+        state = SharedState.create(
+            fixtures_file=settings.fixtures_file,
+            spec=spec,
+            logged_out=settings.logged_out,
+            journal_limit=settings.journal_limit,
+        )
     if chats is not None:
         state.replace_chats(chats)
     state.snapshot()  # load before the first request, not during it
@@ -64,15 +85,24 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | None = N
         security_map={"basic": security_handler(Accounts.parse(settings.accounts), control_accounts(settings))},
         validator_map=VALIDATORS,
         uri_parser_class=StrictURIParser,
+        middlewares=[
+            errors.EnvelopeGuard if m is ServerErrorMiddleware else m for m in ConnexionMiddleware.default_middlewares
+        ],
     )
     app.add_api(spec_file.name, resolver=RelativeResolver(HANDLERS))
     if settings.control:
         app.add_api(control_spec(settings), base_path=CONTROL_BASE_PATH, resolver=RelativeResolver(HANDLERS))
 
     outside_handlers = MiddlewarePosition.BEFORE_EXCEPTION
+    app.add_middleware(HostAllowList, position=outside_handlers, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(StateMiddleware, position=outside_handlers, state=state)
     app.add_middleware(JournalMiddleware, position=outside_handlers, access_log=settings.access_log)
-    app.add_middleware(CORSMiddleware, position=outside_handlers, **cors_options(settings.cors_origins))
+    control_cors = cors_options(settings.control_origins) if settings.control_origins else None
+    app.add_middleware(
+        PathCORS, position=outside_handlers, api=cors_options(settings.cors_origins), control=control_cors
+    )
+    if settings.control:
+        app.add_middleware(ControlGuard, position=outside_handlers, control_origins=settings.control_origins)
     examples = documented_examples(spec, package=HANDLERS)
     documented = {status for statuses in examples.values() for status in statuses}
     app.add_middleware(
@@ -97,7 +127,9 @@ def worker_app() -> AsyncApp:
     """The app factory each worker of `wamock serve --workers N` calls (uvicorn imports it)."""
     raw = json.loads(os.environ[WORKER_SETTINGS_VAR])
     paths = {name: Path(raw[name]) for name in ("spec_file", "fixtures_file", "state_dir") if raw[name] is not None}
-    return create_app(Settings(**{**raw, **paths}))
+    settings = Settings(**{**raw, **paths})
+    EnvelopeHttpToolsProtocol.limits = settings.limits()
+    return create_app(settings)
 
 
 def control_spec(settings: Settings) -> dict:

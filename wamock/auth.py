@@ -8,6 +8,7 @@ from connexion.security import BasicSecurityHandler
 DEFAULT_ACCOUNT = "username:password"
 ENV_VAR = "WAMOCK_AUTH"
 REALM = "wamock"
+CHALLENGE = f'Basic realm="{REALM}", charset="UTF-8"'  # on every 401, whatever produced it
 
 
 class AccountError(ValueError):

@@ -15,7 +15,9 @@ from wamock import spec as spec_module
 from wamock.auth import DEFAULT_ACCOUNT, ENV_VAR, AccountError, Accounts, split_env
 from wamock.fixtures import FixtureError
 from wamock.paths import DEFAULT_FIXTURES, SPEC_FILE
+from wamock.protocol import Limits
 from wamock.server import ServeError
+from wamock.state import JOURNAL_LIMIT
 
 COMMANDS = ("serve", "fixtures", "check")
 USAGE_ERROR = 2
@@ -73,6 +75,48 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="USER:PASSWORD",
         help="Put the control API behind these Basic credentials; repeat for more. Default: open.",
+    )
+    serve.add_argument(
+        "--control-origin",
+        action="append",
+        metavar="ORIGIN",
+        help="An origin whose pages may use the control API (CORS included); repeat for more. "
+        "Default: none, only the mock's own pages and non-browser clients.",
+    )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        metavar="NAME",
+        help="A host name clients may reach wamock by, beyond localhost and IP addresses (a guard against "
+        "DNS rebinding); repeat for more; '*' allows any.",
+    )
+    serve.add_argument(
+        "--max-body",
+        type=int,
+        default=Limits.max_body,
+        metavar="BYTES",
+        help="Largest request body (the control API's data sets); larger ones get 413 (default: %(default)s).",
+    )
+    serve.add_argument(
+        "--request-timeout",
+        type=float,
+        default=Limits.request_timeout,
+        metavar="SECONDS",
+        help="Time a client has to send a whole request; then 408 (default: %(default)s).",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=Limits.max_connections,
+        metavar="N",
+        help="Open connections at most; more get 503 (default: %(default)s).",
+    )
+    serve.add_argument(
+        "--journal-limit",
+        type=int,
+        default=JOURNAL_LIMIT,
+        metavar="N",
+        help="Requests the journal keeps, the latest (default: %(default)s).",
     )
     serve.add_argument("--no-access-log", action="store_true", help="Do not log each request.")
     serve.add_argument(
@@ -170,6 +214,14 @@ def settings_from(args: argparse.Namespace):
         raise UsageError(f"--delay {args.delay}: must be from 0 to {MAX_DELAY_MS} milliseconds")
     if not 1 <= args.workers <= 64:
         raise UsageError(f"--workers {args.workers}: must be from 1 to 64")
+    for flag, value, low, high in (
+        ("--max-body", args.max_body, 1024, 2**40),
+        ("--request-timeout", args.request_timeout, 0.1, 3600),
+        ("--max-connections", args.max_connections, 1, 100_000),
+        ("--journal-limit", args.journal_limit, 0, 10_000_000),
+    ):
+        if not low <= value <= high:
+            raise UsageError(f"{flag} {value:g}: must be from {low:g} to {high:g}")
     accounts, is_default = accounts_from(args)
     if args.control_auth:
         Accounts.parse(args.control_auth)
@@ -183,6 +235,12 @@ def settings_from(args: argparse.Namespace):
         control=not args.no_control,
         control_accounts=args.control_auth or [],
         cache=not args.no_cache,
+        control_origins=args.control_origin or [],
+        allowed_hosts=[args.host, *(args.allowed_host or [])],
+        max_body=args.max_body,
+        request_timeout=args.request_timeout,
+        max_connections=args.max_connections,
+        journal_limit=args.journal_limit,
         access_log=not args.no_access_log,
     )
     return settings, is_default
@@ -200,13 +258,18 @@ def run_serve(args: argparse.Namespace) -> int:
         # Load and check the data once here, so a bad file fails before any worker starts;
         # the workers join this state directory.
         spec = spec_module.load(settings.spec_file)
-        state = SharedState.create(fixtures_file=settings.fixtures_file, spec=spec, logged_out=args.logged_out)
+        state = SharedState.create(
+            fixtures_file=settings.fixtures_file,
+            spec=spec,
+            logged_out=args.logged_out,
+            journal_limit=settings.journal_limit,
+        )
         settings.state_dir = state.directory
         os.environ.update(worker_environment(settings))
         app = "wamock.app:worker_app"
     sock = server.bind(args.host, args.port)
     print_banner(args, sock.getsockname()[:2], settings.accounts, is_default)
-    server.run(app, sock, workers=args.workers)
+    server.run(app, sock, workers=args.workers, limits=settings.limits())
     return 0
 
 

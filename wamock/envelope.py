@@ -27,3 +27,15 @@ def error(code: str, message: str) -> dict:
 def logged_out() -> dict:
     """What upstream answers, with 500, when no WhatsApp session is logged in."""
     return error("INTERNAL_SERVER_ERROR", LOGGED_OUT_MESSAGE)
+
+
+async def send_error(send, status: int, code: str, message: str, headers: list[tuple[bytes, bytes]] = ()) -> None:
+    """Answer an ASGI request with an error envelope, from a middleware outside connexion."""
+    await send_json(send, status, error(code, message), headers)
+
+
+async def send_json(send, status: int, body: dict, headers: list[tuple[bytes, bytes]] = ()) -> None:
+    content = orjson.dumps(body)
+    head = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(content)), *headers]
+    await send({"type": "http.response.start", "status": status, "headers": head})
+    await send({"type": "http.response.body", "body": content})

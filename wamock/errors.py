@@ -2,17 +2,21 @@
 
 connexion and Starlette decide the status (400 from the spec, 401 from the security
 scheme, 404/405 from routing); these handlers only give the body its documented shape.
+`EnvelopeGuard`, outermost, answers whatever escapes them (a middleware that fails, a
+request cancelled at shutdown) in the envelope too.
 """
 
+import asyncio
 import logging
 
 import orjson
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wamock import envelope
-from wamock.auth import REALM
+from wamock.auth import CHALLENGE
 
 logger = logging.getLogger("wamock")
 
@@ -39,7 +43,7 @@ def unauthorized() -> ConnexionResponse:
     return envelope_response(
         401,
         envelope.error("401", UNAUTHORIZED_MESSAGE),
-        {"WWW-Authenticate": f'Basic realm="{REALM}", charset="UTF-8"'},
+        {"WWW-Authenticate": CHALLENGE},
     )
 
 
@@ -57,3 +61,38 @@ def register(app) -> None:
     app.add_error_handler(ProblemException, problem)
     app.add_error_handler(HTTPException, http_error)
     app.add_error_handler(Exception, unexpected)
+
+
+class EnvelopeGuard:
+    """The outermost layer, in place of connexion's ServerErrorMiddleware.
+
+    connexion 3.3's guard itself fails on Starlette 1.x (`TypeError: 'coroutine' object is
+    not callable`), so an exception outside connexion's handlers reached uvicorn, which
+    answers plain text. Here any exception becomes a 500 envelope, and a request cancelled
+    when the server stops (uvicorn's graceful timeout) a 503 one, if nothing was sent yet.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except asyncio.CancelledError:
+            if not started:
+                await envelope.send_error(send, 503, "503", "wamock is shutting down; the request was not answered")
+            raise
+        except Exception as exc:
+            logger.error("unexpected error", exc_info=exc)
+            if not started:
+                await envelope.send_error(send, 500, "INTERNAL_SERVER_ERROR", "internal error in wamock; see its log")

@@ -5,12 +5,16 @@ that a million records load in seconds) and rejects duplicate JIDs. Errors name 
 the record (counted from 0, as in a JSON Pointer) and the field.
 """
 
+import os
+import stat
 from pathlib import Path
 
 import jsonschema_rs
 import orjson
 
 from wamock import spec as spec_module
+
+MAX_FILE_BYTES = 1024**3
 
 
 class FixtureError(Exception):
@@ -32,7 +36,7 @@ def fixture_schema(spec: dict) -> dict:
 def load_chats(path: Path, spec: dict) -> list[dict]:
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_regular_file(path)
     except FileNotFoundError:
         raise FixtureError(f"{path}: no such fixture file") from None
     except OSError as exc:
@@ -44,6 +48,24 @@ def load_chats(path: Path, spec: dict) -> list[dict]:
     except orjson.JSONDecodeError as exc:
         raise FixtureError(f"{path}: not valid JSON: {exc}") from None
     return validate_chats(data, spec, source=str(path))
+
+
+def read_regular_file(path: Path) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES: never a device, a FIFO or a socket.
+
+    Opened without blocking, so that a FIFO with no writer cannot hang the start.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise FixtureError(f"{path}: not a regular file; expected a JSON list of chats")
+        if info.st_size > MAX_FILE_BYTES:
+            raise FixtureError(f"{path}: {info.st_size} bytes; fixture files may have at most {MAX_FILE_BYTES} (1 GiB)")
+        with os.fdopen(fd, "rb", closefd=False) as file:
+            return file.read(MAX_FILE_BYTES + 1)
+    finally:
+        os.close(fd)
 
 
 def validate_chats(data: object, spec: dict, *, source: str) -> list[dict]:

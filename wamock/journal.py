@@ -4,12 +4,20 @@ A journal entry says what the client sent (method, path, raw query, whether it c
 credentials and which Basic user) and the status it got, for end-to-end tests to read. The
 access log line says the same to a person watching the terminal. Never a password, never a
 header value. (uvicorn's own access log is off: it costs a third of a cached answer's time.)
+
+The access log never blocks the server: lines go through a bounded queue to a writer
+thread, so a terminal or pipe that nobody reads costs dropped lines (counted), not a stalled
+event loop; a closed standard output ends the log quietly. Control characters in a path are
+escaped, so no request can forge a line.
 """
 
 import base64
 import binascii
 import os
+import queue
+import re
 import sys
+import threading
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -32,7 +40,7 @@ def basic_user(authorization: bytes) -> str | None:
 class JournalMiddleware:
     def __init__(self, app: ASGIApp, *, access_log: bool = True) -> None:
         self.app = app
-        self.access_log = access_log
+        self.access_log = AccessLog() if access_log else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(UNJOURNALED_PREFIXES):
@@ -59,14 +67,49 @@ class JournalMiddleware:
                 "status": status,
             }
             scope[STATE_KEY].record(entry)
-            if self.access_log:
-                log_access(scope, entry)
+            if self.access_log is not None:
+                self.access_log.write(scope, entry)
 
 
-def log_access(scope: Scope, entry: dict) -> None:
-    client = ":".join(map(str, scope["client"])) if scope.get("client") else "-"
-    target = entry["path"] + ("?" + entry["query"] if entry["query"] else "")
-    user = f" user={entry['user']}" if entry["user"] is not None else (" user=?" if entry["auth"] else "")
-    line = f"{client} {entry['method']} {target} {entry['status']}{user}\n"
-    # One write a line, unbuffered, so the terminal shows each request as it is answered.
-    os.write(sys.stdout.fileno(), line.encode("utf-8", "replace"))
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+MAX_QUEUED_LINES = 10_000
+
+
+def escaped(text: str) -> str:
+    return CONTROL_CHARACTERS.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
+class AccessLog:
+    """Lines for standard output, written by a thread of their own."""
+
+    def __init__(self, fd: int | None = None) -> None:
+        self.fd = sys.stdout.fileno() if fd is None else fd
+        self.lines: queue.Queue[bytes] = queue.Queue(MAX_QUEUED_LINES)
+        self.dropped = 0
+        self.closed = False
+        threading.Thread(target=self._write_lines, name="wamock-access-log", daemon=True).start()
+
+    def write(self, scope: Scope, entry: dict) -> None:
+        if self.closed:
+            return
+        client = ":".join(map(str, scope["client"])) if scope.get("client") else "-"
+        target = escaped(entry["path"] + ("?" + entry["query"] if entry["query"] else ""))
+        user = f" user={escaped(entry['user'])}" if entry["user"] is not None else (" user=?" if entry["auth"] else "")
+        try:
+            self.lines.put_nowait(
+                f"{client} {entry['method']} {target} {entry['status']}{user}\n".encode("utf-8", "replace")
+            )
+        except queue.Full:
+            self.dropped += 1
+
+    def _write_lines(self) -> None:
+        while True:
+            line = self.lines.get()
+            if self.dropped:
+                line = b"(%d access log lines dropped: standard output is not being read)\n" % self.dropped + line
+                self.dropped = 0
+            try:
+                os.write(self.fd, line)  # one write a line, so the terminal shows each as it is answered
+            except OSError:  # standard output closed (EPIPE, EBADF): the log ends, the server goes on
+                self.closed = True
+                return

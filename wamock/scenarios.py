@@ -12,10 +12,10 @@ gets 401: a mock must not hide an auth bug.
 import asyncio
 from dataclasses import dataclass
 
-import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from wamock import envelope
+from wamock.auth import CHALLENGE
 
 MAX_DELAY_MS = 30_000
 SCOPE_KEY = "wamock.prefer"
@@ -46,18 +46,23 @@ def documented_examples(spec: dict, *, package: str) -> dict[str, dict[int, dict
     return examples
 
 
+def is_digits(text: str) -> bool:
+    # str.isdigit() also takes "³" and "٣", which int() then refuses.
+    return text.isascii() and text.isdigit()
+
+
 def parse_prefer(header: str, documented: set[int]) -> Preference:
     code, delay = None, 0
     for item in filter(None, (part.strip() for part in header.split(","))):
         name, _, value = item.partition("=")
         name, value = name.strip().lower(), value.strip().strip('"')
         if name == "code":
-            if not value.isdigit() or int(value) not in documented:
+            if not is_digits(value) or int(value) not in documented:
                 known = ", ".join(map(str, sorted(documented)))
                 raise PreferError(f"Prefer: code={value}: GET /chats documents an example only for {known}")
             code = int(value)
         elif name == "delay":
-            if not value.isdigit() or int(value) > MAX_DELAY_MS:
+            if not is_digits(value) or int(value) > MAX_DELAY_MS:
                 raise PreferError(
                     f"Prefer: delay={value}: must be a whole number of milliseconds from 0 to {MAX_DELAY_MS}"
                 )
@@ -67,15 +72,12 @@ def parse_prefer(header: str, documented: set[int]) -> Preference:
     return Preference(code=code, delay_ms=delay)
 
 
-async def send_json(send: Send, status: int, body: dict) -> None:
-    content = orjson.dumps(body)
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(content)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": content})
-
-
 class DelayAndPreferMiddleware:
-    """Outside the exception handlers: reads Prefer, rejects a bad one, delays the answer."""
+    """Outside the exception handlers: reads Prefer and delays the answer.
+
+    A Prefer wamock cannot honour is only noted here: PreferredStatusMiddleware refuses it
+    after the credentials are checked, so that a request without them still gets 401.
+    """
 
     def __init__(self, app: ASGIApp, *, documented: set[int], delay_ms: int = 0) -> None:
         self.app = app
@@ -92,8 +94,9 @@ class DelayAndPreferMiddleware:
                 try:
                     preference = parse_prefer(value.decode("latin-1"), self.documented)
                 except PreferError as exc:
-                    await send_json(send, 400, envelope.error("400", str(exc)))
-                    return
+                    scope[SCOPE_KEY] = exc
+                    preference = Preference()
+                    break
         delay = preference.delay_ms or self.delay_ms
         if delay:
             await asyncio.sleep(delay / 1000)
@@ -103,7 +106,7 @@ class DelayAndPreferMiddleware:
 
 
 class PreferredStatusMiddleware:
-    """After the security check: answers the documented example of the preferred status."""
+    """After the security check: refuses a bad Prefer, or answers the documented example of the preferred status."""
 
     def __init__(self, app: ASGIApp, *, examples: dict[str, dict[int, dict]]) -> None:
         self.app = app
@@ -111,10 +114,15 @@ class PreferredStatusMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         preference = scope.get(SCOPE_KEY)
+        if isinstance(preference, PreferError):
+            await envelope.send_error(send, 400, "400", str(preference))
+            return
         if preference is not None and preference.code != 200:
             operation_id = scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
             example = self.examples.get(operation_id, {}).get(preference.code)
             if example is not None:
-                await send_json(send, preference.code, example)
+                # A 401 carries its challenge, whatever produced it.
+                headers = [(b"www-authenticate", CHALLENGE.encode())] if preference.code == 401 else []
+                await envelope.send_json(send, preference.code, example, headers)
                 return
         await self.app(scope, receive, send)

@@ -7,7 +7,7 @@ import socket
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
-from wamock.protocol import EnvelopeHttpToolsProtocol
+from wamock.protocol import EnvelopeHttpToolsProtocol, Limits
 
 
 class ServeError(Exception):
@@ -32,8 +32,9 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run(app, sock: socket.socket, *, workers: int = 1) -> None:
+def run(app, sock: socket.socket, *, workers: int = 1, limits: Limits | None = None) -> None:
     """Serve until SIGTERM or SIGINT. With workers > 1, `app` is an import string of a factory."""
+    EnvelopeHttpToolsProtocol.limits = limits or Limits()
     config = uvicorn.Config(
         app,
         factory=workers > 1,

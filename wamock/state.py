@@ -11,6 +11,7 @@ Each app carries its state in the ASGI scope, so that several apps can live in o
 
 import contextlib
 import fcntl
+import logging
 import mmap
 import os
 import shutil
@@ -26,10 +27,16 @@ from connexion import context
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from wamock import compiled
+from wamock.fixtures import FixtureError
 from wamock.store import ChatStore
 
+logger = logging.getLogger("wamock")
+
 SCOPE_KEY = "wamock.state"
+STATE_PREFIX = "wamock-state-"
 JOURNAL_LIMIT = 1000
+MAX_JOURNAL_TEXT = 2048  # of a path or query in a journal entry; longer ones are cut
+MAX_ENTRY_BYTES = 3 * MAX_JOURNAL_TEXT  # what one entry may take on disk, at most
 _COUNTER = struct.Struct("<Q")
 
 
@@ -44,8 +51,11 @@ class Snapshot:
 
 
 class SharedState:
-    def __init__(self, directory: Path, *, fixtures_file: Path, spec: dict) -> None:
+    def __init__(self, directory: Path, *, fixtures_file: Path, spec: dict, journal_limit: int = JOURNAL_LIMIT) -> None:
         self.directory = Path(directory)
+        self.journal_limit = journal_limit
+        # Past this size the journal is cut back to its latest `journal_limit` entries.
+        self._journal_cap = journal_limit * MAX_ENTRY_BYTES + 64 * 1024
         self.fixtures_file = Path(fixtures_file)
         self.spec = spec
         self._counter = _open_counter(self.directory / "version")
@@ -55,13 +65,23 @@ class SharedState:
         weakref.finalize(self, os.close, self._journal_fd)
 
     @classmethod
-    def create(cls, *, fixtures_file: Path, spec: dict, logged_out: bool = False, directory: Path | None = None):
+    def create(
+        cls,
+        *,
+        fixtures_file: Path,
+        spec: dict,
+        logged_out: bool = False,
+        directory: Path | None = None,
+        journal_limit: int = JOURNAL_LIMIT,
+    ):
         """A new state directory, with the fixtures loaded and checked before anything serves them."""
         store = compiled.load_store(fixtures_file, spec)
         owned = directory is None
         if owned:
-            directory = Path(tempfile.mkdtemp(prefix="wamock-state-"))
-        state = cls(directory, fixtures_file=fixtures_file, spec=spec)
+            remove_abandoned_directories()
+            directory = Path(tempfile.mkdtemp(prefix=STATE_PREFIX))
+            (directory / "owner.pid").write_text(str(os.getpid()))
+        state = cls(directory, fixtures_file=fixtures_file, spec=spec, journal_limit=journal_limit)
         if owned:
             # Removed when the state is garbage-collected, or when the process exits.
             weakref.finalize(state, shutil.rmtree, directory, ignore_errors=True)
@@ -97,7 +117,8 @@ class SharedState:
             self._bump()
 
     def reset(self) -> None:
-        """Back to the fixtures, logged in."""
+        """Back to the fixtures, logged in; if the fixture file can no longer be served, FixtureError and no change."""
+        compiled.load_store(self.fixtures_file, self.spec)  # raises FixtureError, naming the problem
         with self._lock():
             with contextlib.suppress(FileNotFoundError):
                 (self.directory / "chats.json").unlink()
@@ -112,14 +133,31 @@ class SharedState:
     # The request journal: one JSON line an entry, appended by any worker.
 
     def record(self, entry: dict) -> None:
+        if not self.journal_limit:
+            return
+        for name in ("path", "query"):
+            if len(entry[name]) > MAX_JOURNAL_TEXT:
+                entry[name] = entry[name][:MAX_JOURNAL_TEXT] + "..."
         os.write(self._journal_fd, orjson.dumps({"time": round(time.time(), 3), **entry}) + b"\n")
+        if os.fstat(self._journal_fd).st_size > self._journal_cap:
+            self._cut_journal()
 
     def journal(self) -> list[dict]:
         try:
             lines = (self.directory / "journal.jsonl").read_bytes().splitlines()
         except FileNotFoundError:
             return []
-        return [orjson.loads(line) for line in lines[-JOURNAL_LIMIT:]]
+        return [orjson.loads(line) for line in lines[-self.journal_limit :]] if self.journal_limit else []
+
+    def _cut_journal(self) -> None:
+        """Keep the latest entries only, in place: every worker's O_APPEND descriptor stays valid."""
+        with self._lock():
+            path = self.directory / "journal.jsonl"
+            if path.stat().st_size <= self._journal_cap:
+                return  # another worker has cut it
+            kept = path.read_bytes().splitlines(keepends=True)[-self.journal_limit :]
+            os.ftruncate(self._journal_fd, 0)
+            os.write(self._journal_fd, b"".join(kept))
 
     def clear_journal(self) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -139,8 +177,18 @@ class SharedState:
                 if replaced.exists():
                     store = ChatStore(orjson.loads(replaced.read_bytes()), owned=True)
                 else:
-                    store = compiled.load_store(self.fixtures_file, self.spec)
+                    store = self._fixtures_store(previous)
         return Snapshot(store, session["logged_out"], version, session["data"])
+
+    def _fixtures_store(self, previous: Snapshot | None) -> ChatStore:
+        try:
+            return compiled.load_store(self.fixtures_file, self.spec)
+        except FixtureError:
+            # Edited since reset() checked it: keep serving what this worker has, never crash.
+            if previous is None:
+                raise
+            logger.warning("the fixture file changed and cannot be served; still serving the previous data")
+            return previous.store
 
     def _read_session(self) -> dict:
         return orjson.loads((self.directory / "session.json").read_bytes())
@@ -158,6 +206,20 @@ class SharedState:
         with open(self.directory / "lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             yield
+
+
+def remove_abandoned_directories() -> None:
+    """State directories of wamocks that died without cleaning up (kill -9): their owner is gone."""
+    for directory in Path(tempfile.gettempdir()).glob(STATE_PREFIX + "*"):
+        try:
+            owner = int((directory / "owner.pid").read_text())
+            if directory.stat().st_uid != os.getuid():
+                continue
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            shutil.rmtree(directory, ignore_errors=True)
+        except (OSError, ValueError):
+            continue  # not ours, still starting, or alive
 
 
 def _open_counter(path: Path) -> mmap.mmap:
