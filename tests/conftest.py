@@ -99,7 +99,61 @@ def wait_until_answering(base_url: str, timeout: float = 15) -> None:
         except httpx.TransportError:
             if time.monotonic() > deadline:
                 raise
-            time.sleep(0.05)
+            time.sleep(0.05)  # poll, until the deadline
+
+
+def wait_for(condition, timeout: float = 20, what: str = "the condition"):
+    """Poll until condition() is truthy, with a deadline; returns its value."""
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)  # poll
+    return value
+
+
+def send_requests(base_url: str, request: bytes, count: int) -> list[socket.socket]:
+    """`count` connections, each with `request` sent whole: bytes in the kernel, not yet answered."""
+    host, port = base_url.removeprefix("http://").split(":")
+    connections = [socket.create_connection((host, int(port)), timeout=60) for _ in range(count)]
+    for connection in connections:
+        connection.sendall(request)
+    return connections
+
+
+def all_read_by_server(connections: list[socket.socket]) -> bool:
+    """Whether the server process has read every byte these connections sent (from /proc/net/tcp).
+
+    A request the server has read is one it answers when it stops gracefully; one still in
+    the kernel's buffers is not, so tests wait for this instead of sleeping.
+    """
+    rows = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as lines:
+            rows += [line.split() for line in list(lines)[1:]]
+
+    def port(address: str) -> int:
+        return int(address.rsplit(":", 1)[1], 16)
+
+    for connection in connections:
+        mine, server = connection.getsockname()[1], connection.getpeername()[1]
+        unsent = [row for row in rows if port(row[1]) == mine and port(row[2]) == server]
+        unread = [row for row in rows if port(row[1]) == server and port(row[2]) == mine]
+        if not unsent or not unread:
+            return False
+        if int(unsent[0][4].split(":")[0], 16) or int(unread[0][4].split(":")[1], 16):
+            return False
+    return True
+
+
+def read_answer(connection: socket.socket) -> tuple[int, bytes]:
+    """Status and body of the one answer on a `Connection: close` request."""
+    answer = b""
+    with connection:
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
 
 
 def stop(server: LiveServer) -> None:

@@ -108,3 +108,33 @@ def test_swagger_ui_try_it_out_gets_200_after_authorize(browser, mock):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / "swagger-ui.png", full_page=True)
     page.close()
+
+
+def test_page_on_another_origin_cannot_drive_the_control_api(browser, frontend_origin, mock):
+    httpx.put(f"{mock}/__wamock/session", json={"logged_in": False}, headers=JSON)
+    page = browser.new_page()
+    page.goto(f"{frontend_origin}/chats.html?api={mock}")
+
+    outcomes = page.evaluate(
+        """async (mock) => {
+            const attempt = async (url, init) => {
+                try { const r = await fetch(mock + url, init); return r.type === "opaque" ? "opaque" : r.status; }
+                catch (e) { return "blocked"; }
+            };
+            return [
+                // A simple request: no preflight, the page cannot read the answer, but the server sees it.
+                await attempt("/__wamock/reset", {method: "POST", mode: "no-cors", body: "x",
+                                                  headers: {"Content-Type": "text/plain"}}),
+                await attempt("/__wamock/reset", {method: "POST", headers: {"Content-Type": "application/json"}}),
+                await attempt("/__wamock/chats", {method: "PUT", body: "[]",
+                                                  headers: {"Content-Type": "application/json"}}),
+                await attempt("/__wamock/journal", {}),
+            ];
+        }""",
+        mock,
+    )
+    page.close()
+
+    assert outcomes == ["opaque", "blocked", "blocked", "blocked"]
+    assert httpx.get(f"{mock}/chats", auth=AUTH).status_code == 500  # still logged out: nothing changed
+    assert httpx.get(f"{mock}/__wamock/chats").json()["results"]["total"] == 150

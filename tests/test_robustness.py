@@ -6,12 +6,11 @@ Each row is a decision; the README's "Bad input" table gives the same rows with 
 import base64
 import signal
 import socket
-import threading
 
 import httpx
 import pytest
 
-from tests.conftest import AUTH, start_wamock, stop
+from tests.conftest import AUTH, all_read_by_server, read_answer, send_requests, start_wamock, stop, wait_for
 from wamock.protocol import Limits
 
 pytestmark = pytest.mark.live
@@ -171,18 +170,12 @@ def test_binding_every_interface_says_so(tmp_path):
 
 def test_sigterm_drains_requests_in_flight_and_exits_0(tmp_path):
     server = start_wamock("--delay", "1500", cwd=tmp_path)
-    statuses: list[int] = []
-
-    def ask() -> None:
-        statuses.append(httpx.get(f"{server.base_url}/chats", auth=AUTH, timeout=30).status_code)
-
-    askers = [threading.Thread(target=ask) for _ in range(20)]
-    for asker in askers:
-        asker.start()
-    threading.Event().wait(0.5)  # all 20 are in flight, each delayed 1.5 s
+    request = b"GET /chats HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + AUTH_LINE + b"\r\n"
+    connections = send_requests(server.base_url, request, 20)
+    # Each delayed 1.5 s; once the server has read all 20, they are in flight.
+    wait_for(lambda: all_read_by_server(connections), what="the 20 requests to be read")
     server.process.send_signal(signal.SIGTERM)
-    for asker in askers:
-        asker.join(timeout=30)
+    statuses = [read_answer(connection)[0] for connection in connections]
     server.process.wait(timeout=30)
     stop(server)
 

@@ -112,6 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="Open connections at most; more get 503 (default: %(default)s).",
     )
     serve.add_argument(
+        "--shutdown-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="On SIGTERM, time the requests in flight have to finish; the rest get 503 (default: %(default)s).",
+    )
+    serve.add_argument(
         "--journal-limit",
         type=int,
         default=JOURNAL_LIMIT,
@@ -219,6 +226,7 @@ def settings_from(args: argparse.Namespace):
         ("--request-timeout", args.request_timeout, 0.1, 3600),
         ("--max-connections", args.max_connections, 1, 100_000),
         ("--journal-limit", args.journal_limit, 0, 10_000_000),
+        ("--shutdown-timeout", args.shutdown_timeout, 0, 3600),
     ):
         if not low <= value <= high:
             raise UsageError(f"{flag} {value:g}: must be from {low:g} to {high:g}")
@@ -263,13 +271,14 @@ def run_serve(args: argparse.Namespace) -> int:
             spec=spec,
             logged_out=args.logged_out,
             journal_limit=settings.journal_limit,
+            for_workers=True,
         )
         settings.state_dir = state.directory
         os.environ.update(worker_environment(settings))
         app = "wamock.app:worker_app"
     sock = server.bind(args.host, args.port)
     print_banner(args, sock.getsockname()[:2], settings.accounts, is_default)
-    server.run(app, sock, workers=args.workers, limits=settings.limits())
+    server.run(app, sock, workers=args.workers, limits=settings.limits(), shutdown_timeout=args.shutdown_timeout)
     return 0
 
 

@@ -32,7 +32,9 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run(app, sock: socket.socket, *, workers: int = 1, limits: Limits | None = None) -> None:
+def run(
+    app, sock: socket.socket, *, workers: int = 1, limits: Limits | None = None, shutdown_timeout: float = 10.0
+) -> None:
     """Serve until SIGTERM or SIGINT. With workers > 1, `app` is an import string of a factory."""
     EnvelopeHttpToolsProtocol.limits = limits or Limits()
     config = uvicorn.Config(
@@ -42,7 +44,7 @@ def run(app, sock: socket.socket, *, workers: int = 1, limits: Limits | None = N
         log_level="info",
         access_log=False,  # wamock logs requests itself (wamock/journal.py)
         lifespan="off",
-        timeout_graceful_shutdown=10,
+        timeout_graceful_shutdown=shutdown_timeout,
         http=EnvelopeHttpToolsProtocol,
     )
     if workers > 1:

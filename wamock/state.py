@@ -34,6 +34,7 @@ logger = logging.getLogger("wamock")
 
 SCOPE_KEY = "wamock.state"
 STATE_PREFIX = "wamock-state-"
+FIXTURES_STORE = "fixtures.store"  # the checked fixtures, for workers
 JOURNAL_LIMIT = 1000
 MAX_JOURNAL_TEXT = 2048  # of a path or query in a journal entry; longer ones are cut
 MAX_ENTRY_BYTES = 3 * MAX_JOURNAL_TEXT  # what one entry may take on disk, at most
@@ -73,8 +74,13 @@ class SharedState:
         logged_out: bool = False,
         directory: Path | None = None,
         journal_limit: int = JOURNAL_LIMIT,
+        for_workers: bool = False,
     ):
-        """A new state directory, with the fixtures loaded and checked before anything serves them."""
+        """A new state directory, with the fixtures loaded and checked before anything serves them.
+
+        For workers, the checked data is kept in the directory, compiled: a worker never reads
+        the fixture file itself, so a file edited while serving cannot crash one as it starts.
+        """
         store = compiled.load_store(fixtures_file, spec)
         owned = directory is None
         if owned:
@@ -85,6 +91,8 @@ class SharedState:
         if owned:
             # Removed when the state is garbage-collected, or when the process exits.
             weakref.finalize(state, shutil.rmtree, directory, ignore_errors=True)
+        if for_workers:
+            compiled.write(store, directory / FIXTURES_STORE)
         state._write_session({"logged_out": logged_out, "data": 0})
         state._snapshot = Snapshot(store, logged_out, state._bump(), 0)
         return state
@@ -118,8 +126,10 @@ class SharedState:
 
     def reset(self) -> None:
         """Back to the fixtures, logged in; if the fixture file can no longer be served, FixtureError and no change."""
-        compiled.load_store(self.fixtures_file, self.spec)  # raises FixtureError, naming the problem
+        store = compiled.load_store(self.fixtures_file, self.spec)  # raises FixtureError, naming the problem
         with self._lock():
+            if (self.directory / FIXTURES_STORE).exists():
+                compiled.write(store, self.directory / FIXTURES_STORE)
             with contextlib.suppress(FileNotFoundError):
                 (self.directory / "chats.json").unlink()
             self._write_session({"logged_out": False, "data": self._read_session()["data"] + 1})
@@ -181,6 +191,8 @@ class SharedState:
         return Snapshot(store, session["logged_out"], version, session["data"])
 
     def _fixtures_store(self, previous: Snapshot | None) -> ChatStore:
+        if (self.directory / FIXTURES_STORE).exists():
+            return compiled.read(self.directory / FIXTURES_STORE)
         try:
             return compiled.load_store(self.fixtures_file, self.spec)
         except FixtureError:
