@@ -28,6 +28,11 @@ from wamock.store import ChatStore
 
 DEFAULT_MAX_EXAMPLES = 100
 DEFAULT_TIMEOUT = 10.0
+# Headers any HTTP client sends (or curl sets itself): a reproduction need not show them.
+ROUTINE_HEADERS = frozenset(
+    {"authorization", "host", "user-agent", "accept", "accept-encoding", "connection", "content-length"}
+    | {"x-schemathesis-testcaseid"}  # Schemathesis' own bookkeeping
+)
 
 
 class CheckerError(Exception):
@@ -239,7 +244,10 @@ def finding_from_schemathesis(target: str, node, interaction, options: Options) 
     if schema_path:
         title = f"{title} at {'/'.join(map(str, schema_path))}"
     command = None
-    if interaction is not None:
+    exchange = getattr(failure, "exchange", None)  # wamock's own rules keep the request that broke them
+    if exchange is not None:
+        command = curl(exchange.method, exchange.url, dict(exchange.sent), options)
+    elif interaction is not None:
         headers = {name: values[0] for name, values in interaction.request.headers.items() if values}
         command = curl(interaction.request.method, interaction.request.uri, headers, options)
     return Finding(node.name, title, failure.message, command, target)
@@ -271,5 +279,8 @@ def curl(method: str, url: str, headers: dict[str, str], options: Options) -> st
         words += ["--user", shown_account(options.auth)]
     elif authorization is not None:
         words += ["-H", f"Authorization: {authorization}"]
+    for name, value in headers.items():
+        if name.lower() not in ROUTINE_HEADERS:
+            words += ["-H", f"{name}: {value}"]
     words.append(url)
     return " ".join(shlex.quote(word) for word in words)
