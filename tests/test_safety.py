@@ -182,19 +182,19 @@ def test_preferred_401_carries_the_challenge(client):
 
 # Against a real wamock: the terminal, the network, files.
 
-pytestmark_live = pytest.mark.live
+
+def start_with_stdout_pipe(stderr) -> tuple[subprocess.Popen, str]:
+    """wamock with its access log on a pipe of the test's, read only as far as the banner's first line."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wamock", "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=stderr
+    )
+    return process, process.stdout.readline().decode().split("serving ")[1].split("/chats")[0]
 
 
 @pytest.mark.live
 def test_an_unread_stdout_pipe_never_stalls_the_server():
-    process = subprocess.Popen(
-        [sys.executable, "-m", "wamock", "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
+    process, base_url = start_with_stdout_pipe(subprocess.DEVNULL)
     try:
-        banner = process.stdout.readline().decode()
-        base_url = banner.split("serving ")[1].split("/chats")[0]
         wait_until_answering(base_url)
         # About 1,100 access log lines fill a pipe; nobody reads this one past the banner.
         with httpx.Client(base_url=base_url, auth=AUTH, timeout=10) as client:
@@ -208,13 +208,8 @@ def test_an_unread_stdout_pipe_never_stalls_the_server():
 
 @pytest.mark.live
 def test_a_closed_stdout_costs_no_traceback_and_no_answer():
-    process = subprocess.Popen(
-        [sys.executable, "-m", "wamock", "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    process, base_url = start_with_stdout_pipe(subprocess.PIPE)
     try:
-        base_url = process.stdout.readline().decode().split("serving ")[1].split("/chats")[0]
         process.stdout.close()
         wait_until_answering(base_url)
         statuses = [httpx.get(f"{base_url}/chats", auth=AUTH).status_code for _ in range(50)]

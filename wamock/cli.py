@@ -300,7 +300,11 @@ def print_banner(args: argparse.Namespace, address: tuple, accounts: list[str], 
             f"  warning: listening on every interface: anyone who can reach this machine can use the mock{exposed}"
         )
     lines.append(f"  try: curl --user {'username:password' if is_default else 'USER:PASSWORD'} {base}/chats")
-    print("\n".join(lines), flush=True)
+    try:
+        print("\n".join(lines), flush=True)
+    except OSError:
+        # Standard output already closed (a pipe whose reader left): serve on, without it.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the rest of the process
 
 
 def run_check(args: argparse.Namespace) -> int:

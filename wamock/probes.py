@@ -180,30 +180,25 @@ def examples_of(schema: dict, *, valid: bool) -> list[str]:
     return []
 
 
-def invalid_values_get_400(probing: Probing) -> None:
+def each_value_gets(probing: Probing, *, valid: bool, status: int, title: str) -> None:
     for name, schema in probing.contract.parameters.items():
-        for value in examples_of(schema, valid=False):
+        for value in examples_of(schema, valid=valid):
             response = probing.get({name: value})
-            if response.status_code != 400:
+            if response.status_code != status:
                 raise ProbeFailure(
-                    f"An invalid {name} is not refused with 400",
+                    title.format(name=name),
                     f"Requested: {name}={value}",
                     received(Exchange.of_httpx(response)),
                     response=response,
                 )
+
+
+def invalid_values_get_400(probing: Probing) -> None:
+    each_value_gets(probing, valid=False, status=400, title="An invalid {name} is not refused with 400")
 
 
 def boundary_values_are_accepted(probing: Probing) -> None:
-    for name, schema in probing.contract.parameters.items():
-        for value in examples_of(schema, valid=True):
-            response = probing.get({name: value})
-            if response.status_code != 200:
-                raise ProbeFailure(
-                    f"A valid {name} is not answered with 200",
-                    f"Requested: {name}={value}",
-                    received(Exchange.of_httpx(response)),
-                    response=response,
-                )
+    each_value_gets(probing, valid=True, status=200, title="A valid {name} is not answered with 200")
 
 
 def unknown_parameters_are_ignored(probing: Probing) -> None:
