@@ -1,4 +1,5 @@
-from wamock import envelope, fixtures, state
+from wamock.data import fixtures
+from wamock.serve import envelope, state
 
 
 def get_chats() -> dict:

@@ -15,8 +15,8 @@ import uvicorn
 from hypothesis import HealthCheck, settings
 
 from tests.contract import response_validator
-from wamock import spec as spec_module
-from wamock.app import create_app
+from wamock.data import spec as spec_module
+from wamock.serve.app import create_app
 
 settings.register_profile("dev", max_examples=50, deadline=None)
 settings.register_profile(
@@ -31,6 +31,7 @@ TEST_HOST = "testserver"  # the Host of Starlette's test client: a name, so it m
 
 @pytest.fixture(scope="session")
 def spec() -> dict:
+    """The served spec, read once: tests derive expectations from it rather than restating it."""
     return spec_module.load()
 
 
@@ -48,6 +49,7 @@ def make_client():
 
 @pytest.fixture
 def client(make_client) -> httpx.Client:
+    """The default mock in process: fast, and every /chats answer checked against the spec."""
     return make_client()
 
 
@@ -187,6 +189,7 @@ def serving(app) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[LiveServer]:
+    """One real `wamock serve` process for the session: what only a real server and port show."""
     server = start_wamock()
     yield server
     stop(server)
@@ -194,6 +197,7 @@ def live_server() -> Iterator[LiveServer]:
 
 @pytest.fixture
 def live_client(live_server) -> Iterator[httpx.Client]:
+    """A client of the live server whose /chats answers openapi-core checks against the spec."""
     with httpx.Client(
         base_url=live_server.base_url, timeout=10, event_hooks={"response": [response_validator(live_server.base_url)]}
     ) as client:

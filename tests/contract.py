@@ -5,7 +5,7 @@ from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from wamock import spec
+from wamock.data import spec
 
 
 class HttpxOpenAPIRequest:

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.conftest import AUTH, start_wamock, stop
-from tests.test_chats import PAGE_EXAMPLE_CHAT
+from tests.serve.test_chats import PAGE_EXAMPLE_CHAT
 from wamock.cli import main
 
 pytestmark = pytest.mark.live

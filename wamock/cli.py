@@ -11,13 +11,14 @@ import sys
 from pathlib import Path
 
 from wamock import __version__
-from wamock import spec as spec_module
-from wamock.auth import DEFAULT_ACCOUNT, ENV_VAR, AccountError, Accounts, split_env
-from wamock.fixtures import FixtureError
-from wamock.paths import DEFAULT_FIXTURES, SPEC_FILE
-from wamock.protocol import Limits
-from wamock.server import ServeError
-from wamock.state import JOURNAL_LIMIT
+from wamock.data import spec as spec_module
+from wamock.data.accounts import DEFAULT_ACCOUNT, ENV_VAR, AccountError, parse_account, split_env
+from wamock.data.fixtures import FixtureError
+from wamock.data.paths import DEFAULT_FIXTURES, SPEC_FILE
+from wamock.serve.auth import Accounts
+from wamock.serve.protocol import Limits
+from wamock.serve.server import ServeError
+from wamock.serve.state import JOURNAL_LIMIT
 
 COMMANDS = ("serve", "fixtures", "check")
 USAGE_ERROR = 2
@@ -212,8 +213,8 @@ def accounts_from(args: argparse.Namespace) -> tuple[list[str], bool]:
 
 def settings_from(args: argparse.Namespace):
     """The app's settings from `serve`'s options, each checked; and whether the accounts are the default."""
-    from wamock.app import Settings
-    from wamock.scenarios import MAX_DELAY_MS
+    from wamock.serve.app import Settings
+    from wamock.serve.scenarios import MAX_DELAY_MS
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: must be from 0 to 65535")
@@ -255,9 +256,9 @@ def settings_from(args: argparse.Namespace):
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from wamock import server
-    from wamock.app import create_app, worker_environment
-    from wamock.state import SharedState
+    from wamock.serve import server
+    from wamock.serve.app import create_app, worker_environment
+    from wamock.serve.state import SharedState
 
     settings, is_default = settings_from(args)
     if args.workers == 1:
@@ -275,7 +276,7 @@ def run_serve(args: argparse.Namespace) -> int:
         )
         settings.state_dir = state.directory
         os.environ.update(worker_environment(settings))
-        app = "wamock.app:worker_app"
+        app = "wamock.serve.app:worker_app"
     sock = server.bind(args.host, args.port)
     print_banner(args, sock.getsockname()[:2], settings.accounts, is_default)
     server.run(app, sock, workers=args.workers, limits=settings.limits(), shutdown_timeout=args.shutdown_timeout)
@@ -308,11 +309,10 @@ def print_banner(args: argparse.Namespace, address: tuple, accounts: list[str], 
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from wamock import checker, report
+    from wamock.check import report
+    from wamock.check import runner as checker
 
-    user, colon, password = args.auth.partition(":")
-    if not colon or not user:
-        raise UsageError(f"--auth {user!r}: expected USER:PASSWORD")
+    user, password = parse_account(args.auth, what="--auth")
     if args.max_examples < 1:
         raise UsageError(f"--max-examples {args.max_examples}: must be at least 1")
     options = checker.Options(
@@ -340,7 +340,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 def rerun_command(args: argparse.Namespace, options, seed: int) -> str:
     """The command that sends the same cases again: every option that shapes them, the password hidden."""
-    from wamock.checker import DEFAULT_MAX_EXAMPLES, DEFAULT_TIMEOUT, shown_account
+    from wamock.check.runner import DEFAULT_MAX_EXAMPLES, DEFAULT_TIMEOUT, shown_account
 
     words = ["wamock", "check", args.url, "--seed", str(seed)]
     if args.auth != DEFAULT_ACCOUNT:
@@ -358,7 +358,7 @@ def rerun_command(args: argparse.Namespace, options, seed: int) -> str:
 
 
 def run_fixtures(args: argparse.Namespace) -> int:
-    from wamock.generate import dumps, generate_chats
+    from wamock.data.generate import dumps, generate_chats
 
     if args.count < 1:
         raise UsageError(f"--count {args.count}: must be at least 1")

@@ -1,0 +1,219 @@
+"""`wamock check` against real servers: the mock, two independent correct rewrites, and one broken per rule."""
+
+import json
+import shlex
+import subprocess
+import xml.etree.ElementTree as ET
+
+import httpx
+import pytest
+
+from tests.check import other_choices
+from tests.check.broken import CHATS, DEFECTS, HARMLESS, ORACLE_DEFECTS, implementation
+from tests.conftest import serving
+from wamock.cli import main
+
+pytestmark = pytest.mark.live
+
+QUICK = ["--max-examples", "25", "--seed", "7"]
+
+
+def check(capsys, *args: str) -> tuple[int, str]:
+    status = main(["check", *args])
+    captured = capsys.readouterr()
+    return status, captured.out + captured.err
+
+
+def test_mock_conforms(live_server, capsys):
+    status, output = check(capsys, live_server.base_url, *QUICK)
+
+    assert status == 0, output
+    assert f"{live_server.base_url}: conforms" in output
+
+
+def test_independent_correct_implementation_conforms(capsys):
+    with serving(implementation()) as url:
+        status, output = check(capsys, url, *QUICK)
+
+    assert status == 0, output
+
+
+def test_implementation_taking_the_contracts_other_choices_conforms(capsys):
+    with other_choices.serving() as url:
+        status, output = check(capsys, url, *QUICK)
+
+    assert status == 0, output
+
+
+def test_a_huge_offset_may_be_echoed_or_refused(capsys):
+    """Both answers conform: one implementation refuses it with 400, the other pages past the end."""
+    with serving(implementation()) as refusing, other_choices.serving() as echoing:
+        answers = [
+            httpx.get(f"{url}/chats?offset={2**63}", auth=("username", "password")) for url in (refusing, echoing)
+        ]
+        statuses = [check(capsys, url, *QUICK)[0] for url in (refusing, echoing)]
+
+    assert [answer.status_code for answer in answers] == [400, 200]
+    assert answers[1].json()["results"]["pagination"]["offset"] == 2**63
+    assert statuses == [0, 0]
+
+
+@pytest.mark.parametrize(("defect", "check_name"), DEFECTS.items(), ids=list(DEFECTS))
+def test_each_broken_rule_is_caught_by_its_check(capsys, defect, check_name):
+    with serving(implementation(defect)) as url:
+        status, output = check(capsys, url, *QUICK)
+
+    assert status == 1
+    assert f"FAILED {check_name}: " in output, output
+
+
+@pytest.mark.parametrize(("defect", "check_name"), ORACLE_DEFECTS.items(), ids=list(ORACLE_DEFECTS))
+def test_data_oracle_catches_what_no_black_box_rule_sees(capsys, tmp_path, defect, check_name):
+    data = tmp_path / "served.json"
+    data.write_text(json.dumps(CHATS))
+    with serving(implementation(defect)) as url:
+        blind_status, blind_output = check(capsys, url, *QUICK)
+        status, output = check(capsys, url, *QUICK, "--data", str(data))
+
+    assert blind_status == 0, blind_output
+    assert status == 1
+    assert f"FAILED {check_name}: " in output, output
+
+
+def test_data_oracle_passes_the_right_data(capsys, tmp_path):
+    data = tmp_path / "served.json"
+    data.write_text(json.dumps(CHATS))
+    with serving(implementation()) as url:
+        status, output = check(capsys, url, *QUICK, "--data", str(data))
+
+    assert status == 0, output
+
+
+def test_compare_reports_a_difference_apart_from_the_contract(capsys):
+    with serving(implementation()) as here, serving(implementation(HARMLESS)) as there:
+        status, output = check(capsys, here, *QUICK, "--compare", there)
+
+    assert status == 1
+    assert f"DIFFERS from {there}: Body differs on 400 at message" in output
+    assert "FAILED" not in output, output
+    assert f"{here}: conforms" in output
+    assert f"{there}: conforms" in output
+    assert f"{here} and {there}: disagree in 1 ways" in output
+
+
+def test_compare_shows_the_first_differing_path_not_whole_bodies(capsys):
+    with serving(implementation()) as here, serving(implementation("names_mangled")) as there:
+        output = check(capsys, here, *QUICK, "--compare", there)[1]
+
+    block = output.split(f"DIFFERS from {there}: Body differs on 200 at results.data[*].name")[1].split("\n\n")[1]
+    lines = [line.strip() for line in block.strip().splitlines()]
+    assert lines[0].startswith("Here: results.data[0].name = ")
+    assert lines[1].startswith("There: results.data[0].name = ")
+    assert lines[2].startswith("and ") and lines[2].endswith(" more differences in this body")
+    assert all(len(line) < 200 for line in lines)
+
+
+def test_compare_of_equal_implementations_passes(capsys):
+    with serving(implementation()) as here, serving(implementation()) as there:
+        status, output = check(capsys, here, *QUICK, "--compare", there)
+
+    assert status == 0, output
+
+
+def test_same_seed_gives_same_findings(capsys):
+    with serving(implementation("short_pages")) as url:
+        first = check(capsys, url, *QUICK)[1]
+        second = check(capsys, url, *QUICK)[1]
+
+    def findings(output: str) -> list[str]:
+        # How often a failure was seen may vary (Hypothesis replays while shrinking); which may not.
+        return [line.split(" (seen ")[0] for line in output.splitlines() if line.startswith("FAILED")]
+
+    assert findings(first) == findings(second)
+    assert findings(first) != []
+
+
+def test_reproduce_line_reproduces_the_failure(capsys):
+    with serving(implementation("offset_not_echoed")) as url:
+        output = check(capsys, url, *QUICK)[1]
+        block = output.split("FAILED pagination_echoes_request: ")[1]
+        command = next(line for line in block.splitlines() if "Reproduce: " in line).split("Reproduce: ")[1]
+        result = subprocess.run([*shlex.split(command), "--silent"], capture_output=True, text=True, timeout=10)
+
+    pagination = json.loads(result.stdout)["results"]["pagination"]
+    requested_offset = int(command.split("offset=")[1].split("&")[0].split("'")[0])
+    assert requested_offset > 0
+    assert pagination["offset"] == 0
+
+
+def test_junit_xml_lists_every_check(capsys, tmp_path):
+    report = tmp_path / "report.xml"
+    with serving(implementation("oldest_first")) as url:
+        status, _ = check(capsys, url, *QUICK, "--junit-xml", str(report))
+
+    suite = ET.parse(report).getroot().find("testsuite")
+    failed = [case.get("name") for case in suite.iter("testcase") if case.find("failure") is not None]
+    assert status == 1
+    assert "pages_are_ordered" in failed
+    assert {"not_a_server_error", "pagination_echoes_request", "pages_cover_every_chat_once"} <= {
+        case.get("name") for case in suite.iter("testcase")
+    }
+
+
+def test_unreachable_server_is_a_usage_error(capsys):
+    with serving(implementation()) as url:
+        pass  # the server is gone again: its port is closed
+
+    status, output = check(capsys, url, *QUICK)
+
+    assert status == 2
+    assert output.startswith(f"error: cannot reach {url}/chats: ")
+    assert len(output.splitlines()) == 1
+
+
+def test_credentials_the_server_refuses_are_a_usage_error(capsys):
+    with serving(implementation()) as url:
+        status, output = check(capsys, url, *QUICK, "--auth", "username:wrong")
+
+    assert (status, output) == (
+        2,
+        f"error: {url}/chats refuses the credentials of user 'username' (401); "
+        "pass an account it accepts with --auth USER:PASSWORD\n",
+    )
+
+
+def test_rerun_command_keeps_every_option_that_shapes_the_cases(capsys, tmp_path):
+    data = tmp_path / "served.json"
+    served = [
+        {**{k: v for k, v in chat.items() if k != "media"}, "has_media": chat["media"]} for chat in other_choices.CHATS
+    ]
+    data.write_text(json.dumps(served))
+    with other_choices.serving() as url, other_choices.serving() as other:
+        output = check(capsys, url, *QUICK, "--auth", "admin:s3:cr:et", "--data", str(data), "--compare", other)[1]
+
+    rerun = output.split("Run again with the same cases: ")[1].strip()
+    assert rerun == (
+        f"wamock check {url} --seed 7 --auth 'admin:<password>' --max-examples 25 --data {data} --compare {other}"
+    )
+
+
+@pytest.mark.parametrize("defect", ["plain_text_401", "malformed_credentials_crash", "wrong_content_type"])
+def test_reports_show_bodies_as_text_and_no_empty_phases(capsys, defect):
+    with serving(implementation(defect)) as url:
+        output = check(capsys, url, *QUICK)[1]
+
+    assert "Received: " in output
+    assert "b'" not in output and 'b"' not in output
+    assert ": 0 requests" not in output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ftp://example"], "error: ftp://example: not an http:// or https:// URL\n"),
+        (["http://127.0.0.1:9", "--auth", "nocolon"], "error: --auth 'nocolon': expected USER:PASSWORD\n"),
+        (["http://127.0.0.1:9", "--max-examples", "0"], "error: --max-examples 0: must be at least 1\n"),
+    ],
+)
+def test_bad_check_options_are_one_line(capsys, args, message):
+    assert check(capsys, *args) == (2, message)

@@ -1,0 +1,64 @@
+"""Compiled fixture files: a big data set is served from its compiled file on the next start."""
+
+import os
+
+import pytest
+
+from wamock.data import spec as spec_module
+from wamock.data.generate import dumps, generate_chats
+from wamock.data.store import ChatStore
+from wamock.serve.fast import compiled
+
+
+@pytest.fixture
+def big_file(tmp_path, spec, monkeypatch):
+    monkeypatch.setenv("WAMOCK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(compiled, "SMALL", 100)
+    path = tmp_path / "big.json"
+    path.write_bytes(dumps(generate_chats(500, 3, newest=spec_module.documented_chat(spec))))
+    return path
+
+
+def pages(store: ChatStore) -> list:
+    return [
+        store.page(limit=limit, offset=offset, has_media=has_media)
+        for limit, offset, has_media in [(25, 0, False), (100, 450, False), (7, 3, True), (50, 10**12, True)]
+    ]
+
+
+def test_second_load_reads_the_compiled_file_and_serves_the_same_pages(big_file, spec, tmp_path):
+    first = compiled.load_store(big_file, spec)
+    files = list((tmp_path / "cache").glob("*.store"))
+    second = compiled.load_store(big_file, spec)
+
+    assert len(files) == 1
+    assert pages(second) == pages(first)
+    assert second.records() == first.records()
+
+
+def test_a_changed_fixture_file_is_loaded_again(big_file, spec, tmp_path):
+    compiled.load_store(big_file, spec)
+    chats = big_file.read_text().replace('"John Doe"', '"Jane Doe"')
+    big_file.write_text(chats)
+    os.utime(big_file, ns=(1, 1))
+
+    store = compiled.load_store(big_file, spec)
+
+    assert store.page(limit=1, offset=0, has_media=False).data[0]["name"] == "Jane Doe"
+    assert len(list((tmp_path / "cache").glob("*.store"))) == 2
+
+
+def test_a_broken_compiled_file_falls_back_to_loading(big_file, spec, tmp_path):
+    expected = pages(compiled.load_store(big_file, spec))
+    for file in (tmp_path / "cache").glob("*.store"):
+        file.write_bytes(file.read_bytes()[:1000])
+
+    assert pages(compiled.load_store(big_file, spec)) == expected
+
+
+def test_an_unwritable_cache_only_costs_time(big_file, spec, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    monkeypatch.setenv("WAMOCK_CACHE_DIR", str(blocker / "cache"))
+
+    assert len(compiled.load_store(big_file, spec)) == 500

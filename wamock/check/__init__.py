@@ -1,0 +1,1 @@
+"""`wamock check`: judges any implementation of GET /chats by the contract; never imports wamock.serve."""

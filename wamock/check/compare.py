@@ -1,0 +1,81 @@
+"""With --compare: whether another implementation answers the same request the same way.
+
+Two servers disagreeing is not one of them breaking the contract: a difference is reported
+under its own heading, as the first differing JSON path with both values and a count of the rest.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import httpx
+
+from wamock.check.checks import ARRAY_INDEX, Contract, Exchange, excerpt, shown
+
+
+def media_type(content_type: str) -> str:
+    return content_type.split(";")[0].strip().lower()
+
+
+@dataclass
+class Difference:
+    title: str
+    evidence: list[str] = field(default_factory=list)
+
+
+def response_difference(here: Exchange, there: Exchange) -> Difference | None:
+    if here.status != there.status:
+        return Difference(
+            f"Status differs: {here.status} here, {there.status} there",
+            [f"Here: {excerpt(here.content)}", f"There: {excerpt(there.content)}"],
+        )
+    here_type, there_type = (media_type(e.headers.get("content-type", "")) for e in (here, there))
+    if here_type != there_type:
+        return Difference(f"Content type differs on {here.status}", [f"Here: {here_type}", f"There: {there_type}"])
+    mine, theirs = here.json(), there.json()
+    if mine is None or theirs is None:
+        if here.content != there.content:
+            return Difference(
+                f"Body differs on {here.status}", [f"Here: {excerpt(here.content)}", f"There: {excerpt(there.content)}"]
+            )
+        return None
+    found = list(differences(mine, theirs, ""))
+    if not found:
+        return None
+    where, a, b = found[0]
+    pattern = ARRAY_INDEX.sub("[*]", where) or "(root)"
+    evidence = [f"Here: {where or '(root)'} = {a}", f"There: {where or '(root)'} = {b}"]
+    if len(found) > 1:
+        evidence.append(f"and {len(found) - 1} more differences in this body")
+    return Difference(f"Body differs on {here.status} at {pattern}", evidence)
+
+
+def differences(here, there, where: str) -> Iterator[tuple[str, str, str]]:
+    """Each JSON path where two bodies differ, with both values as shown in a report."""
+    if isinstance(here, dict) and isinstance(there, dict):
+        for key in sorted(set(here) | set(there), key=str):
+            inner = f"{where}.{key}" if where else str(key)
+            if key not in there:
+                yield inner, shown(here[key]), "(absent)"
+            elif key not in here:
+                yield inner, "(absent)", shown(there[key])
+            else:
+                yield from differences(here[key], there[key], inner)
+    elif isinstance(here, list) and isinstance(there, list):
+        for index, (mine, theirs) in enumerate(zip(here, there, strict=False)):
+            yield from differences(mine, theirs, f"{where}[{index}]")
+        if len(here) != len(there):
+            yield f"{where}.length", str(len(here)), str(len(there))
+    elif here != there or type(here) is not type(there):
+        yield where, shown(here), shown(there)
+
+
+def agrees_with_peer(exchange: Exchange, contract: Contract) -> Difference | None:
+    request = urlsplit(exchange.url)
+    url = f"{request.path}?{request.query}" if request.query else request.path
+    headers = {k: v for k, v in exchange.sent.items() if k not in ("host", "content-length")}
+    try:
+        other = contract.peer.request(exchange.method, url, headers=headers)
+    except httpx.HTTPError as exc:
+        return Difference("The other implementation did not answer", [f"Received: {exc or type(exc).__name__}"])
+    return response_difference(exchange, Exchange.of_httpx(other))

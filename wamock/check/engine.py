@@ -1,0 +1,191 @@
+"""Schemathesis' side of the checker: wamock's rules registered as its checks, and its engine run.
+
+Each rule of `wamock.check.checks` is registered with `schemathesis.check` under its name, so
+that it judges every generated response. Running the engine and reading its results uses
+`schemathesis.engine` (`from_schema(...).execute()` and its events and recorder), which
+Schemathesis 4.x does not document as public: this module is the one place that does, and
+tests/check/test_engine.py pins what it relies on. Schemathesis 4.32 reads a truthy return of a
+check as "skipped" and None as "passed".
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import schemathesis
+from schemathesis.core.failures import Failure
+from schemathesis.engine import events, from_schema
+
+from wamock.check.checks import RULES, TRANSPORT_REFUSALS, Contract, Exchange, Rule, RuleBroken
+from wamock.check.compare import agrees_with_peer
+
+
+class ContractViolation(Failure):
+    """A response breaks a rule of CONTRACT.md that the spec's schemas cannot state."""
+
+    code = "WM001"
+    kind_title = "Contract violated"
+
+
+RUNS: dict[int, Contract] = {}
+"""The contract of each running Schemathesis schema, by the schema's id (schemas are not hashable)."""
+
+
+def contract_of(case) -> Contract | None:
+    return RUNS.get(id(case.operation.schema))
+
+
+def violation(case, exchange: Exchange, title: str, evidence: list[str]) -> ContractViolation:
+    failure = ContractViolation(
+        operation=case.operation.label, title=title, message="\n".join(evidence), case_id=case.id
+    )
+    # The exact request that broke the rule: Schemathesis may file other requests (TRACE, say) under the same case.
+    failure.exchange = exchange
+    return failure
+
+
+def registered(name: str, rule: Rule):
+    # Schemathesis reads a truthy return as "skipped" and None as "passed".
+    def check(ctx, response, case):
+        contract = contract_of(case)
+        if contract is None:
+            return True
+        exchange = Exchange.of_schemathesis(response)
+        try:
+            rule(exchange, contract)
+        except RuleBroken as broken:
+            raise violation(case, exchange, broken.title, broken.evidence) from None
+        return None
+
+    check.__name__ = check.__qualname__ = name
+    check.__doc__ = rule.__doc__
+    return schemathesis.check(check)
+
+
+def peer_check(ctx, response, case):
+    contract = contract_of(case)
+    if contract is None or contract.peer is None:
+        return True
+    exchange = Exchange.of_schemathesis(response)
+    difference = agrees_with_peer(exchange, contract)
+    if difference is not None:
+        raise violation(case, exchange, difference.title, difference.evidence)
+    return None
+
+
+for _name, _rule in RULES.items():
+    registered(_name, _rule)
+peer_check.__name__ = peer_check.__qualname__ = "agrees_with_peer"
+schemathesis.check(peer_check)
+
+
+@dataclass(frozen=True)
+class Settings:
+    target: str
+    seed: int
+    spec_file: Path
+    auth: tuple[str, str]
+    max_examples: int
+    timeout: float
+
+
+@dataclass
+class Failed:
+    """One failed check of a generated case, and the request that shows it."""
+
+    check: str
+    title: str
+    message: str
+    method: str = "GET"
+    url: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Phase:
+    name: str
+    requests: int = 0
+    checks: set[str] = field(default_factory=set)
+    failures: list[Failed] = field(default_factory=list)
+    error: str | None = None
+
+
+class EngineError(Exception):
+    """Schemathesis stopped the run."""
+
+
+def run_cases(settings: Settings, contract: Contract) -> Iterator[Phase]:
+    """Schemathesis' phases against `settings.target`, each with its requests, checks and failures."""
+    schema = schema_for(settings, contract)
+    RUNS[id(schema)] = contract
+    try:
+        for event in from_schema(schema).execute():
+            if isinstance(event, events.ScenarioFinished):
+                yield finished(event)
+            elif isinstance(event, events.NonFatalError):
+                yield Phase("error", error=str(event.value))
+            elif isinstance(event, events.FatalError):
+                raise EngineError(f"Schemathesis stopped: {event.exception}")
+    finally:
+        del RUNS[id(schema)]
+
+
+def finished(event) -> Phase:
+    recorder = event.recorder
+    phase = Phase(event.phase.value, requests=len(recorder.interactions))
+    for case_id, nodes in recorder.checks.items():
+        for node in nodes:
+            phase.checks.add(node.name)
+            if node.failure_info is not None:
+                phase.failures.append(failed(node, recorder.interactions.get(case_id)))
+    return phase
+
+
+def failed(node, interaction) -> Failed:
+    failure = node.failure_info.failure
+    title = failure.title
+    # A schema violation's title is generic; where in the schema tells two of them apart.
+    schema_path = getattr(failure, "schema_path", None)
+    if schema_path:
+        title = f"{title} at {'/'.join(map(str, schema_path))}"
+    result = Failed(node.name, title, failure.message)
+    exchange = getattr(failure, "exchange", None)  # wamock's own rules keep the request that broke them
+    if exchange is not None:
+        result.method, result.url, result.headers = exchange.method, exchange.url, dict(exchange.sent)
+    elif interaction is not None:
+        request = interaction.request
+        result.method, result.url = request.method, request.uri
+        result.headers = {name: values[0] for name, values in request.headers.items() if values}
+    return result
+
+
+def schema_for(settings: Settings, contract: Contract):
+    config = schemathesis.Config()
+    config.update(seed=settings.seed, max_failures=None)
+    project = config.projects.override
+    project.update(
+        base_url=settings.target.rstrip("/"),
+        basic_auth=settings.auth,
+        request_timeout=settings.timeout,
+        # Keep testing after a failure, so that every distinct failure is found, not the first.
+        continue_on_failure=True,
+    )
+    project.generation.update(
+        max_examples=settings.max_examples,
+        modes=list(schemathesis.GenerationMode),
+        # The contract ignores unknown query parameters (as upstream does); Schemathesis would
+        # send them as invalid data and expect a rejection. The contract wins.
+        allow_extra_parameters=False,
+    )
+    # A request too long for the server is refused too: 413, 414 and 431 count as rejections.
+    rejection = project.checks.negative_data_rejection
+    rejection.expected_statuses = [*rejection.expected_statuses, *map(str, TRANSPORT_REFUSALS)]
+    # wamock's valid_request_is_accepted replaces it: it knows the contract's open choices.
+    excluded = ["positive_data_acceptance"]
+    excluded += [
+        name
+        for name, on in (("matches_data_file", contract.expected), ("agrees_with_peer", contract.peer))
+        if on is None
+    ]
+    project.checks.update(excluded_check_names=excluded)
+    return schemathesis.openapi.from_path(settings.spec_file, config=config)

@@ -1,0 +1,353 @@
+"""Deterministic probes of GET /chats: the rules that need several requests or chosen ones.
+
+Schemathesis' generated cases may or may not hit a given rule on a given seed; these send
+the same requests on every run: credentials of every malformed kind, a table of invalid and
+boundary values, unknown parameters, offsets past any int64, and walks of every page. Each
+probe is named as the rule it checks and raises `ProbeFailure` with a title and evidence.
+Every response a probe gets is also judged by the per-response rules (`wamock.check.checks`), so a
+probe's 401 must be enveloped and its 400 must name the parameter, like any other.
+"""
+
+import base64
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+import httpx
+
+from wamock.check.checks import (
+    LARGEST_INT64,
+    Contract,
+    Exchange,
+    RuleBroken,
+    broken_rules,
+    excerpt,
+    is_rfc3339,
+    received,
+    shown,
+)
+from wamock.data.store import order_key
+
+MAX_WALK_REQUESTS = 200
+UNKNOWN_PARAMETERS = {"sort": "name", "wamock_probe": "1", "fields": "jid"}
+
+
+class ProbeFailure(Exception):
+    def __init__(self, title: str, *evidence: str, response: httpx.Response | None = None) -> None:
+        """`response` is the answer that shows the failure; its request reproduces it."""
+        super().__init__(title)
+        self.title = title
+        self.evidence = list(evidence)
+        self.response = response
+
+
+@dataclass
+class Walk:
+    """The chats that walking the pages of one filter gave, and whether it reached the end."""
+
+    chats: list[dict]
+    total: int
+    limit: int
+    complete: bool
+
+
+def basic(raw: bytes) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(raw).decode()}
+
+
+@dataclass
+class Probing:
+    client: httpx.Client
+    rng: random.Random
+    contract: Contract
+    user: str
+    password: str
+    walks: dict[bool, Walk] = field(default_factory=dict)
+    requests: int = 0
+    last: httpx.Response | None = None  # reproduces a failure that names no response of its own
+    # Per-response rules broken by the probes' responses: (rule name, what broke, the response).
+    broken: list[tuple[str, RuleBroken, httpx.Response]] = field(default_factory=list)
+
+    def get(self, query: dict | None = None, *, headers: dict | None = None) -> httpx.Response:
+        """GET /chats; with `headers`, exactly those credentials (or none) instead of the run's."""
+        self.requests += 1
+        if headers is None:
+            response = self.client.get("/chats", params=query or {})
+        else:
+            response = self.client.get("/chats", params=query or {}, headers=headers, auth=None)
+        self.last = response
+        exchange = Exchange.of_httpx(response)
+        self.broken += [(name, why, response) for name, why in broken_rules(exchange, self.contract)]
+        if response.status_code >= 500:
+            # Schemathesis' rule of the same name judges its own cases; this one the probes'.
+            self.broken.append(("not_a_server_error", RuleBroken("Server error", received(exchange)), response))
+        return response
+
+    def results(self, query: dict) -> dict:
+        response = self.get(query)
+        try:
+            results = response.json()["results"]
+            assert isinstance(results["data"], list)
+            assert all(isinstance(results["pagination"][key], int) for key in ("limit", "offset", "total"))
+        except (ValueError, KeyError, TypeError, AssertionError):
+            raise ProbeFailure(
+                "GET /chats does not answer a valid page",
+                "Documented: 200 with results.data and results.pagination",
+                received(Exchange.of_httpx(response)),
+                response=response,
+            ) from None
+        return results
+
+    def walk(self, has_media: bool) -> Walk:
+        if has_media not in self.walks:
+            total = self.results({"limit": 1, "has_media": str(has_media).lower()})["pagination"]["total"]
+            # Between a tenth and a half of the total: at least two pages, where paging bugs live.
+            limit = self.rng.randint(max(1, min(100, total // 10)), max(1, min(100, total // 2)))
+            chats: list[dict] = []
+            offset, complete = 0, False
+            for _ in range(MAX_WALK_REQUESTS):
+                page = self.results({"limit": limit, "offset": offset, "has_media": str(has_media).lower()})["data"]
+                if not page:
+                    complete = True
+                    break
+                chats += page
+                offset += limit
+            self.walks[has_media] = Walk(chats, total, limit, complete)
+        return self.walks[has_media]
+
+
+def defaults_are_applied(probing: Probing) -> None:
+    pagination = probing.results({})["pagination"]
+    expected = {"limit": probing.contract.default("limit"), "offset": probing.contract.default("offset")}
+    if {key: pagination[key] for key in expected} != expected:
+        raise ProbeFailure(
+            "Defaults are not applied",
+            f"Requested: no parameters, so limit={expected['limit']} offset={expected['offset']}",
+            f"Received: {shown(pagination)}",
+        )
+
+
+def refused_with_401(probing: Probing, cases: list[tuple[str, dict]]) -> None:
+    for what, headers in cases:
+        response = probing.get(headers=headers)
+        if response.status_code != 401:
+            raise ProbeFailure(
+                f"A request with {what} is not refused with 401",
+                received(Exchange.of_httpx(response)),
+                response=response,
+            )
+
+
+def credentials_are_required(probing: Probing) -> None:
+    user, password = probing.user.encode(), probing.password.encode()
+    refused_with_401(
+        probing,
+        [
+            ("no credentials", {}),
+            ("the right user and a wrong password", basic(user + b":" + password + b"-wrong")),
+            ("the right user and an empty password", basic(user + b":")),
+            ("an unknown user and the right password", basic(b"wamock-unknown-" + user + b":" + password)),
+        ],
+    )
+
+
+def malformed_credentials_get_401(probing: Probing) -> None:
+    user, password = probing.user.encode(), probing.password.encode()
+    refused_with_401(
+        probing,
+        [
+            ("credentials that are not base64", {"Authorization": "Basic %%%not-base64%%%"}),
+            ("credentials without a colon", basic(user + password)),
+            ("credentials that are not UTF-8", basic(b"\xff\xfe:\xfd")),
+            ("the Basic scheme and nothing else", {"Authorization": "Basic"}),
+            ("another scheme", {"Authorization": "Bearer " + base64.b64encode(user + b":" + password).decode()}),
+        ],
+    )
+
+
+def examples_of(schema: dict, *, valid: bool) -> list[str]:
+    """Query values every implementation must accept (valid) or refuse with 400, from a parameter's schema."""
+    if schema.get("type") == "boolean":
+        return ["true", "false", "TRUE", "False"] if valid else ["1", "0", "yes", "no", "on", "off", "t", "f", ""]
+    if schema.get("type") == "integer":
+        low, high = schema.get("minimum"), schema.get("maximum")
+        if valid:
+            return [str(bound) for bound in (low, high) if bound is not None]
+        bounds = [str(low - 1)] if low is not None else []
+        bounds += [str(high + 1)] if high is not None else []
+        return ["10.5", "abc", "", "1e1", "0x10", *bounds]
+    return []
+
+
+def each_value_gets(probing: Probing, *, valid: bool, status: int, title: str) -> None:
+    for name, schema in probing.contract.parameters.items():
+        for value in examples_of(schema, valid=valid):
+            response = probing.get({name: value})
+            if response.status_code != status:
+                raise ProbeFailure(
+                    title.format(name=name),
+                    f"Requested: {name}={value}",
+                    received(Exchange.of_httpx(response)),
+                    response=response,
+                )
+
+
+def invalid_values_get_400(probing: Probing) -> None:
+    each_value_gets(probing, valid=False, status=400, title="An invalid {name} is not refused with 400")
+
+
+def boundary_values_are_accepted(probing: Probing) -> None:
+    each_value_gets(probing, valid=True, status=200, title="A valid {name} is not answered with 200")
+
+
+def unknown_parameters_are_ignored(probing: Probing) -> None:
+    plain = probing.get({"limit": 3})
+    extended = probing.get({"limit": 3, **UNKNOWN_PARAMETERS})
+    if (plain.status_code, plain.content) != (extended.status_code, extended.content):
+        raise ProbeFailure(
+            "Unknown query parameters are not ignored",
+            f"Without them: {plain.status_code} {excerpt(plain.content, 120)}",
+            f"With them: {extended.status_code} {excerpt(extended.content, 120)}",
+            response=extended,
+        )
+
+
+def media_false_is_no_filter(probing: Probing) -> None:
+    everything = probing.results({})
+    unfiltered = probing.results({"has_media": "false"})
+    if unfiltered != everything:
+        raise ProbeFailure(
+            "has_media=false filters the list; it must apply no filter",
+            f"Without has_media: total {everything['pagination']['total']}",
+            f"With has_media=false: total {unfiltered['pagination']['total']}",
+        )
+
+
+def offsets_past_any_int64_are_past_the_end(probing: Probing) -> None:
+    total = probing.results({"limit": 1})["pagination"]["total"]
+    for offset in (LARGEST_INT64, LARGEST_INT64 + 1, 10**30):
+        response = probing.get({"offset": offset})
+        if response.status_code == 400 and offset > LARGEST_INT64:
+            continue  # the contract's other choice
+        results = (response.json() or {}).get("results", {}) if response.status_code == 200 else {}
+        pagination = results.get("pagination") if isinstance(results, dict) else None
+        if results.get("data") != [] or pagination is None or pagination.get("offset") != offset:
+            allowed = "200 with data [] and the offset echoed" + (", or 400" if offset > LARGEST_INT64 else "")
+            raise ProbeFailure(
+                "A huge offset is not answered as past the end",
+                f"Requested: offset={offset}; total {total}",
+                f"Documented: {allowed}",
+                received(Exchange.of_httpx(response)),
+                response=response,
+            )
+
+
+PAGINGS = ({"limit": 1}, {"limit": 2, "offset": 1}, {"limit": 7, "offset": 3}, {"limit": 100})
+
+
+def total_ignores_paging(probing: Probing) -> None:
+    for has_media in ("false", "true"):
+        totals = {
+            tuple(paging.items()): probing.results({**paging, "has_media": has_media})["pagination"]["total"]
+            for paging in PAGINGS
+        }
+        if len(set(totals.values())) > 1:
+            raise ProbeFailure(
+                "Total depends on limit or offset",
+                *(
+                    f"Requested: {dict(query)} has_media={has_media} -> total {total}"
+                    for query, total in totals.items()
+                ),
+            )
+
+
+def offset_past_end_keeps_the_total(probing: Probing) -> None:
+    total = probing.results({"limit": 1})["pagination"]["total"]
+    for offset in (total, total + 7):
+        found = probing.results({"offset": offset})["pagination"]["total"]
+        if found != total:
+            raise ProbeFailure(
+                "Offset past the end changes the total",
+                f"Requested: offset={offset}; total {total} on the first page",
+                f"Received: total {found}",
+            )
+
+
+def jids_of(chats: list) -> list:
+    return [chat.get("jid") if isinstance(chat, dict) else chat for chat in chats]
+
+
+def pages_cover_every_chat_once(probing: Probing) -> None:
+    walk = probing.walk(False)
+    jids = jids_of(walk.chats)
+    seen: set = set()
+    repeated = sorted({str(jid) for jid in jids if jid in seen or seen.add(jid)})
+    if repeated:
+        raise ProbeFailure(
+            "Walking the pages yields a chat more than once",
+            f"Walked: limit={walk.limit}, {len(jids)} chats of total {walk.total}",
+            f"Repeated: {shown(repeated[:10])}",
+        )
+    if walk.complete and len(jids) != walk.total:
+        raise ProbeFailure(
+            "Walking the pages does not yield total chats",
+            f"Walked: limit={walk.limit} from offset 0 to the first empty page",
+            f"Expected: {walk.total} chats (pagination.total)",
+            f"Received: {len(jids)} chats",
+        )
+
+
+def pages_are_ordered(probing: Probing) -> None:
+    walk = probing.walk(False)
+    comparable = [
+        chat
+        for chat in walk.chats
+        if isinstance(chat, dict) and isinstance(chat.get("jid"), str) and is_rfc3339(chat.get("last_message_time"))
+    ]
+    for index, (before, after) in enumerate(pairwise(comparable)):
+        if order_key(before) > order_key(after):
+            raise ProbeFailure(
+                "Chats are not ordered by last_message_time descending, then jid",
+                f"Walked: limit={walk.limit}",
+                f"Received: position {index}: {before['jid']} at {before['last_message_time']}",
+                f"          position {index + 1}: {after['jid']} at {after['last_message_time']}",
+            )
+
+
+def media_filter_is_subset(probing: Probing) -> None:
+    everything, with_media = probing.walk(False), probing.walk(True)
+    if with_media.total > everything.total:
+        raise ProbeFailure(
+            "has_media=true gives a larger total than no filter",
+            f"Received: total {with_media.total} with has_media=true, {everything.total} without",
+        )
+    if everything.complete:
+        known = {shown(chat, limit=10**6) for chat in everything.chats}
+        strangers = [chat for chat in with_media.chats if shown(chat, limit=10**6) not in known]
+        if strangers:
+            raise ProbeFailure(
+                "has_media=true returns chats the unfiltered list does not have", f"Received: {shown(strangers[0])}"
+            )
+
+
+Probe = Callable[[Probing], None]
+
+PROBES: dict[str, Probe] = {
+    probe.__name__: probe
+    for probe in (
+        defaults_are_applied,
+        credentials_are_required,
+        malformed_credentials_get_401,
+        invalid_values_get_400,
+        boundary_values_are_accepted,
+        unknown_parameters_are_ignored,
+        media_false_is_no_filter,
+        offsets_past_any_int64_are_past_the_end,
+        total_ignores_paging,
+        offset_past_end_keeps_the_total,
+        pages_cover_every_chat_once,
+        pages_are_ordered,
+        media_filter_is_subset,
+    )
+}

@@ -1,0 +1,76 @@
+"""How a checker run reads: as text for a person, as JUnit XML for a CI server."""
+
+import textwrap
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from wamock.check.runner import Finding, Outcome
+
+PEER_CHECK = "agrees_with_peer"
+
+
+def text(outcomes: list[Outcome], *, rerun: str, compared: str | None = None) -> str:
+    """Breaches of the contract first, then (with --compare) where the two servers disagree, then the verdicts."""
+    lines: list[str] = []
+    for outcome in outcomes:
+        for finding in sorted(breaches(outcome), key=lambda f: (f.check, f.title)):
+            lines += ["", *finding_lines(finding)]
+    for outcome in outcomes:
+        for finding in sorted(differences(outcome), key=lambda f: f.title):
+            lines += ["", *finding_lines(finding, heading=f"DIFFERS from {compared}")]
+    lines.append("")
+    for outcome in outcomes:
+        found = breaches(outcome)
+        verdict = "conforms" if not found else f"breaks the contract: {len(found)} distinct failures"
+        lines.append(
+            f"{outcome.target}: {verdict} ({len(outcome.checks)} checks, {outcome.requests} requests, "
+            f"{outcome.elapsed:.1f} s)"
+        )
+        if found:
+            lines.append(f"  failed checks: {', '.join(sorted({f.check for f in found}))}")
+        if differences(outcome):
+            lines.append(f"{outcome.target} and {compared}: disagree in {len(differences(outcome))} ways")
+    lines.append(f"Run again with the same cases: {rerun}")
+    return "\n".join(lines)
+
+
+def breaches(outcome: Outcome) -> list[Finding]:
+    return [finding for finding in outcome.findings if finding.check != PEER_CHECK]
+
+
+def differences(outcome: Outcome) -> list[Finding]:
+    return [finding for finding in outcome.findings if finding.check == PEER_CHECK]
+
+
+def finding_lines(finding: Finding, heading: str | None = None) -> list[str]:
+    seen = f" (seen {finding.occurrences} times)" if finding.occurrences > 1 else ""
+    lines = [f"{heading or 'FAILED ' + finding.check}: {finding.title}{seen}", ""]
+    lines += [textwrap.indent(finding.evidence.strip(), "  ")] if finding.evidence.strip() else []
+    if finding.reproduce:
+        lines.append(f"  Reproduce: {finding.reproduce}")
+    return lines
+
+
+def junit_xml(outcomes: list[Outcome], path: Path) -> None:
+    suites = ET.Element("testsuites", name="wamock check")
+    for outcome in outcomes:
+        by_check: dict[str, list[Finding]] = {}
+        for finding in outcome.findings:
+            by_check.setdefault(finding.check, []).append(finding)
+        names = sorted(set(outcome.checks) | set(by_check))
+        suite = ET.SubElement(
+            suites,
+            "testsuite",
+            name=outcome.target,
+            tests=str(len(names)),
+            failures=str(len(by_check)),
+            time=f"{outcome.elapsed:.3f}",
+        )
+        for name in names:
+            case = ET.SubElement(suite, "testcase", classname=outcome.target, name=name)
+            findings = by_check.get(name)
+            if findings:
+                failure = ET.SubElement(case, "failure", message="; ".join(f.title for f in findings))
+                failure.text = "\n\n".join("\n".join(finding_lines(f)) for f in findings)
+    ET.indent(suites)
+    path.write_text(ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n", encoding="utf-8")

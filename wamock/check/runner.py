@@ -1,0 +1,228 @@
+"""`wamock check`: fuzz an implementation of GET /chats with Schemathesis, probe it, report.
+
+A run has two parts. Schemathesis' engine (`wamock.check.engine`) generates requests from the
+spec (examples, coverage, fuzzing; valid and invalid data) and applies its own checks and
+wamock's rules (`wamock.check.checks`). Then `wamock.check.probes` sends its chosen requests. Every failure
+becomes a `Finding`; findings of the same check and kind are merged, so each distinct way
+an implementation breaks the contract is listed once, with one request that reproduces it.
+"""
+
+import base64
+import random
+import shlex
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from wamock.check import checks as wamock_checks
+from wamock.check import engine, probes
+from wamock.data import fixtures
+from wamock.data import spec as spec_module
+from wamock.data.accounts import DEFAULT_ACCOUNT
+from wamock.data.paths import SPEC_FILE
+from wamock.data.store import ChatStore
+
+DEFAULT_MAX_EXAMPLES = 100
+DEFAULT_TIMEOUT = 10.0
+# Headers any HTTP client sends (or curl sets itself): a reproduction need not show them.
+ROUTINE_HEADERS = frozenset(
+    {"authorization", "host", "user-agent", "accept", "accept-encoding", "connection", "content-length"}
+    | {"x-schemathesis-testcaseid"}  # Schemathesis' own bookkeeping
+)
+
+
+class CheckerError(Exception):
+    """The run cannot start or cannot finish: the server is unreachable, a file is unusable."""
+
+
+@dataclass
+class Options:
+    url: str
+    auth: tuple[str, str] = ("username", "password")
+    spec_file: Path | None = None
+    seed: int | None = None
+    max_examples: int = DEFAULT_MAX_EXAMPLES
+    data_file: Path | None = None
+    compare: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+
+
+@dataclass
+class Finding:
+    check: str
+    title: str
+    evidence: str
+    reproduce: str | None
+    target: str
+    occurrences: int = 1
+
+    def key(self) -> tuple:
+        return (self.target, self.check, self.title)
+
+
+@dataclass
+class Outcome:
+    target: str
+    seed: int
+    checks: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    requests: int = 0
+    elapsed: float = 0.0
+
+    @property
+    def failed_checks(self) -> list[str]:
+        return sorted({finding.check for finding in self.findings})
+
+
+Progress = Callable[[str], None]
+
+
+def run(options: Options, progress: Progress = lambda line: None) -> list[Outcome]:
+    """Check `options.url` (and, with `compare`, the other URL too). One outcome per target."""
+    seed = options.seed if options.seed is not None else random.randrange(2**31)
+    spec_file = options.spec_file or SPEC_FILE
+    spec = spec_module.load(spec_file)
+    expected = ChatStore(fixtures.load_chats(options.data_file, spec)) if options.data_file else None
+    targets = [options.url] + ([options.compare] if options.compare else [])
+    for target in targets:
+        ensure_reachable(target, options)
+    outcomes = []
+    # The peer gets each request exactly as sent, credentials included (or left out): no auth of its own.
+    peer = httpx.Client(base_url=options.compare.rstrip("/"), timeout=options.timeout) if options.compare else None
+    try:
+        for target in targets:
+            contract = wamock_checks.Contract.from_spec(
+                spec,
+                basic_header(options.auth),
+                expected=expected,
+                peer=peer if target == options.url else None,
+            )
+            try:
+                outcomes.append(check_target(target, seed, spec_file, contract, options, progress))
+            except engine.EngineError as exc:
+                raise CheckerError(str(exc)) from None
+    finally:
+        if peer is not None:
+            peer.close()
+    return outcomes
+
+
+def client_for(url: str, options: Options) -> httpx.Client:
+    return httpx.Client(base_url=url.rstrip("/"), auth=options.auth, timeout=options.timeout)
+
+
+def ensure_reachable(url: str, options: Options) -> None:
+    """The server answers, and takes the run's credentials: without them nothing can be checked."""
+    if not url.startswith(("http://", "https://")):
+        raise CheckerError(f"{url}: not an http:// or https:// URL")
+    try:
+        with client_for(url, options) as client:
+            response = client.get("/chats")
+    except httpx.InvalidURL as exc:
+        raise CheckerError(f"{url}: not a usable URL: {exc}") from None
+    except httpx.TransportError as exc:
+        raise CheckerError(f"cannot reach {url.rstrip('/')}/chats: {exc or type(exc).__name__}") from None
+    if response.status_code in (401, 403):
+        raise CheckerError(
+            f"{url.rstrip('/')}/chats refuses the credentials of user {options.auth[0]!r} "
+            f"({response.status_code}); pass an account it accepts with --auth USER:PASSWORD"
+        )
+
+
+def check_target(
+    target: str,
+    seed: int,
+    spec_file: Path,
+    contract: wamock_checks.Contract,
+    options: Options,
+    progress: Progress,
+) -> Outcome:
+    started = time.monotonic()
+    outcome = Outcome(target=target, seed=seed)
+    progress(f"checking {target} (seed {seed}, up to {options.max_examples} examples a phase)")
+
+    findings: dict[tuple, Finding] = {}
+    checks_seen: set[str] = set()
+    settings = engine.Settings(target, seed, spec_file, options.auth, options.max_examples, options.timeout)
+    for phase in engine.run_cases(settings, contract):
+        outcome.requests += phase.requests
+        checks_seen |= phase.checks
+        for failed in phase.failures:
+            merge(findings, finding_from_schemathesis(target, failed, options))
+        if phase.requests:
+            progress(f"  schemathesis {phase.name}: {phase.requests} requests")
+        if phase.error:
+            merge(findings, Finding("schemathesis", "Schemathesis could not finish a test", phase.error, None, target))
+
+    with client_for(target, options) as client:
+        probing = probes.Probing(client, random.Random(seed), contract, *options.auth)
+        for name, probe in probes.PROBES.items():
+            try:
+                probe(probing)
+            except probes.ProbeFailure as failure:
+                response = failure.response or probing.last
+                merge(
+                    findings,
+                    Finding(name, failure.title, "\n".join(failure.evidence), reproduce(response, options), target),
+                )
+            except httpx.HTTPError as exc:
+                merge(findings, Finding(name, "The server did not answer a probe", str(exc), None, target))
+        for name, broken, response in probing.broken:
+            merge(
+                findings, Finding(name, broken.title, "\n".join(broken.evidence), reproduce(response, options), target)
+            )
+        outcome.requests += probing.requests
+        progress(f"  probes: {len(probes.PROBES)} properties, {probing.requests} requests")
+    outcome.checks = sorted(checks_seen | set(probes.PROBES))
+    outcome.findings = list(findings.values())
+    outcome.elapsed = time.monotonic() - started
+    return outcome
+
+
+def merge(findings: dict[tuple, Finding], finding: Finding) -> None:
+    known = findings.get(finding.key())
+    if known is None:
+        findings[finding.key()] = finding
+    else:
+        known.occurrences += 1
+
+
+def finding_from_schemathesis(target: str, failed: "engine.Failed", options: Options) -> Finding:
+    command = curl(failed.method, failed.url, failed.headers, options) if failed.url else None
+    return Finding(failed.check, failed.title, failed.message, command, target)
+
+
+def reproduce(response: httpx.Response | None, options: Options) -> str | None:
+    if response is None:
+        return None
+    request = response.request
+    return curl(request.method, str(request.url), dict(request.headers), options)
+
+
+def basic_header(auth: tuple[str, str]) -> str:
+    return "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+
+
+def shown_account(auth: tuple[str, str]) -> str:
+    """USER:PASSWORD for a report: the password only if it is the documented one."""
+    return ":".join(auth) if ":".join(auth) == DEFAULT_ACCOUNT else f"{auth[0]}:<password>"
+
+
+def curl(method: str, url: str, headers: dict[str, str], options: Options) -> str:
+    """A curl command for the request; the password is shown only if it is the documented one."""
+    words = ["curl"]
+    if method != "GET":
+        words += ["-X", method]
+    authorization = next((value for name, value in headers.items() if name.lower() == "authorization"), None)
+    if authorization == basic_header(options.auth):
+        words += ["--user", shown_account(options.auth)]
+    elif authorization is not None:
+        words += ["-H", f"Authorization: {authorization}"]
+    for name, value in headers.items():
+        if name.lower() not in ROUTINE_HEADERS:
+            words += ["-H", f"{name}: {value}"]
+    words.append(url)
+    return " ".join(shlex.quote(word) for word in words)

@@ -1,0 +1,1 @@
+"""What the mock and the checker share: the spec reader, fixture files, the store, the generator, accounts."""

@@ -1,0 +1,108 @@
+"""Fixture files: a JSON list of chats, each a ChatInfo of the spec plus `has_media`.
+
+Loading validates every record against the spec's ChatInfo schema (with jsonschema-rs, so
+that a million records load in seconds) and rejects duplicate JIDs. Errors name the file,
+the record (counted from 0, as in a JSON Pointer) and the field.
+"""
+
+import os
+import stat
+from pathlib import Path
+
+import jsonschema_rs
+import orjson
+
+from wamock.data import spec as spec_module
+
+MAX_FILE_BYTES = 1024**3
+
+
+class FixtureError(Exception):
+    """A fixture file or a posted list of chats that cannot be served."""
+
+
+def fixture_schema(spec: dict) -> dict:
+    return {
+        "type": "array",
+        "items": {
+            "allOf": [spec_module.chat_schema(spec)],
+            "type": "object",
+            "required": ["has_media"],
+            "properties": {"has_media": {"type": "boolean"}},
+        },
+    }
+
+
+def load_chats(path: Path, spec: dict) -> list[dict]:
+    path = Path(path)
+    try:
+        raw = read_regular_file(path)
+    except FileNotFoundError:
+        raise FixtureError(f"{path}: no such fixture file") from None
+    except OSError as exc:
+        raise FixtureError(f"{path}: cannot read the fixture file: {exc.strerror}") from None
+    if not raw.strip():
+        raise FixtureError(f"{path}: empty file; expected a JSON list of chats")
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise FixtureError(f"{path}: not valid JSON: {exc}") from None
+    return validate_chats(data, spec, source=str(path))
+
+
+def read_regular_file(path: Path) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES: never a device, a FIFO or a socket.
+
+    Opened without blocking, so that a FIFO with no writer cannot hang the start.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise FixtureError(f"{path}: not a regular file; expected a JSON list of chats")
+        if info.st_size > MAX_FILE_BYTES:
+            raise FixtureError(f"{path}: {info.st_size} bytes; fixture files may have at most {MAX_FILE_BYTES} (1 GiB)")
+        with os.fdopen(fd, "rb", closefd=False) as file:
+            return file.read(MAX_FILE_BYTES + 1)
+    finally:
+        os.close(fd)
+
+
+def validate_chats(data: object, spec: dict, *, source: str) -> list[dict]:
+    if not isinstance(data, list):
+        raise FixtureError(f"{source}: expected a JSON list of chats, got a JSON {_json_type(data)}")
+    validator = jsonschema_rs.Draft4Validator(fixture_schema(spec), validate_formats=True)
+    # is_valid is twice as fast as collecting errors; the errors are looked for only if there are some.
+    if not validator.is_valid(data):
+        for error in validator.iter_errors(data):
+            raise FixtureError(f"{source}: {_describe(error)}")
+    jids = [record["jid"] for record in data]
+    if len(set(jids)) != len(jids):
+        seen: dict[str, int] = {}
+        for index, jid in enumerate(jids):
+            first = seen.setdefault(jid, index)
+            if first != index:
+                raise FixtureError(f"{source}: record {index}: jid: {jid!r} repeats record {first}")
+    return data
+
+
+def _describe(error: jsonschema_rs.ValidationError) -> str:
+    path = [str(part) for part in error.instance_path]
+    where = f"record {path[0]}: " if path else ""
+    kind = type(error.kind).__name__
+    if kind == "Required":
+        path.append(str(error.kind.property))
+        message = "missing"
+    elif kind == "Format" and error.kind.format == "date-time":
+        message = "not an RFC 3339 date-time"
+    elif kind == "Type":
+        types = error.kind.types
+        message = "must be a JSON " + (" or ".join(map(str, types)) if isinstance(types, list) else str(types))
+    else:
+        message = error.message
+    field = ".".join(path[1:])
+    return f"{where}{field}: {message}" if field else f"{where}{message}"
+
+
+def _json_type(value: object) -> str:
+    return {dict: "object", str: "string", bool: "boolean", int: "number", float: "number"}.get(type(value), "null")

@@ -1,0 +1,160 @@
+"""The app factory: connexion serving spec/openapi.yaml (and the control API) with wamock's parts.
+
+The ASGI stack, outside in: the envelope guard (in place of connexion's server-error guard),
+the Host allow-list, the state, the request journal, CORS, the control API's guard, delays and
+`Prefer`, the answer cache, then connexion's own exception handlers, Swagger UI, routing,
+security, the preferred status, parameter validation and the handlers.
+"""
+
+import copy
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from connexion import AsyncApp
+from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
+from connexion.middleware.server_error import ServerErrorMiddleware
+from connexion.resolver import RelativeResolver
+
+from wamock.data import spec as spec_module
+from wamock.data.accounts import DEFAULT_ACCOUNT
+from wamock.data.paths import CONTROL_SPEC_FILE, DEFAULT_FIXTURES, SPEC_FILE
+from wamock.serve import CONTROL_PREFIX, errors
+from wamock.serve.auth import Accounts, AccountsMiddleware, with_accounts
+from wamock.serve.fast.cache import ResponseCacheMiddleware
+from wamock.serve.journal import JournalMiddleware
+from wamock.serve.protocol import EnvelopeHttpToolsProtocol, Limits
+from wamock.serve.safety import ControlGuard, HostAllowList, PathCORS
+from wamock.serve.scenarios import DelayAndPreferMiddleware, PreferredStatusMiddleware, documented_examples
+from wamock.serve.state import JOURNAL_LIMIT, SharedState, StateMiddleware
+from wamock.serve.validation import VALIDATORS, StrictURIParser
+
+HANDLERS = "handlers"  # the package that operationIds name functions of
+
+
+@dataclass
+class Settings:
+    spec_file: Path = SPEC_FILE
+    fixtures_file: Path = DEFAULT_FIXTURES
+    accounts: list[str] = field(default_factory=lambda: [DEFAULT_ACCOUNT])
+    logged_out: bool = False
+    delay_ms: int = 0
+    cors_origins: list[str] = field(default_factory=list)  # empty: any origin
+    control_origins: list[str] = field(default_factory=list)  # empty: the control API only from its own origin
+    allowed_hosts: list[str] = field(default_factory=list)  # beyond localhost and IP addresses; "*": any
+    control: bool = True
+    control_accounts: list[str] = field(default_factory=list)  # empty: the control API is open
+    state_dir: Path | None = None  # given: join that running mock's state (a worker does)
+    max_body: int = Limits.max_body
+    request_timeout: float = Limits.request_timeout
+    max_connections: int = Limits.max_connections
+    journal_limit: int = JOURNAL_LIMIT
+    cache: bool = True  # replay connexion's answer to a request it has already judged
+    access_log: bool = False  # a line on standard output for each API request
+
+    def limits(self) -> Limits:
+        return Limits(
+            max_body=self.max_body, request_timeout=self.request_timeout, max_connections=self.max_connections
+        )
+
+
+def create_app(settings: Settings | None = None, *, chats: list[dict] | None = None, **overrides) -> AsyncApp:
+    """An app for `settings` (or the defaults with `overrides`); `chats` replace the fixtures' data."""
+    settings = settings or Settings(**overrides)
+    spec_file = Path(settings.spec_file)
+    spec = spec_module.load(spec_file)
+    if settings.state_dir is not None:
+        state = SharedState(
+            settings.state_dir, fixtures_file=settings.fixtures_file, spec=spec, journal_limit=settings.journal_limit
+        )
+    else:
+        state = SharedState.create(
+            fixtures_file=settings.fixtures_file,
+            spec=spec,
+            logged_out=settings.logged_out,
+            journal_limit=settings.journal_limit,
+        )
+    if chats is not None:
+        state.replace_chats(chats)
+    state.snapshot()  # load before the first request, not during it
+
+    app = AsyncApp(
+        __name__,
+        specification_dir=spec_file.parent,
+        validator_map=VALIDATORS,
+        uri_parser_class=StrictURIParser,
+        middlewares=[
+            errors.EnvelopeGuard if m is ServerErrorMiddleware else m for m in ConnexionMiddleware.default_middlewares
+        ],
+    )
+    app.add_api(with_accounts(spec, "api_basic_info"), resolver=RelativeResolver(HANDLERS))
+    if settings.control:
+        app.add_api(
+            with_accounts(control_spec(settings), "control_basic_info"),
+            base_path=CONTROL_PREFIX,
+            resolver=RelativeResolver(HANDLERS),
+        )
+
+    outside_handlers = MiddlewarePosition.BEFORE_EXCEPTION
+    app.add_middleware(HostAllowList, position=outside_handlers, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(StateMiddleware, position=outside_handlers, state=state)
+    api_accounts = Accounts.parse(settings.accounts)
+    control = Accounts.parse(settings.control_accounts) if settings.control_accounts else api_accounts
+    app.add_middleware(AccountsMiddleware, position=outside_handlers, api=api_accounts, control=control)
+    app.add_middleware(JournalMiddleware, position=outside_handlers, access_log=settings.access_log)
+    control_cors = cors_options(settings.control_origins) if settings.control_origins else None
+    app.add_middleware(
+        PathCORS, position=outside_handlers, api=cors_options(settings.cors_origins), control=control_cors
+    )
+    if settings.control:
+        app.add_middleware(ControlGuard, position=outside_handlers, control_origins=settings.control_origins)
+    examples = documented_examples(spec, package=HANDLERS)
+    documented = {status for statuses in examples.values() for status in statuses}
+    app.add_middleware(
+        DelayAndPreferMiddleware, position=outside_handlers, documented=documented, delay_ms=settings.delay_ms
+    )
+    if settings.cache:
+        app.add_middleware(ResponseCacheMiddleware, position=outside_handlers, paths=set(spec["paths"]))
+    app.add_middleware(PreferredStatusMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, examples=examples)
+    errors.register(app)
+    return app
+
+
+WORKER_SETTINGS_VAR = "WAMOCK_WORKER_SETTINGS"
+
+
+def worker_environment(settings: Settings) -> dict[str, str]:
+    """What a worker process needs to build the same app: the settings, as JSON."""
+    return {WORKER_SETTINGS_VAR: json.dumps(asdict(settings), default=str)}
+
+
+def worker_app() -> AsyncApp:
+    """The app factory each worker of `wamock serve --workers N` calls (uvicorn imports it)."""
+    raw = json.loads(os.environ[WORKER_SETTINGS_VAR])
+    paths = {name: Path(raw[name]) for name in ("spec_file", "fixtures_file", "state_dir") if raw[name] is not None}
+    settings = Settings(**{**raw, **paths})
+    EnvelopeHttpToolsProtocol.limits = settings.limits()
+    return create_app(settings)
+
+
+def control_spec(settings: Settings) -> dict:
+    """The control API's spec, open or behind its own accounts as configured."""
+    spec = copy.deepcopy(spec_module.load(CONTROL_SPEC_FILE))
+    if not settings.control_accounts:
+        spec["security"] = []
+    return spec
+
+
+def cors_options(origins: list[str]) -> dict:
+    # With no list, any origin is echoed back (not "*"), which browsers require when a page
+    # sends credentials.
+    allowed = {"allow_origins": origins} if origins else {"allow_origin_regex": ".*"}
+    return {
+        **allowed,
+        "allow_credentials": True,
+        "allow_methods": ["GET", "POST", "PUT", "DELETE"],
+        "allow_headers": ["Authorization", "Content-Type", "Prefer"],
+        "expose_headers": ["WWW-Authenticate"],
+        "max_age": 600,
+    }

@@ -1,0 +1,38 @@
+"""The response envelope the documentation page gives every answer: code, message, results."""
+
+import orjson
+
+from wamock.data.store import EncodedPage
+
+
+def success(message: str, page: EncodedPage) -> bytes:
+    """The 200 body for a page of encoded chats, assembled without encoding them again."""
+    head = orjson.dumps({"code": "SUCCESS", "message": message})[:-1]
+    # %d, not orjson: the contract puts no bound on offset, and orjson stops at 64 bits.
+    pagination = b'{"limit":%d,"offset":%d,"total":%d}' % (page.limit, page.offset, page.total)
+    return b"".join((head, b',"results":{"data":[', page.chats, b'],"pagination":', pagination, b"}}"))
+
+
+def results(message: str, results: dict) -> dict:
+    """A success envelope around any results, as the control API answers."""
+    return {"code": "SUCCESS", "message": message, "results": results}
+
+
+def error(code: str, message: str) -> dict:
+    return {"code": code, "message": message, "results": {}}
+
+
+def encode(body: dict) -> bytes:
+    return orjson.dumps(body)
+
+
+async def send_error(send, status: int, code: str, message: str, headers: list[tuple[bytes, bytes]] = ()) -> None:
+    """Answer an ASGI request with an error envelope, from a middleware outside connexion."""
+    await send_json(send, status, error(code, message), headers)
+
+
+async def send_json(send, status: int, body: dict, headers: list[tuple[bytes, bytes]] = ()) -> None:
+    content = encode(body)
+    head = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(content)), *headers]
+    await send({"type": "http.response.start", "status": status, "headers": head})
+    await send({"type": "http.response.body", "body": content})

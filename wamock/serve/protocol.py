@@ -1,0 +1,146 @@
+"""uvicorn's HTTP/1.1 protocol, refusing what no handler should see, in the page's envelope.
+
+Some requests never reach the ASGI app: uvicorn's parser (httptools) refuses a malformed
+request line with a plain-text 400. This subclass answers those in the JSON envelope too,
+and draws lines of its own before the app is bothered (`Limits`, each a `wamock serve` option):
+a request target over 8 KiB is 414; headers over 64 KiB in all are 431, counted as the bytes
+arrive (httptools would otherwise gather one endless header line in memory); a body over
+`max_body` is 413; a request not complete within `request_timeout` seconds (a connection
+that sends nothing, say) is 408; a connection past `max_connections` is 503. Each is
+answered in the envelope, then the connection is closed.
+
+uvicorn 0.3x has no public hook for these (its `limit_concurrency` answers plain text, and
+it has no timeout for a request's head), so this is the one place that subclasses its
+protocol; tests/test_robustness.py pins each behaviour.
+"""
+
+from dataclasses import dataclass
+
+import httptools
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from wamock.serve import envelope
+
+MAX_TARGET = 8 * 1024
+MAX_HEADERS = 64 * 1024
+REASONS = {
+    400: b"Bad Request",
+    408: b"Request Timeout",
+    413: b"Content Too Large",
+    414: b"URI Too Long",
+    431: b"Request Header Fields Too Large",
+    503: b"Service Unavailable",
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_body: int = 32 * 1024 * 1024
+    request_timeout: float = 10.0
+    max_connections: int = 512
+
+
+class EnvelopeHttpToolsProtocol(HttpToolsProtocol):
+    limits = Limits()  # set by wamock.server before serving (and in each worker)
+    _refusal: tuple[int, str] | None = None
+    _timer = None
+    _head_complete = False
+    _head_bytes = 0
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        if len(self.connections) > self.limits.max_connections:
+            self.send_refusal(503, f"more than {self.limits.max_connections} connections open; try again shortly")
+            return
+        self._start_timer()
+
+    def connection_lost(self, exc) -> None:
+        self._stop_timer()
+        super().connection_lost(exc)
+
+    def _start_timer(self) -> None:
+        if self._timer is None:
+            self._timer = self.loop.call_later(self.limits.request_timeout, self._timed_out)
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _timed_out(self) -> None:
+        self._timer = None
+        if self.cycle is None or not self.cycle.response_started:
+            self.send_refusal(408, f"the request was not complete within {self.limits.request_timeout:g} s")
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if not self._head_complete and not self.transport.is_closing():
+            self._head_bytes += len(data)
+            if self._head_bytes > MAX_TARGET + MAX_HEADERS + 1024:
+                self._refusal = (431, f"request headers longer than {MAX_HEADERS} bytes in all")
+                self.send_400_response("")
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._refusal = None
+        self._header_bytes = 0
+        self._body_bytes = 0
+        self._head_complete = False
+        self._head_bytes = 0
+        self._start_timer()
+
+    def on_message_complete(self) -> None:
+        self._stop_timer()
+        super().on_message_complete()
+
+    def refuse(self, status: int, message: str):
+        # Raising in a callback makes httptools stop and uvicorn call send_400_response.
+        self._refusal = (status, message)
+        raise httptools.HttpParserCallbackError(message)
+
+    def on_url(self, url: bytes) -> None:
+        super().on_url(url)
+        if len(self.url) > MAX_TARGET:
+            self.refuse(414, f"request target longer than {MAX_TARGET} bytes")
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._header_bytes += len(name) + len(value) + 4
+        if self._header_bytes > MAX_HEADERS:
+            self.refuse(431, f"request headers longer than {MAX_HEADERS} bytes in all")
+        super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        self._head_complete = True
+        declared = next((value for name, value in self.headers if name == b"content-length"), b"0")
+        if declared.isdigit() and int(declared) > self.limits.max_body:
+            self.refuse(413, f"request body longer than {self.limits.max_body} bytes (--max-body)")
+        super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        self._body_bytes += len(body)
+        if self._body_bytes > self.limits.max_body:
+            self.refuse(413, f"request body longer than {self.limits.max_body} bytes (--max-body)")
+        super().on_body(body)
+
+    def send_400_response(self, msg: str) -> None:
+        status, message = self._refusal or (
+            400,
+            "malformed HTTP request: its request line or a header cannot be parsed",
+        )
+        self.send_refusal(status, message)
+
+    def send_refusal(self, status: int, message: str) -> None:
+        self._stop_timer()
+        if self.transport.is_closing():
+            return
+        body = envelope.encode(envelope.error(str(status), message))
+        head = [b"HTTP/1.1 %d %s\r\n" % (status, REASONS[status])]
+        for name, value in self.server_state.default_headers:
+            head += [name, b": ", value, b"\r\n"]
+        head += [
+            b"content-type: application/json\r\n",
+            b"content-length: %d\r\n" % len(body),
+            b"connection: close\r\n\r\n",
+        ]
+        self.transport.write(b"".join(head) + body)
+        self.transport.close()

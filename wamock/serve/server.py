@@ -1,0 +1,63 @@
+"""Serving an app with uvicorn on a socket wamock binds itself, so a busy port is a clear error."""
+
+import errno
+import signal
+import socket
+
+import uvicorn
+from uvicorn.supervisors import Multiprocess
+
+from wamock.serve.protocol import EnvelopeHttpToolsProtocol, Limits
+
+
+class ServeError(Exception):
+    """The server cannot start: the message names the address and what to do."""
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ServeError(f"{host}:{port} is already in use; stop what listens there or pass --port") from None
+        if exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT) or isinstance(exc, socket.gaierror):
+            raise ServeError(f"cannot listen on {host}:{port}: {host} is not an address of this machine") from None
+        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def run(
+    app, sock: socket.socket, *, workers: int = 1, limits: Limits | None = None, shutdown_timeout: float = 10.0
+) -> None:
+    """Serve until SIGTERM or SIGINT. With workers > 1, `app` is an import string of a factory."""
+    EnvelopeHttpToolsProtocol.limits = limits or Limits()
+    config = uvicorn.Config(
+        app,
+        factory=workers > 1,
+        workers=workers,
+        log_level="info",
+        access_log=False,  # wamock logs requests itself (wamock/journal.py)
+        lifespan="off",
+        timeout_graceful_shutdown=shutdown_timeout,
+        http=EnvelopeHttpToolsProtocol,
+    )
+    if workers > 1:
+        # Every worker accepts on the same socket; the parent only watches over them.
+        # uvicorn 0.5x's Multiprocess is what uvicorn.run() uses, taken directly so that the
+        # socket is wamock's own (a busy port is a clear error); tests/serve/test_workers.py pins it.
+        Multiprocess(config, sockets=[sock]).run()
+        return
+    # uvicorn drains in-flight requests on SIGTERM, then raises the signal again to exit
+    # "as killed". For a mock, a drained stop is a clean stop: the re-raise lands on a handler
+    # that returns, and wamock exits 0.
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        signal.signal(signal.SIGTERM, previous)

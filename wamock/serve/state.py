@@ -1,0 +1,266 @@
+"""The running mock's state, shared by every worker process through a state directory.
+
+What a control request changes (the data set, the logged-in switch, the request journal)
+must be seen by every worker from the next request on. So the state lives in files of one
+directory, and a version counter in a memory-mapped file tells each worker, at the cost of
+one memory read a request, that it must reload. A request reads the store once, so it
+always answers from one data set, old or new, never a mix.
+
+Each app carries its state in the ASGI scope, so that several apps can live in one process.
+"""
+
+import contextlib
+import fcntl
+import logging
+import mmap
+import os
+import shutil
+import struct
+import tempfile
+import time
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+from connexion import context
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from wamock.data import spec as spec_module
+from wamock.data.fixtures import FixtureError
+from wamock.data.store import ChatStore
+from wamock.serve.fast import compiled
+
+logger = logging.getLogger("wamock")
+
+SCOPE_KEY = "wamock.state"
+STATE_PREFIX = "wamock-state-"
+FIXTURES_STORE = "fixtures.store"  # the checked fixtures, for workers
+JOURNAL_LIMIT = 1000
+MAX_JOURNAL_TEXT = 2048  # of a path or query in a journal entry; longer ones are cut
+MAX_ENTRY_BYTES = 3 * MAX_JOURNAL_TEXT  # what one entry may take on disk, at most
+_COUNTER = struct.Struct("<Q")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one request sees: the data and the switch, as one consistent pair."""
+
+    store: ChatStore
+    logged_out: bool
+    version: int
+    data_generation: int
+
+
+class SharedState:
+    def __init__(self, directory: Path, *, fixtures_file: Path, spec: dict, journal_limit: int = JOURNAL_LIMIT) -> None:
+        self.directory = Path(directory)
+        self.texts = spec_module.texts(spec)
+        self.journal_limit = journal_limit
+        # Past this size the journal is cut back to its latest `journal_limit` entries.
+        self._journal_cap = journal_limit * MAX_ENTRY_BYTES + 64 * 1024
+        self.fixtures_file = Path(fixtures_file)
+        self.spec = spec
+        self._counter = _open_counter(self.directory / "version")
+        self._snapshot: Snapshot | None = None
+        # Opened once: O_APPEND makes each small write land whole, whichever worker writes.
+        self._journal_fd = os.open(self.directory / "journal.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        weakref.finalize(self, os.close, self._journal_fd)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        fixtures_file: Path,
+        spec: dict,
+        logged_out: bool = False,
+        directory: Path | None = None,
+        journal_limit: int = JOURNAL_LIMIT,
+        for_workers: bool = False,
+    ):
+        """A new state directory, with the fixtures loaded and checked before anything serves them.
+
+        For workers, the checked data is kept in the directory, compiled: a worker never reads
+        the fixture file itself, so a file edited while serving cannot crash one as it starts.
+        """
+        store = compiled.load_store(fixtures_file, spec)
+        owned = directory is None
+        if owned:
+            remove_abandoned_directories()
+            directory = Path(tempfile.mkdtemp(prefix=STATE_PREFIX))
+            (directory / "owner.pid").write_text(str(os.getpid()))
+        state = cls(directory, fixtures_file=fixtures_file, spec=spec, journal_limit=journal_limit)
+        if owned:
+            # Removed when the state is garbage-collected, or when the process exits.
+            weakref.finalize(state, shutil.rmtree, directory, ignore_errors=True)
+        if for_workers:
+            compiled.write(store, directory / FIXTURES_STORE)
+        state._write_session({"logged_out": logged_out, "data": 0})
+        state._snapshot = Snapshot(store, logged_out, state._bump(), 0)
+        return state
+
+    # What a request reads.
+
+    def snapshot(self) -> Snapshot:
+        version = _COUNTER.unpack_from(self._counter)[0]
+        snapshot = self._snapshot
+        if snapshot is None or snapshot.version != version:
+            snapshot = self._snapshot = self._load()
+        return snapshot
+
+    def records(self) -> list[dict]:
+        """The data set being served, each chat with its has_media, in serving order."""
+        return self.snapshot().store.records()
+
+    @property
+    def version(self) -> int:
+        return _COUNTER.unpack_from(self._counter)[0]
+
+    # What the control API changes.
+
+    def replace_chats(self, records: list[dict]) -> None:
+        """Serve `records` (already validated) from the next request on, in every worker."""
+        with self._lock():
+            _write_atomically(self.directory / "chats.json", orjson.dumps(records))
+            session = self._read_session()
+            self._write_session({**session, "data": session["data"] + 1})
+            self._bump()
+
+    def reset(self) -> None:
+        """Back to the fixtures, logged in; if the fixture file can no longer be served, FixtureError and no change."""
+        store = compiled.load_store(self.fixtures_file, self.spec)  # raises FixtureError, naming the problem
+        with self._lock():
+            if (self.directory / FIXTURES_STORE).exists():
+                compiled.write(store, self.directory / FIXTURES_STORE)
+            with contextlib.suppress(FileNotFoundError):
+                (self.directory / "chats.json").unlink()
+            self._write_session({"logged_out": False, "data": self._read_session()["data"] + 1})
+            self._bump()
+
+    def set_logged_out(self, logged_out: bool) -> None:
+        with self._lock():
+            self._write_session({**self._read_session(), "logged_out": logged_out})
+            self._bump()
+
+    # The request journal: one JSON line an entry, appended by any worker.
+
+    def record(self, entry: dict) -> None:
+        if not self.journal_limit:
+            return
+        for name in ("path", "query"):
+            if len(entry[name]) > MAX_JOURNAL_TEXT:
+                entry[name] = entry[name][:MAX_JOURNAL_TEXT] + "..."
+        os.write(self._journal_fd, orjson.dumps({"time": round(time.time(), 3), **entry}) + b"\n")
+        if os.fstat(self._journal_fd).st_size > self._journal_cap:
+            self._cut_journal()
+
+    def journal(self) -> list[dict]:
+        try:
+            lines = (self.directory / "journal.jsonl").read_bytes().splitlines()
+        except FileNotFoundError:
+            return []
+        return [orjson.loads(line) for line in lines[-self.journal_limit :]] if self.journal_limit else []
+
+    def _cut_journal(self) -> None:
+        """Keep the latest entries only, in place: every worker's O_APPEND descriptor stays valid."""
+        with self._lock():
+            path = self.directory / "journal.jsonl"
+            if path.stat().st_size <= self._journal_cap:
+                return  # another worker has cut it
+            kept = path.read_bytes().splitlines(keepends=True)[-self.journal_limit :]
+            os.ftruncate(self._journal_fd, 0)
+            os.write(self._journal_fd, b"".join(kept))
+
+    def clear_journal(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.truncate(self.directory / "journal.jsonl", 0)
+
+    # Internals.
+
+    def _load(self) -> Snapshot:
+        with self._lock():
+            version = _COUNTER.unpack_from(self._counter)[0]
+            session = self._read_session()
+            previous = self._snapshot
+            if previous is not None and previous.data_generation == session["data"]:
+                store = previous.store  # only the switch changed: keep the loaded data
+            else:
+                replaced = self.directory / "chats.json"
+                if replaced.exists():
+                    store = ChatStore(orjson.loads(replaced.read_bytes()), owned=True)
+                else:
+                    store = self._fixtures_store(previous)
+        return Snapshot(store, session["logged_out"], version, session["data"])
+
+    def _fixtures_store(self, previous: Snapshot | None) -> ChatStore:
+        if (self.directory / FIXTURES_STORE).exists():
+            return compiled.read(self.directory / FIXTURES_STORE)
+        try:
+            return compiled.load_store(self.fixtures_file, self.spec)
+        except FixtureError:
+            # Edited since reset() checked it: keep serving what this worker has, never crash.
+            if previous is None:
+                raise
+            logger.warning("the fixture file changed and cannot be served; still serving the previous data")
+            return previous.store
+
+    def _read_session(self) -> dict:
+        return orjson.loads((self.directory / "session.json").read_bytes())
+
+    def _write_session(self, session: dict) -> None:
+        _write_atomically(self.directory / "session.json", orjson.dumps(session))
+
+    def _bump(self) -> int:
+        version = _COUNTER.unpack_from(self._counter)[0] + 1
+        _COUNTER.pack_into(self._counter, 0, version)
+        return version
+
+    @contextlib.contextmanager
+    def _lock(self):
+        with open(self.directory / "lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
+
+def remove_abandoned_directories() -> None:
+    """State directories of wamocks that died without cleaning up (kill -9): their owner is gone."""
+    for directory in Path(tempfile.gettempdir()).glob(STATE_PREFIX + "*"):
+        try:
+            owner = int((directory / "owner.pid").read_text())
+            if directory.stat().st_uid != os.getuid():
+                continue
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            shutil.rmtree(directory, ignore_errors=True)
+        except (OSError, ValueError):
+            continue  # not ours, still starting, or alive
+
+
+def _open_counter(path: Path) -> mmap.mmap:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if os.fstat(fd).st_size < _COUNTER.size:
+            os.ftruncate(fd, _COUNTER.size)
+        return mmap.mmap(fd, _COUNTER.size)
+    finally:
+        os.close(fd)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_suffix(".tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+class StateMiddleware:
+    def __init__(self, app: ASGIApp, state: SharedState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope[SCOPE_KEY] = self.state
+        await self.app(scope, receive, send)
+
+
+def current() -> SharedState:
+    return context.scope[SCOPE_KEY]

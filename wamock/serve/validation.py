@@ -1,0 +1,117 @@
+"""connexion's query parsing and validators, worded and tightened where the contract needs it.
+
+connexion decides what is valid (from the spec); this words its verdict the way the
+documented 400 envelope needs (`limit: must be no greater than 100`) and closes two gaps:
+- Python's int() reads "5_0", " 5" and "٣" (an Arabic-Indic three) as integers; HTTP
+  clients and upstream's Go parser do not. An integer here is ASCII digits with an optional
+  sign, as Go's strconv.Atoi reads it; anything else stays a string, which validation refuses.
+- A parameter given twice (`limit=5&limit=7`) is ambiguous (connexion takes the last,
+  upstream the first): it gets a 400 that says so.
+
+connexion's extension points carry most of it (`uri_parser_class`, `validator_map`); the
+JSON body validator has none for wording its errors, so `NamingJSONBodyValidator` overrides
+its `_parse` and `_validate` (connexion 3.3). This module is the one place that does;
+tests/serve/test_control.py and test_robustness.py pin the messages it produces.
+"""
+
+import json
+from functools import lru_cache
+
+from connexion.datastructures import MediaTypeDict
+from connexion.exceptions import BadRequestProblem
+from connexion.uri_parsing import OpenAPIURIParser
+from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator
+from connexion.validators.parameter import ParameterValidator
+from jsonschema import Draft4Validator, ValidationError
+from starlette.datastructures import QueryParams
+
+from wamock.data.query import INTEGER
+
+TYPE_WORDS = {
+    "integer": "must be an integer",
+    "number": "must be a number",
+    "boolean": "must be true or false",
+    "string": "must be a string",
+    "array": "must be a JSON list",
+    "object": "must be a JSON object",
+}
+
+
+@lru_cache(maxsize=256)
+def _compiled(schema_json: str) -> Draft4Validator:
+    return Draft4Validator(json.loads(schema_json), format_checker=Draft4Validator.FORMAT_CHECKER)
+
+
+class StrictURIParser(OpenAPIURIParser):
+    def resolve_params(self, params, _in):
+        resolved = super().resolve_params(params, _in)
+        for name, values in params.items():
+            schema = self.param_schemas.get(name) or {}
+            raw = values[-1] if isinstance(values, list) and values else values
+            if schema.get("type") == "integer" and isinstance(raw, str) and not INTEGER.fullmatch(raw):
+                resolved[name] = raw
+        return resolved
+
+
+class NamingParameterValidator(ParameterValidator):
+    def validate_query_parameter(self, param, request):
+        given = len(QueryParams(request.scope["query_string"]).getlist(param["name"]))
+        if given > 1:
+            return f"{param['name']}: given {given} times; give it once"
+        return super().validate_query_parameter(param, request)
+
+    @staticmethod
+    def validate_parameter(parameter_type, value, param, param_name=None):
+        name = param_name or param.get("name")
+        if value is None:
+            if param.get("required"):
+                return f"{name}: required {parameter_type} parameter is missing"
+            return None
+        # The compiled validator is kept per schema: building one is most of a request's cost.
+        validator = _compiled(json.dumps(param.get("schema", param), sort_keys=True))
+        try:
+            validator.validate(value)
+        except ValidationError as error:
+            return f"{name}: {rule_broken(error)}"
+        return None
+
+
+class NamingJSONBodyValidator(JSONRequestBodyValidator):
+    async def _parse(self, stream, scope):
+        raw = b"".join([message async for message in stream])
+        try:
+            text = raw.decode(self._encoding)
+        except UnicodeDecodeError:
+            raise BadRequestProblem(detail=f"body: not {self._encoding} text") from None
+        if not text:
+            return None
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise BadRequestProblem(detail=f"body: not valid JSON: {exc}") from None
+
+    def _validate(self, body):
+        if not self._nullable and body is None:
+            raise BadRequestProblem(detail="body: missing; expected JSON")
+        try:
+            return self._validator.validate(body)
+        except ValidationError as error:
+            where = ".".join(["body", *map(str, error.absolute_path)])
+            raise BadRequestProblem(detail=f"{where}: {rule_broken(error)}") from None
+
+
+def rule_broken(error: ValidationError) -> str:
+    if error.validator == "maximum":
+        return f"must be no greater than {error.validator_value}"
+    if error.validator == "minimum":
+        return f"must be no less than {error.validator_value}"
+    if error.validator == "type":
+        return TYPE_WORDS.get(error.validator_value, f"must be of type {error.validator_value}")
+    return error.message
+
+
+VALIDATORS = {
+    **VALIDATOR_MAP,
+    "parameter": NamingParameterValidator,
+    "body": MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": NamingJSONBodyValidator}),
+}
