@@ -3,18 +3,20 @@ from wamock.serve import envelope, state
 
 
 def get_chats() -> dict:
-    records = state.current().records()
-    return envelope.results(f"serving {len(records)} chats", {"total": len(records), "data": records})
+    mock = state.current()
+    total = len(mock.snapshot().devices)
+    return envelope.results(f"serving {total} chats", {"total": total, "data": mock.data()})
 
 
-def replace_chats(body: list) -> tuple[dict, int]:
+def replace_chats(body) -> tuple[dict, int]:
     mock = state.current()
     try:
-        records = fixtures.validate_chats(body, mock.spec, source="body")
+        data = fixtures.validate_data(body, mock.spec, source="body")
     except fixtures.FixtureError as exc:
         return envelope.error("400", str(exc)), 400
-    mock.replace_chats(records)
-    return envelope.results(f"serving {len(records)} chats", {"total": len(records)}), 200
+    mock.replace_data(data)
+    total = sum(map(len, data.values()))
+    return envelope.results(f"serving {total} chats", {"total": total}), 200
 
 
 def reset() -> tuple[dict, int]:

@@ -4,6 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import strategies as st
 
+from wamock.data.store import Filters
+
 EPOCH = datetime(2023, 1, 1, tzinfo=UTC)
 JID_SUFFIXES = ["s.whatsapp.net", "g.us", "newsletter"]
 
@@ -26,12 +28,13 @@ def chats(draw, *, jid: str | None = None) -> dict:
         jid = f"{draw(st.integers(1, 10**12))}@{draw(st.sampled_from(JID_SUFFIXES))}"
     return {
         "jid": jid,
-        "name": draw(st.text(max_size=20)),
+        "name": draw(st.text(alphabet=st.sampled_from("aAbBcéÉ 😀"), max_size=12) | st.text(max_size=20)),
         "last_message_time": draw(timestamps()),
         "ephemeral_expiration": draw(st.sampled_from([0, 86400, 604800, 7776000])),
         "created_at": draw(timestamps()),
         "updated_at": draw(timestamps()),
         "has_media": draw(st.booleans()),
+        **({"archived": draw(st.booleans())} if draw(st.booleans()) else {}),  # upstream's field, when present
     }
 
 
@@ -43,9 +46,16 @@ def data_sets(draw, *, max_size: int = 60) -> list[dict]:
 
 
 @st.composite
+def filters(draw) -> Filters:
+    # Short searches of few letters, in any case, so that some match and some do not.
+    search = draw(st.one_of(st.just(""), st.text(alphabet="aAbBéÉ ", min_size=1, max_size=2)))
+    return Filters(has_media=draw(st.booleans()), archived=draw(st.sampled_from([None, True, False])), search=search)
+
+
+@st.composite
 def page_requests(draw, *, max_offset: int = 80) -> dict:
     return {
         "limit": draw(st.integers(1, 100)),
         "offset": draw(st.integers(0, max_offset)),
-        "has_media": draw(st.booleans()),
+        "filters": draw(filters()),
     }

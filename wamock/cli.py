@@ -141,6 +141,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     generate.add_argument("-o", "--output", type=Path, help="File to write (default: standard output).")
     generate.add_argument(
+        "--devices",
+        type=int,
+        default=0,
+        metavar="N",
+        help='N devices (device-1, ...), each with --count chats of its own, as {"devices": {...}} '
+        "(default: a plain list, one device).",
+    )
+    generate.add_argument(
         "--spec", type=Path, default=SPEC_FILE, help="OpenAPI file whose 200 example leads the data set."
     )
     generate.set_defaults(run=run_fixtures)
@@ -358,12 +366,17 @@ def rerun_command(args: argparse.Namespace, options, seed: int) -> str:
 
 
 def run_fixtures(args: argparse.Namespace) -> int:
-    from wamock.data.generate import dumps, generate_chats
+    from wamock.data.generate import dumps, generate_chats, generate_devices
 
     if args.count < 1:
         raise UsageError(f"--count {args.count}: must be at least 1")
+    if not 0 <= args.devices <= 100:
+        raise UsageError(f"--devices {args.devices}: must be from 0 to 100")
     newest = spec_module.documented_chat(spec_module.load(args.spec))
-    data = dumps(generate_chats(args.count, args.seed, newest=newest))
+    if args.devices:
+        data = dumps(generate_devices(args.count, args.seed, newest=newest, devices=args.devices))
+    else:
+        data = dumps(generate_chats(args.count, args.seed, newest=newest))
     if args.output is None:
         sys.stdout.buffer.write(data)
         return 0
@@ -371,5 +384,6 @@ def run_fixtures(args: argparse.Namespace) -> int:
         args.output.write_bytes(data)
     except OSError as exc:
         raise UsageError(f"{args.output}: cannot write: {exc.strerror}") from None
-    print(f"wrote {args.count} chats to {args.output}", file=sys.stderr)
+    devices = f" for each of {args.devices} devices" if args.devices else ""
+    print(f"wrote {args.count} chats{devices} to {args.output}", file=sys.stderr)
     return 0

@@ -39,7 +39,13 @@ def test_extra_fields_are_kept(tmp_path, spec):
         pytest.param("  \n", "empty file; expected a JSON list of chats", id="blank"),
         pytest.param('[{"jid": ', "not valid JSON: ", id="truncated"),
         pytest.param("chats", "not valid JSON: ", id="not-json"),
-        pytest.param('{"chats": []}', "expected a JSON list of chats, got a JSON object", id="object"),
+        pytest.param(
+            '{"chats": []}',
+            'expected a JSON list of chats, or {"devices": {"ID": [chats], ...}}, '
+            "got a JSON object without a non-empty devices object",
+            id="object",
+        ),
+        pytest.param('{"devices": {"": []}}', "devices: a device id must not be empty", id="empty-device-id"),
         pytest.param("[1]", "record 0: must be a JSON object", id="record-not-object"),
         pytest.param(
             json.dumps([GOOD, {**GOOD, "jid": "2@g.us", "updated_at": "yesterday"}]),

@@ -8,7 +8,7 @@ import pytest
 
 from wamock.data import spec as spec_module
 from wamock.data.fixtures import validate_chats
-from wamock.data.generate import dumps, generate_chats
+from wamock.data.generate import dumps, generate_chats, generate_devices
 from wamock.data.paths import DEFAULT_FIXTURES
 from wamock.data.store import ChatStore
 
@@ -44,9 +44,10 @@ def test_generated_data_meets_the_fixture_schema(generated, spec):
 
 
 def test_documented_chat_is_first_and_most_recent(generated, spec):
-    page = ChatStore(generated).page(limit=1, offset=0, has_media=False)
+    page = ChatStore(generated).page(limit=1, offset=0)
 
-    assert page.data == [spec_module.documented_chat(spec)]
+    # The page's example chat, and upstream's `archived`, which every generated chat carries.
+    assert page.data == [{**spec_module.documented_chat(spec), "archived": False}]
 
 
 def test_every_jid_form_appears(generated):
@@ -77,3 +78,19 @@ def test_ephemeral_values_are_whatsapps(generated):
 
     assert set(values) == {0, 86400, 604800, 7776000}
     assert values[0] > len(generated) / 2
+
+
+def test_every_generated_chat_says_whether_it_is_archived(generated):
+    archived = [chat["archived"] for chat in generated]
+
+    assert set(archived) == {True, False}
+    assert archived[0] is False  # the page's example chat
+    assert 0.05 < sum(archived) / len(archived) < 0.25
+
+
+def test_devices_each_get_their_own_chats(spec):
+    devices = generate_devices(40, 5, newest=spec_module.documented_chat(spec), devices=3)["devices"]
+
+    assert list(devices) == ["device-1", "device-2", "device-3"]
+    assert all(len(chats) == 40 for chats in devices.values())
+    assert devices["device-1"] != devices["device-2"]

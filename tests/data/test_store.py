@@ -5,8 +5,8 @@ from datetime import datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.strategies import data_sets, page_requests
-from wamock.data.store import ChatStore, public_chat
+from tests.strategies import data_sets, filters, page_requests
+from wamock.data.store import ChatStore, Filters, public_chat
 
 
 def reference_order(records: list[dict]) -> list[dict]:
@@ -15,9 +15,18 @@ def reference_order(records: list[dict]) -> list[dict]:
     return sorted(by_jid, key=lambda chat: datetime.fromisoformat(chat["last_message_time"]), reverse=True)
 
 
+def passes(chat: dict, filters: Filters) -> bool:
+    """The contract's filters, written out plainly."""
+    return (
+        (chat["has_media"] or not filters.has_media)
+        and (filters.archived is None or chat.get("archived", False) is filters.archived)
+        and filters.search.lower() in chat["name"].lower()
+    )
+
+
 @given(records=data_sets(), request=page_requests())
 def test_page_is_the_reference_slice(records, request):
-    matching = [chat for chat in reference_order(records) if chat["has_media"] or not request["has_media"]]
+    matching = [chat for chat in reference_order(records) if passes(chat, request["filters"])]
     expected = [public_chat(chat) for chat in matching[request["offset"] : request["offset"] + request["limit"]]]
 
     page = ChatStore(records).page(**request)
@@ -26,22 +35,22 @@ def test_page_is_the_reference_slice(records, request):
     assert (page.limit, page.offset, page.total) == (request["limit"], request["offset"], len(matching))
 
 
-@given(records=data_sets(), limit=st.integers(1, 100), has_media=st.booleans())
-def test_walking_every_page_yields_each_chat_once_in_order(records, limit, has_media):
+@given(records=data_sets(), limit=st.integers(1, 100), chosen=filters())
+def test_walking_every_page_yields_each_chat_once_in_order(records, limit, chosen):
     store = ChatStore(records)
     walked, offset = [], 0
-    while page := store.page(limit=limit, offset=offset, has_media=has_media).data:
+    while page := store.page(limit=limit, offset=offset, filters=chosen).data:
         walked += page
         offset += limit
 
-    matching = [public_chat(chat) for chat in reference_order(records) if chat["has_media"] or not has_media]
+    matching = [public_chat(chat) for chat in reference_order(records) if passes(chat, chosen)]
     assert walked == matching
 
 
 @given(records=data_sets(), first=page_requests(), second=page_requests())
 def test_total_depends_only_on_the_filter(records, first, second):
     store = ChatStore(records)
-    second = {**second, "has_media": first["has_media"]}
+    second = {**second, "filters": first["filters"]}
 
     assert store.page(**first).total == store.page(**second).total
 
@@ -50,7 +59,7 @@ def test_total_depends_only_on_the_filter(records, first, second):
 def test_media_total_never_exceeds_the_unfiltered_total(records):
     store = ChatStore(records)
 
-    assert store.page(limit=1, offset=0, has_media=True).total <= store.page(limit=1, offset=0, has_media=False).total
+    assert store.page(limit=1, offset=0, filters=Filters(has_media=True)).total <= store.page(limit=1, offset=0).total
     assert len(store) == len(records)
 
 
@@ -60,7 +69,7 @@ def test_lower_case_t_and_z_are_rfc_3339_too():
         {"jid": "b@g.us", "last_message_time": "2024-01-02T00:00:00Z", "has_media": False},
     ]
 
-    page = ChatStore(records).page(limit=2, offset=0, has_media=False).data
+    page = ChatStore(records).page(limit=2, offset=0).data
 
     assert [chat["jid"] for chat in page] == ["b@g.us", "a@g.us"]
 
@@ -72,8 +81,31 @@ def test_page_does_not_depend_on_input_order():
         {"jid": "c@g.us", "last_message_time": "2024-01-02T00:00:00Z", "has_media": False},
     ]
 
-    forwards = ChatStore(records).page(limit=3, offset=0, has_media=False).data
-    backwards = ChatStore(records[::-1]).page(limit=3, offset=0, has_media=False).data
+    forwards = ChatStore(records).page(limit=3, offset=0).data
+    backwards = ChatStore(records[::-1]).page(limit=3, offset=0).data
 
     assert [chat["jid"] for chat in forwards] == ["c@g.us", "a@g.us", "b@g.us"]
     assert backwards == forwards
+
+
+@given(records=data_sets(), chosen=filters())
+def test_archived_true_and_false_split_the_list(records, chosen):
+    store = ChatStore(records)
+    total = {
+        archived: store.page(limit=1, offset=0, filters=Filters(chosen.has_media, archived, chosen.search)).total
+        for archived in (None, True, False)
+    }
+
+    assert total[True] + total[False] == total[None]
+
+
+def test_search_ignores_letter_case_and_matches_inside_names():
+    records = [
+        {"jid": f"{i}@s.whatsapp.net", "name": name, "last_message_time": "2024-01-01T00:00:00Z", "has_media": False}
+        for i, name in enumerate(["John Doe", "Bojohnny", "JOHN", "Jane", "Émile", "émile"])
+    ]
+    store = ChatStore(records)
+
+    assert store.page(limit=10, offset=0, filters=Filters(search="jOhN")).total == 3
+    assert store.page(limit=10, offset=0, filters=Filters(search="ÉMI")).total == 2
+    assert store.page(limit=10, offset=0, filters=Filters(search="zz")).data == []

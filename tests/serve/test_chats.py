@@ -13,6 +13,7 @@ PAGE_EXAMPLE_CHAT = {
     "ephemeral_expiration": 0,
     "created_at": "2024-01-10T08:00:00Z",
     "updated_at": "2024-01-15T10:30:00Z",
+    "archived": False,  # upstream's field, beside the page's example
 }
 
 
@@ -79,7 +80,7 @@ def test_has_media_false_applies_no_filter(client, value):
 
 
 def test_unknown_query_parameters_are_ignored(client):
-    response = client.get("/chats?search=john&archived=true&limit=1", auth=AUTH)
+    response = client.get("/chats?sort=name&fields=jid&limit=1", auth=AUTH)
 
     assert response.status_code == 200
     assert response.json()["results"]["data"] == [PAGE_EXAMPLE_CHAT]
@@ -183,3 +184,55 @@ def test_served_data_can_be_given_directly(make_client):
     body = make_client(chats=[chat]).get("/chats?has_media=true", auth=AUTH).json()
 
     assert body["results"]["data"] == [{**PAGE_EXAMPLE_CHAT, "jid": "1@s.whatsapp.net", "archived": True}]
+
+
+def every_chat(client, query: str = "") -> list[dict]:
+    chats, offset = [], 0
+    while page := client.get(f"/chats?limit=100&offset={offset}&{query}", auth=AUTH).json()["results"]["data"]:
+        chats += page
+        offset += 100
+    return chats
+
+
+@pytest.mark.parametrize("search", ["john", "JOHN", "oh", "Tech", "zzz-no-such-name"])
+def test_search_keeps_the_chats_whose_name_contains_it_in_any_case(client, search):
+    everything = every_chat(client)
+    expected = [chat for chat in everything if search.lower() in chat["name"].lower()]
+
+    found = every_chat(client, f"search={search}")
+    total = client.get(f"/chats?search={search}", auth=AUTH).json()["results"]["pagination"]["total"]
+
+    assert found == expected
+    assert total == len(expected)
+
+
+@pytest.mark.parametrize("archived", ["true", "false", "TRUE", "False"])
+def test_archived_keeps_the_chats_with_that_archived(client, archived):
+    found = every_chat(client, f"archived={archived}")
+
+    assert {chat["archived"] for chat in found} == {archived.lower() == "true"}
+    assert len(found) == len([c for c in every_chat(client) if c["archived"] is (archived.lower() == "true")])
+
+
+def test_filters_combine_with_and(client):
+    with_media = {chat["jid"] for chat in every_chat(client, "has_media=true")}
+    expected = [
+        chat["jid"]
+        for chat in every_chat(client)
+        if chat["jid"] in with_media and not chat["archived"] and "a" in chat["name"].lower()
+    ]
+
+    found = [chat["jid"] for chat in every_chat(client, "has_media=true&archived=false&search=A")]
+
+    assert found == expected
+    assert 0 < len(found) < 150
+
+
+def test_empty_search_is_no_filter(client):
+    assert client.get("/chats?search=", auth=AUTH).json()["results"]["pagination"]["total"] == 150
+
+
+def test_archived_must_be_a_boolean(client):
+    response = client.get("/chats?archived=yes", auth=AUTH)
+
+    assert (response.status_code, response.json()["message"]) == (400, "archived: must be true or false")

@@ -6,7 +6,7 @@ import pytest
 
 from wamock.data import spec as spec_module
 from wamock.data.generate import dumps, generate_chats
-from wamock.data.store import ChatStore
+from wamock.data.store import ChatStore, Filters
 from wamock.serve.fast import compiled
 
 
@@ -21,15 +21,22 @@ def big_file(tmp_path, spec, monkeypatch):
 
 def pages(store: ChatStore) -> list:
     return [
-        store.page(limit=limit, offset=offset, has_media=has_media)
-        for limit, offset, has_media in [(25, 0, False), (100, 450, False), (7, 3, True), (50, 10**12, True)]
+        store.page(limit=limit, offset=offset, filters=filters)
+        for limit, offset, filters in [
+            (25, 0, Filters()),
+            (100, 450, Filters()),
+            (7, 3, Filters(has_media=True)),
+            (50, 10**12, Filters(has_media=True)),
+            (9, 2, Filters(archived=True, search="a")),
+            (30, 0, Filters(has_media=True, archived=False)),
+        ]
     ]
 
 
 def test_second_load_reads_the_compiled_file_and_serves_the_same_pages(big_file, spec, tmp_path):
-    first = compiled.load_store(big_file, spec)
+    first = compiled.load_devices(big_file, spec).only
     files = list((tmp_path / "cache").glob("*.store"))
-    second = compiled.load_store(big_file, spec)
+    second = compiled.load_devices(big_file, spec).only
 
     assert len(files) == 1
     assert pages(second) == pages(first)
@@ -37,23 +44,23 @@ def test_second_load_reads_the_compiled_file_and_serves_the_same_pages(big_file,
 
 
 def test_a_changed_fixture_file_is_loaded_again(big_file, spec, tmp_path):
-    compiled.load_store(big_file, spec)
+    compiled.load_devices(big_file, spec)
     chats = big_file.read_text().replace('"John Doe"', '"Jane Doe"')
     big_file.write_text(chats)
     os.utime(big_file, ns=(1, 1))
 
-    store = compiled.load_store(big_file, spec)
+    store = compiled.load_devices(big_file, spec).only
 
-    assert store.page(limit=1, offset=0, has_media=False).data[0]["name"] == "Jane Doe"
+    assert store.page(limit=1, offset=0).data[0]["name"] == "Jane Doe"
     assert len(list((tmp_path / "cache").glob("*.store"))) == 2
 
 
 def test_a_broken_compiled_file_falls_back_to_loading(big_file, spec, tmp_path):
-    expected = pages(compiled.load_store(big_file, spec))
+    expected = pages(compiled.load_devices(big_file, spec).only)
     for file in (tmp_path / "cache").glob("*.store"):
         file.write_bytes(file.read_bytes()[:1000])
 
-    assert pages(compiled.load_store(big_file, spec)) == expected
+    assert pages(compiled.load_devices(big_file, spec).only) == expected
 
 
 def test_an_unwritable_cache_only_costs_time(big_file, spec, tmp_path, monkeypatch):
@@ -61,4 +68,4 @@ def test_an_unwritable_cache_only_costs_time(big_file, spec, tmp_path, monkeypat
     blocker.write_text("")
     monkeypatch.setenv("WAMOCK_CACHE_DIR", str(blocker / "cache"))
 
-    assert len(compiled.load_store(big_file, spec)) == 500
+    assert len(compiled.load_devices(big_file, spec).only) == 500

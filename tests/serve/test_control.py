@@ -40,7 +40,17 @@ def test_control_shows_the_data_with_has_media(client):
         ),
         pytest.param([CHAT, CHAT], "body: record 1: jid: '628123@s.whatsapp.net' repeats record 0", id="duplicate"),
         pytest.param([{"jid": "1@g.us"}], "body: record 0: ", id="missing-fields"),
-        pytest.param({"chats": []}, "body: must be a JSON list", id="not-a-list"),
+        pytest.param(
+            {"chats": []},
+            'body: expected a JSON list of chats, or {"devices": {"ID": [chats], ...}}, '
+            "got a JSON object without a non-empty devices object",
+            id="not-a-list",
+        ),
+        pytest.param(
+            {"devices": {"a": [{"jid": 1}]}},
+            "body: devices.a: record 0: has_media: missing",
+            id="device-record",
+        ),
     ],
 )
 def test_bad_data_changes_nothing(client, body, message):

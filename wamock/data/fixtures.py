@@ -13,6 +13,7 @@ import jsonschema_rs
 import orjson
 
 from wamock.data import spec as spec_module
+from wamock.data.devices import UNNAMED
 
 MAX_FILE_BYTES = 1024**3
 
@@ -34,6 +35,15 @@ def fixture_schema(spec: dict) -> dict:
 
 
 def load_chats(path: Path, spec: dict) -> list[dict]:
+    """The chats of a fixture file that holds one device's (a plain list)."""
+    data = load_data(path, spec)
+    if UNNAMED not in data:
+        raise FixtureError(f"{path}: holds several devices; expected a JSON list of chats")
+    return data[UNNAMED]
+
+
+def load_data(path: Path, spec: dict) -> dict[str, list[dict]]:
+    """A fixture file's chats by device: a plain list is one unnamed device."""
     path = Path(path)
     try:
         raw = read_regular_file(path)
@@ -47,7 +57,30 @@ def load_chats(path: Path, spec: dict) -> list[dict]:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise FixtureError(f"{path}: not valid JSON: {exc}") from None
-    return validate_chats(data, spec, source=str(path))
+    return validate_data(data, spec, source=str(path))
+
+
+def validate_data(data: object, spec: dict, *, source: str) -> dict[str, list[dict]]:
+    """Checked chats by device, from a list (one unnamed device) or {"devices": {ID: [chats]}}."""
+    if isinstance(data, list):
+        return {UNNAMED: validate_chats(data, spec, source=source)}
+    devices = data.get("devices") if isinstance(data, dict) else None
+    if not isinstance(devices, dict) or not devices:
+        raise FixtureError(
+            f'{source}: expected a JSON list of chats, or {{"devices": {{"ID": [chats], ...}}}}, got {_shape(data)}'
+        )
+    for device in devices:
+        if not device:
+            raise FixtureError(f"{source}: devices: a device id must not be empty")
+    return {
+        device: validate_chats(chats, spec, source=f"{source}: devices.{device}") for device, chats in devices.items()
+    }
+
+
+def _shape(data: object) -> str:
+    if isinstance(data, dict):
+        return "a JSON object without a non-empty devices object"
+    return f"a JSON {_json_type(data)}"
 
 
 def read_regular_file(path: Path) -> bytes:

@@ -92,6 +92,7 @@ CHANNEL_NAMES = ["Daily News", "Tech Updates", "Promo Deals", "Cooking Tips", "T
 EPHEMERAL_SECONDS = [0, 86400, 604800, 7776000]
 EPHEMERAL_WEIGHTS = [85, 5, 7, 3]
 MEDIA_SHARE = 1 / 3
+ARCHIVED_SHARE = 0.12
 HISTORY = timedelta(days=365)
 
 
@@ -101,7 +102,7 @@ def generate_chats(count: int, seed: int, *, newest: dict) -> list[dict]:
         raise ValueError("count must be at least 1")
     rng = random.Random(seed)
     anchor = parse(newest["last_message_time"])
-    chats = [{**newest, "has_media": False}]
+    chats = [{**newest, "archived": False, "has_media": False}]
     jids = {newest["jid"]}
     if count >= 3:
         chats.append(_chat(rng, "status@broadcast", "Status", anchor))
@@ -111,12 +112,31 @@ def generate_chats(count: int, seed: int, *, newest: dict) -> list[dict]:
         if jid not in jids:
             jids.add(jid)
             chats.append(_chat(rng, jid, name, anchor))
+    # A generator of its own, so that archiving changes no other field of a seed's chats.
+    archiving = random.Random(f"archived {seed}")
+    for chat in chats[1:]:
+        has_media = chat.pop("has_media")  # kept last, as a fixture record's private field
+        chat["archived"] = archiving.random() < ARCHIVED_SHARE
+        chat["has_media"] = has_media
     return chats
 
 
-def dumps(chats: list[dict]) -> bytes:
+def generate_devices(count: int, seed: int, *, newest: dict, devices: int) -> dict:
+    """`devices` devices (`device-1`, ...) of `count` chats each, as a fixture file holds them."""
+    return {
+        "devices": {
+            f"device-{number}": generate_chats(count, seed + number - 1, newest=newest)
+            for number in range(1, devices + 1)
+        }
+    }
+
+
+def dumps(data: list[dict] | dict) -> bytes:
     """One chat a line, so that a fixture file reads and diffs well."""
-    return b"[\n" + b",\n".join(orjson.dumps(chat) for chat in chats) + b"\n]\n"
+    if isinstance(data, dict):
+        devices = [orjson.dumps(device) + b": " + dumps(chats).rstrip() for device, chats in data["devices"].items()]
+        return b'{"devices": {\n' + b",\n".join(devices) + b"\n}}\n"
+    return b"[\n" + b",\n".join(orjson.dumps(chat) for chat in data) + b"\n]\n"
 
 
 def _identity(rng: random.Random) -> tuple[str, str]:

@@ -50,14 +50,43 @@ class Texts:
     success: str  # the 200 example's message
     unauthorized: str  # the 401 example's message
     logged_out: dict  # the 500 example: what upstream answers with no WhatsApp session
+    device_not_found: dict  # the 404 example
 
 
 def texts(spec: dict) -> Texts:
     try:
         responses = spec["paths"]["/chats"]["get"]["responses"]
         example = {
-            status: responses[status]["content"]["application/json"]["example"] for status in ("200", "401", "500")
+            status: responses[status]["content"]["application/json"]["example"]
+            for status in ("200", "401", "404", "500")
         }
-        return Texts(example["200"]["message"], example["401"]["message"], dict(example["500"]))
+        return Texts(example["200"]["message"], example["401"]["message"], dict(example["500"]), dict(example["404"]))
     except (KeyError, TypeError):
-        raise SpecError("the spec has no 200, 401 and 500 examples for GET /chats") from None
+        raise SpecError("the spec has no 200, 401, 404 and 500 examples for GET /chats") from None
+
+
+def request_headers(spec: dict) -> list[str]:
+    """Every request header a parameter of the spec declares (X-Device-Id, say), in the order first seen."""
+    names: dict[str, None] = {}
+    for path_item in (spec.get("paths") or {}).values():
+        if not isinstance(path_item, dict):
+            continue
+        operations = [op for op in path_item.values() if isinstance(op, dict)]
+        for parameter in [
+            *path_item.get("parameters", []),
+            *(p for op in operations for p in op.get("parameters", [])),
+        ]:
+            parameter = resolved(spec, parameter)
+            if isinstance(parameter, dict) and parameter.get("in") == "header" and parameter.get("name"):
+                names.setdefault(parameter["name"], None)
+    return list(names)
+
+
+def resolved(spec: dict, item):
+    """`item`, or what its local `$ref` (#/components/...) points to."""
+    while isinstance(item, dict) and isinstance(item.get("$ref"), str) and item["$ref"].startswith("#/"):
+        target = spec
+        for part in item["$ref"][2:].split("/"):
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        item = target
+    return item

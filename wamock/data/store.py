@@ -5,9 +5,15 @@ chat's JSON once, back to back in one buffer (`chat,chat,...`) with the offset w
 starts; the `has_media` subset gets a buffer of its own. A page of contiguous chats is then
 one slice of a buffer: it costs time in proportion to `limit`, not to the size or the offset,
 and a million chats take one allocation, not a million.
+
+The other filters (`archived`, and `has_media` with it) keep the positions of their chats,
+computed once on first use; `search` scans one buffer of every name in lower case with
+`bytes.find` (C speed) and keeps its latest answers. A filtered page is `limit` slices.
 """
 
 from array import array
+from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate, compress
@@ -18,6 +24,18 @@ import orjson
 from wamock.data.timestamps import epoch
 
 PRIVATE_FIELDS = frozenset({"has_media"})
+NAME_SEPARATOR = b"\x00"
+SEARCHES_KEPT = 64
+INVERT = bytes.maketrans(b"\x00\x01", b"\x01\x00")
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What GET /chats filters by: all three combine with AND."""
+
+    has_media: bool = False  # True: only chats with media; False: no filter
+    archived: bool | None = None  # None: no filter
+    search: str = ""  # name contains it, any letter case; empty: no filter
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,40 +87,110 @@ class ChatStore:
         else:
             flags = bytes([record["has_media"] is True for record in ordered])
             public = [public_chat(record) for record in ordered]
+        archived = bytes([chat.get("archived") is True for chat in public])
+        names = [lowered(chat.get("name", "")) for chat in public]
+        name_starts = array("q", accumulate((len(name) + 1 for name in names), initial=0))
         # A copy of exactly the right size: orjson's own result keeps a larger allocation alive.
         encoded = [bytes(memoryview(orjson.dumps(chat))) for chat in public]
-        self._set(flags, EncodedChats.encode(encoded), EncodedChats.encode(list(compress(encoded, flags))))
+        self._set(
+            flags,
+            EncodedChats.encode(encoded),
+            EncodedChats.encode(list(compress(encoded, flags))),
+            archived,
+            EncodedChats(NAME_SEPARATOR.join(names), name_starts),
+        )
 
-    def _set(self, has_media: bytes, all_chats: EncodedChats, with_media: EncodedChats) -> None:
+    def _set(
+        self, has_media: bytes, all_chats: EncodedChats, with_media: EncodedChats, archived: bytes, names: EncodedChats
+    ) -> None:
         self._has_media = has_media
         self._all = all_chats
         self._with_media = with_media
+        self._archived = archived
+        self._names = names  # every name in lower case, NUL-separated, and where each starts
+        self._subsets: dict[tuple, array] = {}
+        self._searches: OrderedDict[tuple, array] = OrderedDict()
 
     @classmethod
-    def from_parts(cls, has_media, all_chats: EncodedChats, with_media: EncodedChats) -> "ChatStore":
+    def from_parts(cls, has_media, all_chats: EncodedChats, with_media: EncodedChats, archived, names) -> "ChatStore":
         store = cls.__new__(cls)
-        store._set(has_media, all_chats, with_media)
+        store._set(has_media, all_chats, with_media, archived, names)
         return store
 
     def parts(self) -> tuple:
-        return self._has_media, self._all, self._with_media
+        return self._has_media, self._all, self._with_media, self._archived, self._names
 
     def __len__(self) -> int:
         return len(self._all)
 
-    def encoded_page(self, *, limit: int, offset: int, has_media: bool) -> EncodedPage:
-        chats = self._with_media if has_media else self._all
-        return EncodedPage(chats=chats.slice(offset, limit), limit=limit, offset=offset, total=len(chats))
+    def encoded_page(self, *, limit: int, offset: int, filters: Filters = Filters()) -> EncodedPage:
+        if filters.archived is None and not filters.search:
+            chats = self._with_media if filters.has_media else self._all
+            return EncodedPage(chats=chats.slice(offset, limit), limit=limit, offset=offset, total=len(chats))
+        positions = self._positions(filters)
+        blob, starts = self._all.blob, self._all.starts
+        chats = b",".join(blob[starts[i] : starts[i + 1] - 1] for i in positions[offset : offset + limit])
+        return EncodedPage(chats=chats, limit=limit, offset=offset, total=len(positions))
 
-    def page(self, *, limit: int, offset: int, has_media: bool) -> Page:
+    def page(self, *, limit: int, offset: int, filters: Filters = Filters()) -> Page:
         """The page, each chat as a dict."""
-        page = self.encoded_page(limit=limit, offset=offset, has_media=has_media)
+        page = self.encoded_page(limit=limit, offset=offset, filters=filters)
         return Page(data=orjson.loads(b"[" + page.chats + b"]"), limit=limit, offset=offset, total=page.total)
 
     def records(self) -> list[dict]:
         """Every chat as a fixture record (has_media included), in serving order."""
         chats = orjson.loads(b"[" + self._all.blob + b"]")
         return [{**chat, "has_media": bool(flag)} for chat, flag in zip(chats, self._has_media, strict=True)]
+
+    def _positions(self, filters: Filters) -> array:
+        """Where the chats that pass the filters stand in serving order."""
+        mask = self._mask(filters.has_media, filters.archived)
+        if not filters.search:
+            key = (filters.has_media, filters.archived)
+            if key not in self._subsets:
+                self._subsets[key] = array("q", compress(range(len(self)), mask))
+            return self._subsets[key]
+        key = (filters.has_media, filters.archived, filters.search)
+        found = self._searches.get(key)
+        if found is None:
+            named = self._named(lowered(filters.search))
+            found = named if mask is None else array("q", [i for i in named if mask[i]])
+            self._searches[key] = found
+            if len(self._searches) > SEARCHES_KEPT:
+                self._searches.popitem(last=False)
+        else:
+            self._searches.move_to_end(key)
+        return found
+
+    def _mask(self, has_media: bool, archived: bool | None) -> bytes | None:
+        """One byte a chat, 1 where it passes both flags; None where neither filters."""
+        masks = [self._has_media] if has_media else []
+        if archived is not None:
+            masks.append(self._archived if archived else self._archived.translate(INVERT))
+        if not masks:
+            return None
+        combined = masks[0]
+        for other in masks[1:]:  # a bytewise AND, as one big-integer operation
+            combined = (int.from_bytes(combined, "big") & int.from_bytes(other, "big")).to_bytes(len(self), "big")
+        return combined
+
+    def _named(self, needle: bytes) -> array:
+        """Positions of the chats whose lower-case name contains `needle`, in order."""
+        found = array("q")
+        names, starts, position = self._names.blob, self._names.starts, 0
+        while (hit := names.find(needle, position)) >= 0:
+            index = bisect_right(starts, hit) - 1
+            if hit + len(needle) < starts[index + 1]:  # within the name, not across a separator
+                found.append(index)
+                position = starts[index + 1]  # the next name: each chat once
+            else:
+                position = hit + 1
+        return found
+
+
+def lowered(name: str) -> bytes:
+    """A name as search compares it: lower case, UTF-8 (a UTF-8 needle matches only at whole letters)."""
+    return name.lower().encode()
 
 
 def epoch_of_last_message(chat: dict) -> float:

@@ -17,6 +17,7 @@ from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.resolver import RelativeResolver
 
+from wamock.data import fixtures
 from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT
 from wamock.data.paths import CONTROL_SPEC_FILE, DEFAULT_FIXTURES, SPEC_FILE
@@ -76,7 +77,7 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | None = N
             journal_limit=settings.journal_limit,
         )
     if chats is not None:
-        state.replace_chats(chats)
+        state.replace_data(fixtures.validate_data(chats, spec, source="chats"))
     state.snapshot()  # load before the first request, not during it
 
     app = AsyncApp(
@@ -104,9 +105,8 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | None = N
     app.add_middleware(AccountsMiddleware, position=outside_handlers, api=api_accounts, control=control)
     app.add_middleware(JournalMiddleware, position=outside_handlers, access_log=settings.access_log)
     control_cors = cors_options(settings.control_origins) if settings.control_origins else None
-    app.add_middleware(
-        PathCORS, position=outside_handlers, api=cors_options(settings.cors_origins), control=control_cors
-    )
+    api_cors = cors_options(settings.cors_origins, spec_module.request_headers(spec))
+    app.add_middleware(PathCORS, position=outside_handlers, api=api_cors, control=control_cors)
     if settings.control:
         app.add_middleware(ControlGuard, position=outside_handlers, control_origins=settings.control_origins)
     examples = documented_examples(spec, package=HANDLERS)
@@ -146,7 +146,7 @@ def control_spec(settings: Settings) -> dict:
     return spec
 
 
-def cors_options(origins: list[str]) -> dict:
+def cors_options(origins: list[str], spec_headers: list[str] = ()) -> dict:
     # With no list, any origin is echoed back (not "*"), which browsers require when a page
     # sends credentials.
     allowed = {"allow_origins": origins} if origins else {"allow_origin_regex": ".*"}
@@ -154,7 +154,8 @@ def cors_options(origins: list[str]) -> dict:
         **allowed,
         "allow_credentials": True,
         "allow_methods": ["GET", "POST", "PUT", "DELETE"],
-        "allow_headers": ["Authorization", "Content-Type", "Prefer"],
+        # Every header the served spec declares (X-Device-Id, ...), and those wamock reads itself.
+        "allow_headers": ["Authorization", "Content-Type", "Prefer", *spec_headers],
         "expose_headers": ["WWW-Authenticate"],
         "max_age": 600,
     }

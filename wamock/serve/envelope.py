@@ -22,6 +22,20 @@ def error(code: str, message: str) -> dict:
     return {"code": code, "message": message, "results": {}}
 
 
+def device_required() -> dict:
+    """Upstream's answer, with 400, when several devices are registered and the request names none."""
+    return {
+        "code": "DEVICE_ID_REQUIRED",
+        "message": "several devices are registered: name one with the X-Device-Id header or device_id",
+        "results": {},
+    }
+
+
+def device_not_found(documented: dict, device_id: str) -> dict:
+    """The spec's 404 example, naming this device."""
+    return {**documented, "results": {"device_id": device_id}}
+
+
 def encode(body: dict) -> bytes:
     return orjson.dumps(body)
 

@@ -27,15 +27,16 @@ from connexion import context
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from wamock.data import spec as spec_module
+from wamock.data.devices import Devices
 from wamock.data.fixtures import FixtureError
-from wamock.data.store import ChatStore
 from wamock.serve.fast import compiled
 
 logger = logging.getLogger("wamock")
 
 SCOPE_KEY = "wamock.state"
 STATE_PREFIX = "wamock-state-"
-FIXTURES_STORE = "fixtures.store"  # the checked fixtures, for workers
+FIXTURES_STORE = "fixtures.store"  # the checked fixtures of one device, for workers
+FIXTURES_DATA = "fixtures.json"  # the checked fixtures of several devices, for workers
 JOURNAL_LIMIT = 1000
 MAX_JOURNAL_TEXT = 2048  # of a path or query in a journal entry; longer ones are cut
 MAX_ENTRY_BYTES = 3 * MAX_JOURNAL_TEXT  # what one entry may take on disk, at most
@@ -46,7 +47,7 @@ _COUNTER = struct.Struct("<Q")
 class Snapshot:
     """What one request sees: the data and the switch, as one consistent pair."""
 
-    store: ChatStore
+    devices: Devices
     logged_out: bool
     version: int
     data_generation: int
@@ -83,7 +84,7 @@ class SharedState:
         For workers, the checked data is kept in the directory, compiled: a worker never reads
         the fixture file itself, so a file edited while serving cannot crash one as it starts.
         """
-        store = compiled.load_store(fixtures_file, spec)
+        devices = compiled.load_devices(fixtures_file, spec)
         owned = directory is None
         if owned:
             remove_abandoned_directories()
@@ -94,9 +95,9 @@ class SharedState:
             # Removed when the state is garbage-collected, or when the process exits.
             weakref.finalize(state, shutil.rmtree, directory, ignore_errors=True)
         if for_workers:
-            compiled.write(store, directory / FIXTURES_STORE)
+            state._keep_for_workers(devices)
         state._write_session({"logged_out": logged_out, "data": 0})
-        state._snapshot = Snapshot(store, logged_out, state._bump(), 0)
+        state._snapshot = Snapshot(devices, logged_out, state._bump(), 0)
         return state
 
     # What a request reads.
@@ -108,9 +109,9 @@ class SharedState:
             snapshot = self._snapshot = self._load()
         return snapshot
 
-    def records(self) -> list[dict]:
-        """The data set being served, each chat with its has_media, in serving order."""
-        return self.snapshot().store.records()
+    def data(self) -> list[dict] | dict:
+        """The data set being served, as a fixture file holds it, each chat with its has_media, in serving order."""
+        return self.snapshot().devices.data()
 
     @property
     def version(self) -> int:
@@ -118,20 +119,20 @@ class SharedState:
 
     # What the control API changes.
 
-    def replace_chats(self, records: list[dict]) -> None:
-        """Serve `records` (already validated) from the next request on, in every worker."""
+    def replace_data(self, data: dict[str, list[dict]]) -> None:
+        """Serve `data` (chats by device, already validated) from the next request on, in every worker."""
         with self._lock():
-            _write_atomically(self.directory / "chats.json", orjson.dumps(records))
+            _write_atomically(self.directory / "chats.json", orjson.dumps(data))
             session = self._read_session()
             self._write_session({**session, "data": session["data"] + 1})
             self._bump()
 
     def reset(self) -> None:
         """Back to the fixtures, logged in; if the fixture file can no longer be served, FixtureError and no change."""
-        store = compiled.load_store(self.fixtures_file, self.spec)  # raises FixtureError, naming the problem
+        devices = compiled.load_devices(self.fixtures_file, self.spec)  # raises FixtureError, naming the problem
         with self._lock():
-            if (self.directory / FIXTURES_STORE).exists():
-                compiled.write(store, self.directory / FIXTURES_STORE)
+            if self._kept_for_workers():
+                self._keep_for_workers(devices)
             with contextlib.suppress(FileNotFoundError):
                 (self.directory / "chats.json").unlink()
             self._write_session({"logged_out": False, "data": self._read_session()["data"] + 1})
@@ -183,26 +184,40 @@ class SharedState:
             session = self._read_session()
             previous = self._snapshot
             if previous is not None and previous.data_generation == session["data"]:
-                store = previous.store  # only the switch changed: keep the loaded data
+                devices = previous.devices  # only the switch changed: keep the loaded data
             else:
                 replaced = self.directory / "chats.json"
                 if replaced.exists():
-                    store = ChatStore(orjson.loads(replaced.read_bytes()), owned=True)
+                    devices = Devices.from_data(orjson.loads(replaced.read_bytes()))
                 else:
-                    store = self._fixtures_store(previous)
-        return Snapshot(store, session["logged_out"], version, session["data"])
+                    devices = self._fixtures_devices(previous)
+        return Snapshot(devices, session["logged_out"], version, session["data"])
 
-    def _fixtures_store(self, previous: Snapshot | None) -> ChatStore:
+    def _fixtures_devices(self, previous: Snapshot | None) -> Devices:
         if (self.directory / FIXTURES_STORE).exists():
-            return compiled.read(self.directory / FIXTURES_STORE)
+            return Devices.single(compiled.read(self.directory / FIXTURES_STORE))
+        if (self.directory / FIXTURES_DATA).exists():
+            return Devices.from_data(orjson.loads((self.directory / FIXTURES_DATA).read_bytes()))
         try:
-            return compiled.load_store(self.fixtures_file, self.spec)
+            return compiled.load_devices(self.fixtures_file, self.spec)
         except FixtureError:
             # Edited since reset() checked it: keep serving what this worker has, never crash.
             if previous is None:
                 raise
             logger.warning("the fixture file changed and cannot be served; still serving the previous data")
-            return previous.store
+            return previous.devices
+
+    def _keep_for_workers(self, devices: Devices) -> None:
+        """The checked fixtures, where workers read them: compiled for one device, as JSON for several."""
+        if devices.named:
+            _write_atomically(self.directory / FIXTURES_DATA, orjson.dumps(devices.data()["devices"]))
+            (self.directory / FIXTURES_STORE).unlink(missing_ok=True)
+        else:
+            compiled.write(devices.only, self.directory / FIXTURES_STORE)
+            (self.directory / FIXTURES_DATA).unlink(missing_ok=True)
+
+    def _kept_for_workers(self) -> bool:
+        return (self.directory / FIXTURES_STORE).exists() or (self.directory / FIXTURES_DATA).exists()
 
     def _read_session(self) -> dict:
         return orjson.loads((self.directory / "session.json").read_bytes())

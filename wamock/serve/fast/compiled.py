@@ -19,9 +19,10 @@ from pathlib import Path
 
 from wamock.data import fixtures
 from wamock.data import spec as spec_module
+from wamock.data.devices import Devices
 from wamock.data.store import ChatStore, EncodedChats
 
-FORMAT = 1
+FORMAT = 2  # 2: archived flags and the names for search
 KEEP = 4
 SMALL = 50_000  # smaller data sets load fast enough not to be worth a file
 
@@ -37,37 +38,40 @@ def cache_key(fixtures_file: Path, spec: dict) -> str:
     return hashlib.blake2b(identity.encode(), digest_size=16).hexdigest()
 
 
-def load_store(fixtures_file: Path, spec: dict) -> ChatStore:
-    """The store for a fixture file: compiled if a fresh compiled file exists, else loaded (and compiled)."""
+def load_devices(fixtures_file: Path, spec: dict) -> Devices:
+    """The data of a fixture file. A plain list is compiled (and read back from its compiled file
+    when a fresh one exists); several devices are loaded as they are."""
     fixtures_file = Path(fixtures_file)
     try:
-        key = cache_key(fixtures_file, spec)
+        compiled = cache_dir() / f"{cache_key(fixtures_file, spec)}.store"
     except OSError:
-        return ChatStore(fixtures.load_chats(fixtures_file, spec), owned=True)  # load_chats names the problem
-    compiled = cache_dir() / f"{key}.store"
-    with contextlib.suppress(OSError, ValueError):
-        return read(compiled)
-    store = ChatStore(fixtures.load_chats(fixtures_file, spec), owned=True)
-    if len(store) >= SMALL:
+        compiled = None  # load_data names the problem
+    if compiled is not None:
+        with contextlib.suppress(OSError, ValueError):
+            return Devices.single(read(compiled))
+    devices = Devices.from_data(fixtures.load_data(fixtures_file, spec))
+    store = devices.only
+    if compiled is not None and not devices.named and len(store) >= SMALL:
         with contextlib.suppress(OSError):
             write(store, compiled)
             prune(compiled.parent)
-    return store
+    return devices
 
 
 def write(store: ChatStore, path: Path) -> None:
-    has_media, all_chats, with_media = store.parts()
+    has_media, all_chats, with_media, archived, names = store.parts()
     header = {
         "format": FORMAT,
         "count": len(all_chats),
         "media": len(with_media),
-        "blobs": [len(all_chats.blob), len(with_media.blob)],
+        "blobs": [len(all_chats.blob), len(with_media.blob), len(names.blob)],
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
     with open(temporary, "wb") as out:
         out.write(json.dumps(header).encode() + b"\n")
-        for part in (all_chats.starts, with_media.starts, has_media, all_chats.blob, with_media.blob):
+        parts = (all_chats.starts, with_media.starts, names.starts, has_media, archived)
+        for part in (*parts, all_chats.blob, with_media.blob, names.blob):
             out.write(part)
     os.replace(temporary, path)
 
@@ -89,15 +93,22 @@ def read(path: Path) -> ChatStore:
         cursor += size
         return part
 
-    starts_all, starts_media = array("q"), array("q")
+    starts_all, starts_media, starts_names = array("q"), array("q"), array("q")
     starts_all.frombytes(take(8 * (count + 1)))
     starts_media.frombytes(take(8 * (media + 1)))
-    has_media = bytes(take(count))
-    blob_all, blob_media = take(header["blobs"][0]), take(header["blobs"][1])
-    if len(blob_media) != header["blobs"][1]:
+    starts_names.frombytes(take(8 * (count + 1)))
+    has_media, archived = bytes(take(count)), bytes(take(count))
+    blob_all, blob_media, names = (take(size) for size in header["blobs"])
+    if len(names) != header["blobs"][2]:
         raise ValueError("truncated")
     os.utime(path)  # newest use first, for pruning
-    return ChatStore.from_parts(has_media, EncodedChats(blob_all, starts_all), EncodedChats(blob_media, starts_media))
+    return ChatStore.from_parts(
+        has_media,
+        EncodedChats(blob_all, starts_all),
+        EncodedChats(blob_media, starts_media),
+        archived,
+        EncodedChats(bytes(names), starts_names),
+    )
 
 
 def prune(directory: Path) -> None:
