@@ -184,6 +184,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="OTHER_URL",
         help="Send the same requests to another implementation and report every answer that differs.",
     )
+    check.add_argument(
+        "--device",
+        action="append",
+        metavar="ID",
+        help="A device the implementation serves (X-Device-Id); repeat for each. The first is named in every "
+        "request; an unknown one must then get 404, and with several, none at all 400.",
+    )
     check.add_argument("--spec", type=Path, default=SPEC_FILE, help="OpenAPI file to check against.")
     check.add_argument("--junit-xml", type=Path, metavar="FILE", help="Also write the results as JUnit XML.")
     check.add_argument(
@@ -332,6 +339,7 @@ def run_check(args: argparse.Namespace) -> int:
         data_file=args.data,
         compare=args.compare,
         timeout=args.timeout,
+        devices=tuple(args.device or ()),
     )
     try:
         outcomes = checker.run(options, progress=lambda line: print(line, flush=True))
@@ -353,6 +361,8 @@ def rerun_command(args: argparse.Namespace, options, seed: int) -> str:
     words = ["wamock", "check", args.url, "--seed", str(seed)]
     if args.auth != DEFAULT_ACCOUNT:
         words += ["--auth", shown_account(options.auth)]
+    for device in args.device or ():
+        words += ["--device", device]
     for flag, value, default in (
         ("--max-examples", args.max_examples, DEFAULT_MAX_EXAMPLES),
         ("--data", args.data, None),

@@ -65,3 +65,13 @@ def test_control_api_shows_and_takes_devices(two_devices):
 
     assert list(shown["data"]["devices"]) == ["phone a", "phone-b"]
     assert shown["total"] == 42
+
+
+def test_cached_answers_are_kept_apart_by_device(two_devices):
+    answers = [
+        two_devices.get("/chats", auth=AUTH, headers=headers).json()
+        for headers in [{"X-Device-Id": "phone-b"}, {"X-Device-Id": "phone a"}, {"X-Device-Id": "phone-b"}, {}]
+    ]
+
+    assert [answer["results"].get("pagination", {}).get("total") for answer in answers] == [12, 30, 12, None]
+    assert answers[3]["code"] == "DEVICE_ID_REQUIRED"

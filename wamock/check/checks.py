@@ -17,12 +17,12 @@ import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import httpx
 
 from wamock.data.query import INTEGER
-from wamock.data.store import ChatStore
+from wamock.data.store import ChatStore, Filters
 from wamock.data.timestamps import epoch
 
 DATE_FIELDS = ("last_message_time", "created_at", "updated_at")
@@ -96,6 +96,7 @@ class Contract:
     parameters: dict[str, dict]  # name -> schema, the query parameters of GET /chats
     unauthorized_message: str
     authorization: str  # the Authorization header of the run's credentials
+    devices: tuple[str, ...] = ()  # the devices the run was told of (--device); () when it was not
     expected: ChatStore | None = None
     peer: httpx.Client | None = None
 
@@ -115,9 +116,17 @@ class PageRequest:
     limit: int
     offset: int
     has_media: bool
+    search: str = ""
+    archived: bool | None = None
 
     def __str__(self) -> str:
-        return f"limit={self.limit} offset={self.offset} has_media={str(self.has_media).lower()}"
+        shown = f"limit={self.limit} offset={self.offset} has_media={str(self.has_media).lower()}"
+        shown += f" search={self.search}" if self.search else ""
+        return shown + (f" archived={str(self.archived).lower()}" if self.archived is not None else "")
+
+    @property
+    def filters(self) -> Filters:
+        return Filters(has_media=self.has_media, archived=self.archived, search=self.search)
 
 
 def verdict(value: str, schema: dict) -> str:
@@ -153,7 +162,14 @@ def requested_page(exchange: Exchange, contract: Contract) -> PageRequest | None
         return None
     values = dict(exchange.query)
     value = {name: values.get(name, str(contract.default(name)).lower()) for name in ("limit", "offset", "has_media")}
-    return PageRequest(int(value["limit"]), int(value["offset"]), value["has_media"].lower() == "true")
+    archived = values.get("archived")
+    return PageRequest(
+        int(value["limit"]),
+        int(value["offset"]),
+        value["has_media"].lower() == "true",
+        values.get("search", ""),
+        None if archived is None else archived.lower() == "true",
+    )
 
 
 def success_results(exchange: Exchange) -> dict | None:
@@ -323,8 +339,9 @@ def valid_request_is_accepted(exchange: Exchange, contract: Contract) -> None:
     """A valid request with the run's credentials gets 200.
 
     Schemathesis' `positive_data_acceptance` cannot know the contract's open choices: an
-    offset above the largest int64 may be refused with 400, and any request may meet a
-    transport refusal (413, 414, 431). This rule accepts both, and nothing else.
+    offset above the largest int64 may be refused with 400, any request may meet a transport
+    refusal (413, 414, 431), and a device the run was not told of may be unknown (404), or
+    required (400) when the server has several. This rule accepts those, and nothing else.
     """
     request = requested_page(exchange, contract)
     if request is None or exchange.sent.get("authorization") != contract.authorization:
@@ -335,11 +352,53 @@ def valid_request_is_accepted(exchange: Exchange, contract: Contract) -> None:
         return
     if exchange.status == 400 and request.offset > LARGEST_INT64:
         return
+    device = named_device(exchange)
+    if exchange.status == 404 and device is not None and device not in contract.devices:
+        return
+    if exchange.status == 400 and device is None and len(contract.devices) != 1:
+        return
     raise RuleBroken(
         "A valid request is not answered with 200",
         f"Requested: {request}, with the run's credentials",
         received(exchange),
     )
+
+
+def named_device(exchange: Exchange) -> str | None:
+    """The device a request names: the X-Device-Id header (URL-decoded), else the device_id parameter."""
+    header = exchange.sent.get("x-device-id")
+    return unquote(header) if header is not None else dict(exchange.query).get("device_id")
+
+
+def search_results_contain_it(exchange: Exchange, contract: Contract) -> None:
+    """With `search`, every chat's name contains it, in any letter case."""
+    answer = answered_page(exchange, contract)
+    if answer is None or not answer[1].search:
+        return
+    results, request = answer
+    needle = request.search.lower()
+    for index, chat in enumerate(results["data"]):
+        if isinstance(chat, dict) and isinstance(chat.get("name"), str) and needle not in chat["name"].lower():
+            raise RuleBroken(
+                "A searched page holds a chat whose name does not contain the search",
+                f"Requested: {request}",
+                f"Received: data[{index}].name = {shown(chat['name'])}",
+            )
+
+
+def archived_filter_holds(exchange: Exchange, contract: Contract) -> None:
+    """With `archived`, every chat that says whether it is archived says so as asked."""
+    answer = answered_page(exchange, contract)
+    if answer is None or answer[1].archived is None:
+        return
+    results, request = answer
+    for index, chat in enumerate(results["data"]):
+        if isinstance(chat, dict) and "archived" in chat and chat["archived"] is not request.archived:
+            raise RuleBroken(
+                "An archived-filtered page holds a chat of the other kind",
+                f"Requested: {request}",
+                f"Received: data[{index}].archived = {shown(chat['archived'])}",
+            )
 
 
 def matches_data_file(exchange: Exchange, contract: Contract) -> None:
@@ -348,7 +407,7 @@ def matches_data_file(exchange: Exchange, contract: Contract) -> None:
     if answer is None:
         return
     results, request = answer
-    expected = contract.expected.page(limit=request.limit, offset=request.offset, has_media=request.has_media)
+    expected = contract.expected.page(limit=request.limit, offset=request.offset, filters=request.filters)
     problem = page_difference(expected.data, expected.total, results)
     if problem:
         title, evidence = problem
@@ -401,6 +460,8 @@ RULES: dict[str, Rule] = {
         offset_past_end_is_empty,
         bad_request_names_the_parameter,
         valid_request_is_accepted,
+        search_results_contain_it,
+        archived_filter_holds,
         matches_data_file,
     )
 }

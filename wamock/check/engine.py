@@ -87,6 +87,7 @@ class Settings:
     auth: tuple[str, str]
     max_examples: int
     timeout: float
+    device: tuple[str, ...] = ()  # the device every case names, if the run was told of devices
 
 
 @dataclass
@@ -167,6 +168,7 @@ def schema_for(settings: Settings, contract: Contract):
         base_url=settings.target.rstrip("/"),
         basic_auth=settings.auth,
         request_timeout=settings.timeout,
+        headers={"X-Device-Id": settings.device[0]} if settings.device else None,
         # Keep testing after a failure, so that every distinct failure is found, not the first.
         continue_on_failure=True,
     )

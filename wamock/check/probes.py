@@ -63,19 +63,25 @@ class Probing:
     contract: Contract
     user: str
     password: str
-    walks: dict[bool, Walk] = field(default_factory=dict)
+    walks: dict[tuple, Walk] = field(default_factory=dict)
     requests: int = 0
     last: httpx.Response | None = None  # reproduces a failure that names no response of its own
     # Per-response rules broken by the probes' responses: (rule name, what broke, the response).
     broken: list[tuple[str, RuleBroken, httpx.Response]] = field(default_factory=list)
 
-    def get(self, query: dict | None = None, *, headers: dict | None = None) -> httpx.Response:
-        """GET /chats; with `headers`, exactly those credentials (or none) instead of the run's."""
+    @property
+    def credentials(self) -> dict[str, str]:
+        return {"Authorization": self.contract.authorization}
+
+    def get(self, query: dict | None = None, *, headers: dict | None = None, device: bool = True) -> httpx.Response:
+        """GET /chats, naming the run's device (if it was told one, and `device`); with `headers`,
+        exactly those credentials (or none) instead of the run's."""
         self.requests += 1
+        sent = {"X-Device-Id": self.contract.devices[0]} if self.contract.devices and device else {}
         if headers is None:
-            response = self.client.get("/chats", params=query or {})
+            response = self.client.get("/chats", params=query or {}, headers=sent)
         else:
-            response = self.client.get("/chats", params=query or {}, headers=headers, auth=None)
+            response = self.client.get("/chats", params=query or {}, headers={**sent, **headers}, auth=None)
         self.last = response
         exchange = Exchange.of_httpx(response)
         self.broken += [(name, why, response) for name, why in broken_rules(exchange, self.contract)]
@@ -99,22 +105,24 @@ class Probing:
             ) from None
         return results
 
-    def walk(self, has_media: bool) -> Walk:
-        if has_media not in self.walks:
-            total = self.results({"limit": 1, "has_media": str(has_media).lower()})["pagination"]["total"]
+    def walk(self, **filters: str) -> Walk:
+        """Every page of these filters (query values), from offset 0 to the first empty page."""
+        key = tuple(sorted(filters.items()))
+        if key not in self.walks:
+            total = self.results({"limit": 1, **filters})["pagination"]["total"]
             # Between a tenth and a half of the total: at least two pages, where paging bugs live.
             limit = self.rng.randint(max(1, min(100, total // 10)), max(1, min(100, total // 2)))
             chats: list[dict] = []
             offset, complete = 0, False
             for _ in range(MAX_WALK_REQUESTS):
-                page = self.results({"limit": limit, "offset": offset, "has_media": str(has_media).lower()})["data"]
+                page = self.results({"limit": limit, "offset": offset, **filters})["data"]
                 if not page:
                     complete = True
                     break
                 chats += page
                 offset += limit
-            self.walks[has_media] = Walk(chats, total, limit, complete)
-        return self.walks[has_media]
+            self.walks[key] = Walk(chats, total, limit, complete)
+        return self.walks[key]
 
 
 def defaults_are_applied(probing: Probing) -> None:
@@ -279,7 +287,7 @@ def jids_of(chats: list) -> list:
 
 
 def pages_cover_every_chat_once(probing: Probing) -> None:
-    walk = probing.walk(False)
+    walk = probing.walk()
     jids = jids_of(walk.chats)
     seen: set = set()
     repeated = sorted({str(jid) for jid in jids if jid in seen or seen.add(jid)})
@@ -299,7 +307,7 @@ def pages_cover_every_chat_once(probing: Probing) -> None:
 
 
 def pages_are_ordered(probing: Probing) -> None:
-    walk = probing.walk(False)
+    walk = probing.walk()
     comparable = [
         chat
         for chat in walk.chats
@@ -316,7 +324,7 @@ def pages_are_ordered(probing: Probing) -> None:
 
 
 def media_filter_is_subset(probing: Probing) -> None:
-    everything, with_media = probing.walk(False), probing.walk(True)
+    everything, with_media = probing.walk(), probing.walk(has_media="true")
     if with_media.total > everything.total:
         raise ProbeFailure(
             "has_media=true gives a larger total than no filter",
@@ -329,6 +337,114 @@ def media_filter_is_subset(probing: Probing) -> None:
             raise ProbeFailure(
                 "has_media=true returns chats the unfiltered list does not have", f"Received: {shown(strangers[0])}"
             )
+
+
+def search_term(probing: Probing) -> str | None:
+    """Two ASCII letters from a chat's name, in the other letter case: the search the probes send."""
+    names = [chat.get("name") for chat in probing.walk().chats if isinstance(chat, dict)]
+    pairs = sorted({name[i : i + 2] for name in names if isinstance(name, str) for i in range(len(name) - 1)})
+    pairs = [pair for pair in pairs if pair.isascii() and pair.isalpha()]
+    return probing.rng.choice(pairs).swapcase() if pairs else None
+
+
+def jids_matching(chats: list, term: str) -> list:
+    return [
+        chat.get("jid")
+        for chat in chats
+        if isinstance(chat, dict) and isinstance(chat.get("name"), str) and term.lower() in chat["name"].lower()
+    ]
+
+
+def search_total_counts_matches(probing: Probing) -> None:
+    everything, term = probing.walk(), search_term(probing)
+    if term is None or not everything.complete:
+        return
+    expected = jids_matching(everything.chats, term)
+    searched = probing.walk(search=term)
+    found = jids_of(searched.chats)
+    if found != expected or searched.total != len(expected):
+        raise ProbeFailure(
+            "search does not keep exactly the chats whose name contains it, in any letter case",
+            f"Requested: search={term}",
+            f"Expected: {len(expected)} chats (of {everything.total}), e.g. {shown(expected[:5])}",
+            f"Received: total {searched.total}, {len(found)} chats walked, e.g. {shown(found[:5])}",
+        )
+
+
+def archived_splits_the_list(probing: Probing) -> None:
+    everything = probing.walk()
+    archived, kept = probing.walk(archived="true"), probing.walk(archived="false")
+    if archived.total + kept.total != everything.total:
+        raise ProbeFailure(
+            "archived=true and archived=false do not split the list",
+            f"Received: total {archived.total} archived, {kept.total} not, {everything.total} in all",
+        )
+    if everything.complete and archived.complete and kept.complete:
+        mine = set(map(str, jids_of(archived.chats)))
+        expected = [jid for jid in jids_of(everything.chats) if str(jid) in mine]
+        if jids_of(archived.chats) + jids_of(kept.chats) != expected + [
+            jid for jid in jids_of(everything.chats) if str(jid) not in mine
+        ]:
+            raise ProbeFailure(
+                "archived=true and archived=false are not two parts of the list, in its order",
+                f"Walked: archived=true {len(archived.chats)} chats, archived=false {len(kept.chats)}",
+            )
+
+
+def filters_combine(probing: Probing) -> None:
+    term = search_term(probing)
+    walks = [probing.walk(has_media="true"), probing.walk(archived="false")]
+    if term is None or not all(walk.complete for walk in walks):
+        return
+    media, kept = ({str(jid) for jid in jids_of(walk.chats)} for walk in walks)
+    expected = [jid for jid in jids_matching(probing.walk().chats, term) if str(jid) in media and str(jid) in kept]
+    combined = probing.walk(has_media="true", archived="false", search=term)
+    if jids_of(combined.chats) != expected or combined.total != len(expected):
+        raise ProbeFailure(
+            "has_media, archived and search do not combine with AND",
+            f"Requested: has_media=true archived=false search={term}",
+            f"Expected: {len(expected)} chats, e.g. {shown(expected[:5])}",
+            f"Received: total {combined.total}, e.g. {shown(jids_of(combined.chats)[:5])}",
+        )
+
+
+UNKNOWN_DEVICE = "wamock-no-such-device"
+
+
+def unknown_device_gets_404(probing: Probing) -> None:
+    if not probing.contract.devices:
+        return  # the run was not told the devices: an unknown id may mean the only one
+    response = probing.get({}, headers={**probing.credentials, "X-Device-Id": UNKNOWN_DEVICE})
+    body = response.json() if response.headers.get("content-type", "").startswith("application/json") else None
+    expected = {"code": "DEVICE_NOT_FOUND", "device_id": UNKNOWN_DEVICE}
+    got = (
+        {"code": body.get("code"), "device_id": (body.get("results") or {}).get("device_id")}
+        if isinstance(body, dict)
+        else None
+    )
+    if response.status_code != 404 or got != expected:
+        raise ProbeFailure(
+            "An unknown device is not the documented 404",
+            f"Requested: X-Device-Id: {UNKNOWN_DEVICE}",
+            f'Documented: 404 {{"code": "DEVICE_NOT_FOUND", ..., "results": {{"device_id": "{UNKNOWN_DEVICE}"}}}}',
+            received(Exchange.of_httpx(response)),
+            response=response,
+        )
+
+
+def device_is_required_with_several(probing: Probing) -> None:
+    if len(probing.contract.devices) < 2:
+        return
+    response = probing.get({}, headers=probing.credentials, device=False)
+    body = response.json() if response.headers.get("content-type", "").startswith("application/json") else None
+    if response.status_code != 400 or not isinstance(body, dict) or body.get("code") != "DEVICE_ID_REQUIRED":
+        raise ProbeFailure(
+            "Several devices, and a request that names none is not refused",
+            f"Devices: {', '.join(probing.contract.devices)}",
+            'Documented: 400 {"code": "DEVICE_ID_REQUIRED", ...}',
+            received(Exchange.of_httpx(response)),
+            response=response,
+        )
 
 
 Probe = Callable[[Probing], None]
@@ -349,5 +465,10 @@ PROBES: dict[str, Probe] = {
         pages_cover_every_chat_once,
         pages_are_ordered,
         media_filter_is_subset,
+        search_total_counts_matches,
+        archived_splits_the_list,
+        filters_combine,
+        unknown_device_gets_404,
+        device_is_required_with_several,
     )
 }

@@ -48,6 +48,7 @@ class Options:
     data_file: Path | None = None
     compare: str | None = None
     timeout: float = DEFAULT_TIMEOUT
+    devices: tuple[str, ...] = ()  # the devices the implementation serves; the first is named in every request
 
 
 @dataclass
@@ -97,6 +98,7 @@ def run(options: Options, progress: Progress = lambda line: None) -> list[Outcom
             contract = wamock_checks.Contract.from_spec(
                 spec,
                 basic_header(options.auth),
+                devices=tuple(options.devices),
                 expected=expected,
                 peer=peer if target == options.url else None,
             )
@@ -118,9 +120,10 @@ def ensure_reachable(url: str, options: Options) -> None:
     """The server answers, and takes the run's credentials: without them nothing can be checked."""
     if not url.startswith(("http://", "https://")):
         raise CheckerError(f"{url}: not an http:// or https:// URL")
+    headers = {"X-Device-Id": options.devices[0]} if options.devices else {}
     try:
         with client_for(url, options) as client:
-            response = client.get("/chats")
+            response = client.get("/chats", headers=headers)
     except httpx.InvalidURL as exc:
         raise CheckerError(f"{url}: not a usable URL: {exc}") from None
     except httpx.TransportError as exc:
@@ -129,6 +132,12 @@ def ensure_reachable(url: str, options: Options) -> None:
         raise CheckerError(
             f"{url.rstrip('/')}/chats refuses the credentials of user {options.auth[0]!r} "
             f"({response.status_code}); pass an account it accepts with --auth USER:PASSWORD"
+        )
+    body = response.json() if response.headers.get("content-type", "").startswith("application/json") else None
+    if response.status_code in (400, 404) and isinstance(body, dict) and str(body.get("code", "")).startswith("DEVICE"):
+        raise CheckerError(
+            f"{url.rstrip('/')}/chats answers {response.status_code} {body.get('code')}: "
+            "name the devices it serves with --device ID (repeatable)"
         )
 
 
@@ -146,7 +155,9 @@ def check_target(
 
     findings: dict[tuple, Finding] = {}
     checks_seen: set[str] = set()
-    settings = engine.Settings(target, seed, spec_file, options.auth, options.max_examples, options.timeout)
+    settings = engine.Settings(
+        target, seed, spec_file, options.auth, options.max_examples, options.timeout, options.devices[:1]
+    )
     for phase in engine.run_cases(settings, contract):
         outcome.requests += phase.requests
         checks_seen |= phase.checks

@@ -115,7 +115,12 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | None = N
         DelayAndPreferMiddleware, position=outside_handlers, documented=documented, delay_ms=settings.delay_ms
     )
     if settings.cache:
-        app.add_middleware(ResponseCacheMiddleware, position=outside_handlers, paths=set(spec["paths"]))
+        app.add_middleware(
+            ResponseCacheMiddleware,
+            position=outside_handlers,
+            paths=set(spec["paths"]),
+            varies=spec_module.request_headers(spec),
+        )
     app.add_middleware(PreferredStatusMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, examples=examples)
     errors.register(app)
     return app

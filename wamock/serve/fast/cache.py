@@ -1,7 +1,7 @@
 """A cache of whole answers, in front of connexion, for requests it has already judged.
 
 GET /chats is a pure function of the request and of the mock's state: the same path, query,
-credentials and state version always get the same answer. connexion's per-request work
+credentials, headers the spec declares (X-Device-Id) and state version always get the same answer. connexion's per-request work
 (routing, security, parameter validation, the handler's decorators) costs about half a
 millisecond; replaying its answer costs a few microseconds. So the first request of a kind
 goes through connexion, and byte-identical ones after it get that answer again until the
@@ -25,9 +25,12 @@ MAX_BODY = 64 * 1024
 
 
 class ResponseCacheMiddleware:
-    def __init__(self, app: ASGIApp, *, paths: set[str], max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(
+        self, app: ASGIApp, *, paths: set[str], varies: list[str] = (), max_entries: int = MAX_ENTRIES
+    ) -> None:
         self.app = app
         self.paths = paths
+        self.varies = frozenset(name.lower().encode() for name in varies)  # headers an answer depends on
         self.max_entries = max_entries
         self.entries: OrderedDict[tuple, tuple[int, tuple, bytes]] = OrderedDict()
         self._salt = os.urandom(16)
@@ -36,13 +39,16 @@ class ResponseCacheMiddleware:
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] not in self.paths:
             return None
         authorization = b""
+        declared = []
         for name, value in scope["headers"]:
             if name == b"prefer":
                 return None
             if name == b"authorization":
                 authorization = value
+            elif name in self.varies:
+                declared.append((name, value))
         credentials = hashlib.blake2b(authorization, key=self._salt, digest_size=16).digest()
-        return (scope[STATE_KEY].version, scope["path"], scope["query_string"], credentials)
+        return (scope[STATE_KEY].version, scope["path"], scope["query_string"], credentials, tuple(sorted(declared)))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = self.key(scope)
