@@ -15,6 +15,7 @@ import json
 import random
 import re
 from datetime import UTC, datetime, timedelta
+from urllib.parse import unquote
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -42,6 +43,7 @@ def make_chats(count: int, seed: int) -> list[dict]:
                 "ephemeral_expiration": rng.choice([0, 0, 86400, 604800]),
                 "created_at": (last - timedelta(days=40)).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "updated_at": last.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "archived": index % 5 == 2,
                 "has_media": rng.random() < 0.4,
             }
         )
@@ -49,6 +51,8 @@ def make_chats(count: int, seed: int) -> list[dict]:
 
 
 CHATS = make_chats(60, 11)
+# For the device defects: two named devices, each its own chats.
+DEVICES = {"phone-1": CHATS[:40], "phone-2": CHATS[40:]}
 
 
 def newest_first(chats: list[dict]) -> list[dict]:
@@ -90,6 +94,18 @@ DEFECTS = {
     "overlapping_pages": "pages_cover_every_chat_once",
     "oldest_first": "pages_are_ordered",
     "media_filter_invents_chats": "media_filter_is_subset",
+    "search_is_case_sensitive": "search_total_counts_matches",
+    "search_is_ignored": "search_results_contain_it",
+    "search_total_is_unfiltered": "search_total_counts_matches",
+    "archived_is_ignored": "archived_filter_holds",
+    "archived_false_means_no_filter": "archived_splits_the_list",
+    "filters_or_instead_of_and": "filters_combine",
+}
+# Defects of a server with several named devices (DEVICES), caught when the checker is told them.
+DEVICE_DEFECTS = {
+    "unknown_device_gets_the_first": "unknown_device_gets_404",
+    "device_404_without_its_id": "unknown_device_gets_404",
+    "no_device_gets_the_first": "device_is_required_with_several",
 }
 # Defects that no black-box rule can see: only an oracle catches them.
 ORACLE_DEFECTS = {
@@ -132,10 +148,10 @@ def authorized(header: str, defect: str | None) -> bool:
     return hmac.compare_digest(ACCOUNTS.get(user, "\0").encode(), password.encode())
 
 
-def parse(request: Request, defect: str | None) -> tuple[int, int, bool] | str:
-    """The page asked for, or the 400 message."""
+def parse(request: Request, defect: str | None) -> tuple[int, int, bool, str, bool | None] | str:
+    """The page asked for (limit, offset, has_media, search, archived), or the 400 message."""
     query = request.query_params
-    for name in ("limit", "offset", "has_media"):
+    for name in ("limit", "offset", "has_media", "search", "archived"):
         if len(query.getlist(name)) > 1:
             return f"{name}: give it once"
     limit = query.get("limit", "10" if defect == "default_limit_10" else "25")
@@ -152,6 +168,9 @@ def parse(request: Request, defect: str | None) -> tuple[int, int, bool] | str:
     key = has_media if defect == "case_sensitive_booleans" else has_media.lower()
     if key not in booleans:
         return "has_media: must be true or false"
+    archived = query.get("archived")
+    if archived is not None and archived.lower() not in ("true", "false"):
+        return "archived: must be true or false"
     high = 10**6 if defect == "accepts_limit_over_100" else (99 if defect == "rejects_limit_100" else 100)
     if not 1 <= int(limit) <= high:
         return f"limit: must be between 1 and {high}" + ("." if defect == HARMLESS else "")
@@ -161,36 +180,83 @@ def parse(request: Request, defect: str | None) -> tuple[int, int, bool] | str:
         return "offset: larger than this server can count"
     if defect == "refuses_offset_over_1000" and int(offset) > 1000:
         return "offset: must be at most 1000"
-    return int(limit), int(offset) % 2**63, booleans[key]
+    archived = None if archived is None else archived.lower() == "true"
+    return int(limit), int(offset) % 2**63, booleans[key], query.get("search", ""), archived
 
 
-def implementation(defect: str | None = None) -> Starlette:
-    ordered = newest_first(CHATS)
+def passes(chat: dict, has_media: bool, search: str, archived: bool | None, defect: str | None) -> bool:
+    """The contract's filters, each written out, combined with AND."""
+    media_ok = chat["has_media"] or not has_media
+    if defect == "search_is_ignored":
+        search_ok = True
+    elif defect == "search_is_case_sensitive":
+        search_ok = search in chat["name"]
+    else:
+        search_ok = search.casefold() in chat["name"].casefold()
+    if defect == "archived_is_ignored" or (defect == "archived_false_means_no_filter" and archived is False):
+        archived_ok = True
+    else:
+        archived_ok = archived is None or chat["archived"] is archived
+    if defect == "filters_or_instead_of_and":
+        given = [
+            ok
+            for ok, on in ((media_ok, has_media), (search_ok, bool(search)), (archived_ok, archived is not None))
+            if on
+        ]
+        return any(given) if given else True
+    return media_ok and search_ok and archived_ok
+
+
+def implementation(defect: str | None = None, devices: dict[str, list[dict]] | None = None) -> Starlette:
+    """With `devices`, several named devices; without, one that any device id means."""
+    chats_of = {name: newest_first(chats) for name, chats in (devices or {"": CHATS}).items()}
 
     def public(chat: dict) -> dict:
         return {name: value for name, value in chat.items() if name != "has_media"}
 
+    def device_of(request: Request) -> list[dict] | Response:
+        named = request.headers.get("x-device-id")
+        named = unquote(named) if named is not None else request.query_params.get("device_id")
+        if devices is None or (named is None and defect == "no_device_gets_the_first"):
+            return next(iter(chats_of.values()))
+        if named is None:
+            return JSONResponse({"code": "DEVICE_ID_REQUIRED", "message": "name a device", "results": {}}, 400)
+        if named not in chats_of:
+            if defect == "unknown_device_gets_the_first":
+                return next(iter(chats_of.values()))
+            results = {} if defect == "device_404_without_its_id" else {"device_id": named}
+            return JSONResponse({"code": "DEVICE_NOT_FOUND", "message": "no such device", "results": results}, 404)
+        return chats_of[named]
+
     async def list_chats(request: Request) -> Response:
         if defect != "ignores_auth" and not authorized(request.headers.get("authorization", ""), defect):
             return unauthorized(defect)
-        if defect == "refuses_unknown_parameters" and set(request.query_params) - {"limit", "offset", "has_media"}:
+        known = {"limit", "offset", "has_media", "search", "archived", "device_id"}
+        if defect == "refuses_unknown_parameters" and set(request.query_params) - known:
             return error(400, "unknown parameter", defect)
         parsed = parse(request, defect)
         if isinstance(parsed, str):
             return error(400, "bad request" if defect == "vague_400_message" else parsed, defect)
-        limit, offset, has_media = parsed
+        limit, offset, has_media, search, archived = parsed
+        ordered = device_of(request)
+        if isinstance(ordered, Response):
+            return ordered
         if defect == "server_error_on_big_offset" and offset > 30:
             return error(500, "index out of range", defect)
         if defect == "undocumented_status" and has_media:
-            return error(404, "no media index", defect)
-        matching = [chat for chat in ordered if chat["has_media"] or not has_media]
+            return error(409, "no media index", defect)
+        matching = [chat for chat in ordered if passes(chat, has_media, search, archived, defect)]
         if defect == "media_filter_inverted" and has_media:
-            matching = [chat for chat in ordered if not chat["has_media"]]
+            matching = [
+                chat for chat in ordered if not chat["has_media"] and passes(chat, False, search, archived, defect)
+            ]
         if defect == "media_false_means_without_media" and request.query_params.get("has_media", "").lower() == "false":
-            matching = [chat for chat in ordered if not chat["has_media"]]
+            matching = [
+                chat for chat in ordered if not chat["has_media"] and passes(chat, False, search, archived, defect)
+            ]
         if defect == "oldest_first":
             matching = matching[::-1]
-        total = len(matching)
+        total = len(ordered) if defect == "search_total_is_unfiltered" and search else len(matching)
         start = offset - 1 if defect == "overlapping_pages" and offset > 0 else offset
         if defect == "last_page_past_the_end" and offset >= total:
             start = max(total - limit, 0)

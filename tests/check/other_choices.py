@@ -7,7 +7,9 @@ Written on the standard library's HTTP server, sharing no code with wamock or wi
 - error codes are words (`VALIDATION_ERROR`), errors carry no `results`, its realm is `GOWA`;
 - chats carry fields the spec does not list (`archived`, `unread_count`);
 - several accounts; a parameter given twice counts once, the first (as upstream's Go does);
-- `05` is read as 5, as Go's strconv.Atoi reads it.
+- `05` is read as 5, as Go's strconv.Atoi reads it;
+- its one device is named (`DEVICE`): a request may leave it out, and any other id is 404
+  `DEVICE_NOT_FOUND`, as upstream answers.
 """
 
 import base64
@@ -17,9 +19,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 ACCOUNTS = {"username": "password", "admin": "s3:cr:et"}
+DEVICE = "my-device-id"
 MAX_TARGET = 2048
 
 
@@ -83,16 +86,28 @@ class Handler(BaseHTTPRequestHandler):
             self.refuse(401, "UNAUTHORIZED", "Unauthorized access", {"WWW-Authenticate": 'Basic realm="GOWA"'})
             return
         query = {name: values[0] for name, values in parse_qs(target.query, keep_blank_values=True).items()}
+        device = unquote(self.headers.get("X-Device-Id") or query.get("device_id") or DEVICE)
+        if device != DEVICE:
+            self.send_json(
+                404, {"code": "DEVICE_NOT_FOUND", "message": "device not found", "results": {"device_id": device}}
+            )
+            return
         try:
             limit = self.integer(query, "limit", 25, low=1, high=100)
             offset = self.integer(query, "offset", 0, low=0, high=None)
-            media = query.get("has_media", "false").lower()
-            if media not in ("true", "false"):
-                raise ValueError("has_media: must be true or false")
+            media = self.boolean(query, "has_media") or False
+            archived = self.boolean(query, "archived")
         except ValueError as problem:
             self.refuse(400, "VALIDATION_ERROR", str(problem))
             return
-        rows = [row for row in CHATS if row["media"] or media == "false"]
+        search = query.get("search", "").lower()
+        rows = [
+            row
+            for row in CHATS
+            if (row["media"] or not media)
+            and (archived is None or row["archived"] == archived)
+            and search in row["name"].lower()
+        ]
         page = [{k: v for k, v in row.items() if k != "media"} for row in rows[offset : offset + limit]]
         pagination = {"limit": limit, "offset": offset, "total": len(rows)}
         self.send_json(
@@ -120,6 +135,15 @@ class Handler(BaseHTTPRequestHandler):
         user, sep, secret = pair.partition(":")
         known = ACCOUNTS.get(user)
         return bool(sep) and known is not None and hmac.compare_digest(known.encode(), secret.encode())
+
+    @staticmethod
+    def boolean(query: dict, name: str) -> bool | None:
+        raw = query.get(name)
+        if raw is None:
+            return None
+        if raw.lower() not in ("true", "false"):
+            raise ValueError(f"{name}: must be true or false")
+        return raw.lower() == "true"
 
     @staticmethod
     def integer(query: dict, name: str, default: int, *, low: int, high: int | None) -> int:

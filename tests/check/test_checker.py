@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.check import other_choices
-from tests.check.broken import CHATS, DEFECTS, HARMLESS, ORACLE_DEFECTS, implementation
+from tests.check.broken import CHATS, DEFECTS, DEVICE_DEFECTS, DEVICES, HARMLESS, ORACLE_DEFECTS, implementation
 from tests.conftest import serving
 from wamock.cli import main
 
@@ -56,6 +56,42 @@ def test_a_huge_offset_may_be_echoed_or_refused(capsys):
     assert [answer.status_code for answer in answers] == [400, 200]
     assert answers[1].json()["results"]["pagination"]["offset"] == 2**63
     assert statuses == [0, 0]
+
+
+TOLD_DEVICES = ["--device", "phone-1", "--device", "phone-2"]
+
+
+def test_independent_implementation_with_several_devices_conforms_when_told_them(capsys):
+    with serving(implementation(devices=DEVICES)) as url:
+        status, output = check(capsys, url, *QUICK, *TOLD_DEVICES)
+
+    assert status == 0, output
+
+
+def test_implementation_with_one_named_device_conforms_told_it_or_not(capsys):
+    with other_choices.serving() as url:
+        statuses = [check(capsys, url, *QUICK, *told)[0] for told in ([], ["--device", other_choices.DEVICE])]
+
+    assert statuses == [0, 0]
+
+
+def test_several_devices_and_none_told_is_a_usage_error(capsys):
+    with serving(implementation(devices=DEVICES)) as url:
+        status, output = check(capsys, url, *QUICK)
+
+    assert (status, output) == (
+        2,
+        f"error: {url}/chats answers 400 DEVICE_ID_REQUIRED: name the devices it serves with --device ID (repeatable)\n",
+    )
+
+
+@pytest.mark.parametrize(("defect", "check_name"), DEVICE_DEFECTS.items(), ids=list(DEVICE_DEFECTS))
+def test_each_broken_device_rule_is_caught_when_told_the_devices(capsys, defect, check_name):
+    with serving(implementation(defect, DEVICES)) as url:
+        status, output = check(capsys, url, *QUICK, *TOLD_DEVICES)
+
+    assert status == 1
+    assert f"FAILED {check_name}: " in output, output
 
 
 @pytest.mark.parametrize(("defect", "check_name"), DEFECTS.items(), ids=list(DEFECTS))

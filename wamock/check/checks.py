@@ -352,16 +352,21 @@ def valid_request_is_accepted(exchange: Exchange, contract: Contract) -> None:
         return
     if exchange.status == 400 and request.offset > LARGEST_INT64:
         return
-    device = named_device(exchange)
-    if exchange.status == 404 and device is not None and device not in contract.devices:
+    device, code = named_device(exchange), error_code(exchange)
+    if exchange.status == 404 and code == "DEVICE_NOT_FOUND" and device is not None and device not in contract.devices:
         return
-    if exchange.status == 400 and device is None and len(contract.devices) != 1:
+    if exchange.status == 400 and code == "DEVICE_ID_REQUIRED" and device is None and len(contract.devices) != 1:
         return
     raise RuleBroken(
         "A valid request is not answered with 200",
         f"Requested: {request}, with the run's credentials",
         received(exchange),
     )
+
+
+def error_code(exchange: Exchange):
+    body = exchange.json()
+    return body.get("code") if isinstance(body, dict) else None
 
 
 def named_device(exchange: Exchange) -> str | None:

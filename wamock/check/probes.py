@@ -341,10 +341,17 @@ def media_filter_is_subset(probing: Probing) -> None:
 
 def search_term(probing: Probing) -> str | None:
     """Two ASCII letters from a chat's name, in the other letter case: the search the probes send."""
-    names = [chat.get("name") for chat in probing.walk().chats if isinstance(chat, dict)]
-    pairs = sorted({name[i : i + 2] for name in names if isinstance(name, str) for i in range(len(name) - 1)})
+    names = [
+        chat["name"].lower()
+        for chat in probing.walk().chats
+        if isinstance(chat, dict) and isinstance(chat.get("name"), str)
+    ]
+    pairs = sorted({name[i : i + 2] for name in names for i in range(len(name) - 1)})
     pairs = [pair for pair in pairs if pair.isascii() and pair.isalpha()]
-    return probing.rng.choice(pairs).swapcase() if pairs else None
+    # One that some chats' names hold and some do not: a filter that keeps all or none shows little.
+    telling = [pair for pair in pairs if 0 < sum(pair in name for name in names) < len(names)]
+    chosen = probing.rng.choice(telling or pairs) if pairs else None
+    return chosen.upper() if chosen else None  # in the other letter case than most names have it
 
 
 def jids_matching(chats: list, term: str) -> list:
