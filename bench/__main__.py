@@ -13,6 +13,7 @@ It installs what it needs: wrk (Debian, as root), Prism and WireMock (npm, into 
 """
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -22,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -254,9 +256,10 @@ def to_ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(url: str, duration: float, connections: int = 32) -> Load:
+def wrk(url: str, duration: float, connections: int = 32, script: Path | None = None) -> Load:
+    scripted = ["-s", str(script)] if script else []
     output = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-H", AUTH_HEADER, url],
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", *scripted, "-H", AUTH_HEADER, url],
         capture_output=True,
         text=True,
         check=True,
@@ -412,6 +415,58 @@ def bench_scale(args) -> None:
     print(table(["cache", "has_media", "page", "p50 ratio", "req/s ratio"], ratios))
 
 
+def search_script(fixtures: Path, count: int = 300) -> Path:
+    """A wrk script whose every request searches another term: pieces of the data's own names."""
+    names = sorted({chat["name"] for chat in json.loads(fixtures.read_text())[:5000]})
+    pieces = sorted({name[i : i + 3].lower() for name in names for i in range(0, max(len(name) - 2, 1), 2)})
+    terms = [piece for piece in pieces if piece.isalpha()][:count]
+    script = WORK / "search.lua"
+    quoted = ", ".join(f'"{urllib.parse.quote(term)}"' for term in terms)
+    script.write_text(
+        f"local terms = {{{quoted}}}\n"
+        "request = function()\n"
+        '  return wrk.format("GET", "/chats?limit=25&search=" .. terms[math.random(#terms)])\n'
+        "end\n"
+    )
+    return script
+
+
+def bench_search(args) -> None:
+    """Searches of varied terms, past the answer cache (--no-cache), at one connection and at 32."""
+    rows, p50 = [], {}
+    for size in [150, 10_000] if args.quick else [150, 1_000_000]:
+        fixtures = fixture_file(size)
+        script = search_script(fixtures)
+        server = wamock_server(f"wamock {size}", "--fixtures", str(fixtures), "--no-access-log", "--no-cache")
+        server.env = {"WAMOCK_CACHE_DIR": str(WORK / "compiled")}
+        server.start()
+        try:
+            for connections in (1, 32):
+                load = median_load(
+                    [wrk(f"{server.url}/chats", args.scale_duration, connections, script) for _ in range(args.rounds)]
+                )
+                p50[(size, connections)] = load.p50_ms
+                rows.append(
+                    [
+                        f"{size:,}",
+                        connections,
+                        f"{load.rps:,.0f}",
+                        f"{load.p50_ms:.2f}",
+                        f"{load.p99_ms:.2f}",
+                        load.non_2xx + load.errors,
+                    ]
+                )
+        finally:
+            server.stop()
+        print(f"  search: {size:,} chats done", flush=True)
+    print(
+        f"\n5. Search, a random term of 300 each request, --no-cache, wrk -t1 -d{args.scale_duration}s, medians of {args.rounds}"
+    )
+    print(table(["chats", "connections", "req/s", "p50 ms", "p99 ms", "non-2xx+errors"], rows))
+    small, large = min(size for size, _ in p50), max(size for size, _ in p50)
+    print(f"p50 at one connection, {large:,} / {small:,} chats: {p50[(large, 1)] / p50[(small, 1)]:.1f}x")
+
+
 def bench_workers(args) -> None:
     servers = [
         wamock_server("1 worker", "--no-access-log"),
@@ -470,7 +525,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=float, default=10, help="Seconds of each wrk load in parts 1 and 3.")
     parser.add_argument("--scale-duration", type=float, default=2, help="Seconds of each wrk load in part 2.")
-    parser.add_argument("--only", choices=["peers", "scale", "workers", "checker"], action="append")
+    parser.add_argument("--only", choices=["peers", "scale", "workers", "checker", "search"], action="append")
     args = parser.parse_args()
     if args.quick:
         args.rounds, args.duration, args.scale_duration = 1, 1, 1
@@ -480,7 +535,13 @@ def main() -> None:
         f"{platform.platform()}",
         flush=True,
     )
-    parts = {"peers": bench_peers, "scale": bench_scale, "workers": bench_workers, "checker": bench_checker}
+    parts = {
+        "peers": bench_peers,
+        "scale": bench_scale,
+        "search": bench_search,
+        "workers": bench_workers,
+        "checker": bench_checker,
+    }
     for name in args.only or parts:
         parts[name](args)
 

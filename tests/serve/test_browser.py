@@ -138,3 +138,24 @@ def test_page_on_another_origin_cannot_drive_the_control_api(browser, frontend_o
     assert outcomes == ["opaque", "blocked", "blocked", "blocked"]
     assert httpx.get(f"{mock}/chats", auth=AUTH).status_code == 500  # still logged out: nothing changed
     assert httpx.get(f"{mock}/__wamock/chats").json()["results"]["total"] == 150
+
+
+def server_total(mock: str, query: str) -> str:
+    answer = httpx.get(f"{mock}/chats?limit=1&{query}", auth=AUTH, headers={"X-Device-Id": "my-device-id"})
+    return str(answer.json()["results"]["pagination"]["total"])
+
+
+def test_dashboard_on_another_origin_pages_searches_and_filters_with_a_device_header(browser, frontend_origin, mock):
+    page = browser.new_page()
+    page.goto(f"{frontend_origin}/dashboard.html?api={mock}&device=my-device-id&search=an")
+
+    expect(page.locator("#error")).to_have_text("")
+    expect(page.locator("#chats li").first).to_have_text("John Doe")
+    expect(page.locator("#chats li")).to_have_count(10)
+    expect(page.locator("#walked")).to_have_text(f"{server_total(mock, '')} chats, {server_total(mock, '')} distinct")
+    expect(page.locator("#search-total")).to_have_text(server_total(mock, "search=an"))
+    expect(page.locator("#archived-true")).to_have_text(server_total(mock, "archived=true"))
+    expect(page.locator("#archived-false")).to_have_text(server_total(mock, "archived=false"))
+    expect(page.locator("#combined-total")).to_have_text(server_total(mock, "has_media=true&archived=false&search=an"))
+    assert {server_total(mock, "search=an"), server_total(mock, "archived=true")}.isdisjoint({"0", "150"})
+    page.close()
