@@ -22,6 +22,7 @@ from wamock.check.checks import (
     Exchange,
     RuleBroken,
     broken_rules,
+    error_code,
     excerpt,
     is_rfc3339,
     received,
@@ -422,19 +423,16 @@ def unknown_device_gets_404(probing: Probing) -> None:
     if not probing.contract.devices:
         return  # the run was not told the devices: an unknown id may mean the only one
     response = probing.get({}, headers={**probing.credentials, "X-Device-Id": UNKNOWN_DEVICE})
-    body = response.json() if response.headers.get("content-type", "").startswith("application/json") else None
-    expected = {"code": "DEVICE_NOT_FOUND", "device_id": UNKNOWN_DEVICE}
-    got = (
-        {"code": body.get("code"), "device_id": (body.get("results") or {}).get("device_id")}
-        if isinstance(body, dict)
-        else None
-    )
-    if response.status_code != 404 or got != expected:
+    exchange = Exchange.of_httpx(response)
+    body = exchange.json()
+    results = body.get("results") if isinstance(body, dict) else None
+    named = results.get("device_id") if isinstance(results, dict) else None
+    if response.status_code != 404 or error_code(exchange) != "DEVICE_NOT_FOUND" or named != UNKNOWN_DEVICE:
         raise ProbeFailure(
             "An unknown device is not the documented 404",
             f"Requested: X-Device-Id: {UNKNOWN_DEVICE}",
             f'Documented: 404 {{"code": "DEVICE_NOT_FOUND", ..., "results": {{"device_id": "{UNKNOWN_DEVICE}"}}}}',
-            received(Exchange.of_httpx(response)),
+            received(exchange),
             response=response,
         )
 
@@ -443,8 +441,7 @@ def device_is_required_with_several(probing: Probing) -> None:
     if len(probing.contract.devices) < 2:
         return
     response = probing.get({}, headers=probing.credentials, device=False)
-    body = response.json() if response.headers.get("content-type", "").startswith("application/json") else None
-    if response.status_code != 400 or not isinstance(body, dict) or body.get("code") != "DEVICE_ID_REQUIRED":
+    if response.status_code != 400 or error_code(Exchange.of_httpx(response)) != "DEVICE_ID_REQUIRED":
         raise ProbeFailure(
             "Several devices, and a request that names none is not refused",
             f"Devices: {', '.join(probing.contract.devices)}",

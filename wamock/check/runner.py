@@ -133,10 +133,10 @@ def ensure_reachable(url: str, options: Options) -> None:
             f"{url.rstrip('/')}/chats refuses the credentials of user {options.auth[0]!r} "
             f"({response.status_code}); pass an account it accepts with --auth USER:PASSWORD"
         )
-    body = response.json() if response.headers.get("content-type", "").startswith("application/json") else None
-    if response.status_code in (400, 404) and isinstance(body, dict) and str(body.get("code", "")).startswith("DEVICE"):
+    code = wamock_checks.error_code(wamock_checks.Exchange.of_httpx(response))
+    if response.status_code in (400, 404) and str(code).startswith("DEVICE"):
         raise CheckerError(
-            f"{url.rstrip('/')}/chats answers {response.status_code} {body.get('code')}: "
+            f"{url.rstrip('/')}/chats answers {response.status_code} {code}: "
             "name the devices it serves with --device ID (repeatable)"
         )
 
@@ -181,6 +181,10 @@ def check_target(
                 )
             except httpx.HTTPError as exc:
                 merge(findings, Finding(name, "The server did not answer a probe", str(exc), None, target))
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                # An answer of a shape no probe expects: a finding about the server, not a crash of the checker.
+                evidence = f"{type(exc).__name__}: {exc}"
+                merge(findings, Finding(name, "An answer has a shape the probe cannot read", evidence, None, target))
         for name, broken, response in probing.broken:
             merge(
                 findings, Finding(name, broken.title, "\n".join(broken.evidence), reproduce(response, options), target)
