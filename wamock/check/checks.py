@@ -3,10 +3,10 @@
 Each rule is a function `(exchange, contract)` named as a predicate on the response; it
 returns None when it holds or does not apply, and raises `RuleBroken` with a title and
 evidence when it is broken. The same rules judge every response the checker sees: those of
-Schemathesis' generated cases (each rule is registered with Schemathesis as a check of the
-same name) and those of wamock's probes (`wamock.check.probes`). They judge any implementation by
-what its responses show, never by wamock's own data; `matches_data_file` and
-`agrees_with_peer` are active only when a run gives them something to compare with.
+Schemathesis' generated cases (`wamock.check.engine` registers each as a check of the same
+name) and those of wamock's probes (`wamock.check.probes`). They judge any implementation by
+what its responses show, never by wamock's own data; `matches_data_file` is active only when
+a run gives it a data file (and `wamock.check.compare` only with a peer).
 
 Where CONTRACT.md leaves a choice open (an offset above the largest int64 may get 400 or an
 empty page; any realm; `results` on errors or not; 413/414/431 for what a server cannot
