@@ -382,13 +382,11 @@ def search_results_contain_it(exchange: Exchange, contract: Contract) -> None:
         return
     results, request = answer
     needle = request.search.lower()
-    for index, chat in enumerate(results["data"]):
-        if isinstance(chat, dict) and isinstance(chat.get("name"), str) and needle not in chat["name"].lower():
-            raise RuleBroken(
-                "A searched page holds a chat whose name does not contain the search",
-                f"Requested: {request}",
-                f"Received: data[{index}].name = {shown(chat['name'])}",
-            )
+    found = first_chat_breaking(results, "name", lambda name: not isinstance(name, str) or needle in name.lower())
+    if found:
+        raise RuleBroken(
+            "A searched page holds a chat whose name does not contain the search", f"Requested: {request}", found
+        )
 
 
 def archived_filter_holds(exchange: Exchange, contract: Contract) -> None:
@@ -397,13 +395,17 @@ def archived_filter_holds(exchange: Exchange, contract: Contract) -> None:
     if answer is None or answer[1].archived is None:
         return
     results, request = answer
+    found = first_chat_breaking(results, "archived", lambda archived: archived is request.archived)
+    if found:
+        raise RuleBroken("An archived-filtered page holds a chat of the other kind", f"Requested: {request}", found)
+
+
+def first_chat_breaking(results: dict, field: str, holds) -> str | None:
+    """Evidence of the first chat of a page whose `field` is present and does not hold, if any."""
     for index, chat in enumerate(results["data"]):
-        if isinstance(chat, dict) and "archived" in chat and chat["archived"] is not request.archived:
-            raise RuleBroken(
-                "An archived-filtered page holds a chat of the other kind",
-                f"Requested: {request}",
-                f"Received: data[{index}].archived = {shown(chat['archived'])}",
-            )
+        if isinstance(chat, dict) and field in chat and not holds(chat[field]):
+            return f"Received: data[{index}].{field} = {shown(chat[field])}"
+    return None
 
 
 def matches_data_file(exchange: Exchange, contract: Contract) -> None:

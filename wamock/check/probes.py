@@ -27,6 +27,7 @@ from wamock.check.checks import (
     is_rfc3339,
     received,
     shown,
+    success_results,
 )
 from wamock.data.store import order_key
 
@@ -239,9 +240,8 @@ def offsets_past_any_int64_are_past_the_end(probing: Probing) -> None:
         response = probing.get({"offset": offset})
         if response.status_code == 400 and offset > LARGEST_INT64:
             continue  # the contract's other choice
-        results = (response.json() or {}).get("results", {}) if response.status_code == 200 else {}
-        pagination = results.get("pagination") if isinstance(results, dict) else None
-        if results.get("data") != [] or pagination is None or pagination.get("offset") != offset:
+        results = success_results(Exchange.of_httpx(response))
+        if results is None or results["data"] != [] or results["pagination"]["offset"] != offset:
             allowed = "200 with data [] and the offset echoed" + (", or 400" if offset > LARGEST_INT64 else "")
             raise ProbeFailure(
                 "A huge offset is not answered as past the end",

@@ -1,4 +1,5 @@
-"""Fixture files: a JSON list of chats, each a ChatInfo of the spec plus `has_media`.
+"""Fixture files: a JSON list of chats, each a ChatInfo of the spec plus `has_media`, or the
+chats of several devices, `{"devices": {"ID": [chats], ...}}` (see `wamock.data.devices`).
 
 Loading validates every record against the spec's ChatInfo schema (with jsonschema-rs, so
 that a million records load in seconds) and rejects duplicate JIDs. Errors name the file,
