@@ -109,10 +109,6 @@ class SharedState:
             snapshot = self._snapshot = self._load()
         return snapshot
 
-    def data(self) -> list[dict] | dict:
-        """The data set being served, as a fixture file holds it, each chat with its has_media, in serving order."""
-        return self.snapshot().devices.data()
-
     @property
     def version(self) -> int:
         return _COUNTER.unpack_from(self._counter)[0]
