@@ -1,7 +1,7 @@
 """The app factory: connexion serving spec/openapi.yaml (and the control API) with wamock's parts.
 
 The ASGI stack, outside in: the envelope guard (in place of connexion's server-error guard),
-the Host allow-list, the state, the request journal, CORS, the control API's guard, delays and
+the Host allow-list, the state, the accounts, the request journal, CORS, the control API's guard, delays and
 `Prefer`, the answer cache, then connexion's own exception handlers, Swagger UI, routing,
 security, the preferred status, parameter validation and the handlers.
 """
@@ -60,8 +60,8 @@ class Settings:
         )
 
 
-def create_app(settings: Settings | None = None, *, chats: list[dict] | None = None, **overrides) -> AsyncApp:
-    """An app for `settings` (or the defaults with `overrides`); `chats` replace the fixtures' data."""
+def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | None = None, **overrides) -> AsyncApp:
+    """An app for `settings` (or the defaults with `overrides`); `chats` (as a fixture file holds them) replace the fixtures' data."""
     settings = settings or Settings(**overrides)
     spec_file = Path(settings.spec_file)
     spec = spec_module.load(spec_file)
@@ -104,8 +104,9 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | None = N
     control = Accounts.parse(settings.control_accounts) if settings.control_accounts else api_accounts
     app.add_middleware(AccountsMiddleware, position=outside_handlers, api=api_accounts, control=control)
     app.add_middleware(JournalMiddleware, position=outside_handlers, access_log=settings.access_log)
+    declared_headers = spec_module.request_headers(spec)  # CORS allows them; cached answers vary by them
     control_cors = cors_options(settings.control_origins) if settings.control_origins else None
-    api_cors = cors_options(settings.cors_origins, spec_module.request_headers(spec))
+    api_cors = cors_options(settings.cors_origins, declared_headers)
     app.add_middleware(PathCORS, position=outside_handlers, api=api_cors, control=control_cors)
     if settings.control:
         app.add_middleware(ControlGuard, position=outside_handlers, control_origins=settings.control_origins)
@@ -119,7 +120,7 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | None = N
             ResponseCacheMiddleware,
             position=outside_handlers,
             paths=set(spec["paths"]),
-            varies=spec_module.request_headers(spec),
+            varies=declared_headers,
         )
     app.add_middleware(PreferredStatusMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, examples=examples)
     errors.register(app)
