@@ -15,7 +15,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect, sync_playwright
 
-from tests.conftest import AUTH, JSON
+from tests.conftest import AUTH, JSON, start_wamock, stop
+from tests.serve.test_upstream import UPSTREAM
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the networking switches, Chromium keeps calling home, and this network refuses it.
@@ -159,3 +160,31 @@ def test_dashboard_on_another_origin_pages_searches_and_filters_with_a_device_he
     expect(page.locator("#combined-total")).to_have_text(server_total(mock, "has_media=true&archived=false&search=an"))
     assert {server_total(mock, "search=an"), server_total(mock, "archived=true")}.isdisjoint({"0", "150"})
     page.close()
+
+
+@pytest.fixture(scope="module")
+def upstream_mock() -> Iterator[str]:
+    server = start_wamock("--spec", str(UPSTREAM))
+    yield server.base_url
+    stop(server)
+
+
+def test_frontend_of_upstreams_api_lists_devices_and_chats_and_archives_one(browser, frontend_origin, upstream_mock):
+    page = browser.new_page()
+    page.goto(f"{frontend_origin}/upstream.html?api={upstream_mock}")
+    expect(page.locator("#devices li")).to_have_text(["my-device-id (logged_in)"])
+    expect(page.locator("#chats li")).to_have_count(5)
+    first = page.locator("#chats li").first
+    jid, name = first.get_attribute("data-jid"), first.inner_text().removesuffix(" Archive")
+    archived_before = page.locator("#archived li").count()
+
+    first.get_by_role("button", name="Archive").click()
+
+    expect(page.locator(f'#archived li[data-jid="{jid}"]')).to_have_count(1)
+    expect(page.locator("#archived li")).to_have_count(archived_before + 1)
+    expect(page.locator(f'#chats li[data-jid="{jid}"]')).to_have_count(0)
+    expect(page.locator("#error")).to_have_text("")
+    listed = httpx.get(f"{upstream_mock}/chats", params={"archived": "true", "limit": 100}, auth=AUTH).json()
+    assert name in [chat["name"] for chat in listed["results"]["data"]]
+    page.close()
+    httpx.post(f"{upstream_mock}/__wamock/reset", headers=JSON)

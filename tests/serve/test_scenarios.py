@@ -36,9 +36,12 @@ def test_credentials_are_checked_before_the_preferred_status(client):
 @pytest.mark.parametrize(
     ("prefer", "message"),
     [
-        ("code=403", "Prefer: code=403: GET /chats documents an example only for 200, 400, 401, 404, 500"),
-        ("code=abc", "Prefer: code=abc: GET /chats documents an example only for 200, 400, 401, 404, 500"),
-        ("code=414", "Prefer: code=414: GET /chats documents an example only for 200, 400, 401, 404, 500"),
+        (
+            "code=403",
+            "Prefer: code=403: GET /chats documents an answer only for 200, 400, 401, 404, 413, 414, 431, 500",
+        ),
+        ("code=abc", "Prefer: code=abc: must be an HTTP status, 100 to 599"),
+        ("code=600", "Prefer: code=600: must be an HTTP status, 100 to 599"),
         ("delay=-5", "Prefer: delay=-5: must be a whole number of milliseconds from 0 to 30000"),
         ("delay=30001", "Prefer: delay=30001: must be a whole number of milliseconds from 0 to 30000"),
         ("delay=1.5", "Prefer: delay=1.5: must be a whole number of milliseconds from 0 to 30000"),

@@ -44,14 +44,15 @@ class Devices:
         """The store of the only device, if there is one only."""
         return next(iter(self.stores.values())) if len(self.stores) == 1 else None
 
-    def store_for(self, device_id: str | None) -> ChatStore:
+    def key_for(self, device_id: str | None) -> str:
+        """The device a request means; DeviceRequired or UnknownDevice if there is none."""
         if not self.named or (device_id is None and self.only is not None):
-            return next(iter(self.stores.values()))
+            return next(iter(self.stores))
         if device_id is None:
             raise DeviceRequired()
         if device_id not in self.stores:
             raise UnknownDevice(device_id)
-        return self.stores[device_id]
+        return device_id
 
     def data(self) -> list[dict] | dict:
         """As a fixture file holds it: a list for one unnamed device, else {"devices": {...}}."""

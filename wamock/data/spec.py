@@ -1,6 +1,5 @@
 """Reading spec/openapi.yaml: the whole document, and the parts the code derives from it."""
 
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,43 +25,57 @@ def load(path: Path = SPEC_FILE) -> dict:
     return document
 
 
+LIST_CHATS = ("/chats", "get")  # the operation wamock implements, in any document that has it
+
+
+def lists_chats(spec: dict) -> bool:
+    path, method = LIST_CHATS
+    return isinstance(((spec.get("paths") or {}).get(path) or {}).get(method), dict)
+
+
+def list_chats_operation(spec: dict) -> dict:
+    if not lists_chats(spec):
+        raise SpecError("the spec has no GET /chats operation")
+    path, method = LIST_CHATS
+    return spec["paths"][path][method]
+
+
 def chat_schema(spec: dict) -> dict:
-    """The ChatInfo schema, which every chat of a response and of a fixture file must meet."""
-    try:
-        return spec["components"]["schemas"]["ChatInfo"]
-    except (KeyError, TypeError):
-        raise SpecError("the spec has no components.schemas.ChatInfo") from None
+    """The schema of one chat of GET /chats' 200 answer (`results.data` items): every chat served must meet it.
+
+    A document without GET /chats serves no chats: the bundled spec's schema checks the data set.
+    """
+    if not lists_chats(spec):
+        spec = load(SPEC_FILE)
+    response = resolved(spec, list_chats_operation(spec).get("responses", {}).get("200", {}))
+    schema = resolved(spec, response.get("content", {}).get("application/json", {}).get("schema", {}))
+    for step in ("results", "data"):
+        schema = resolved(spec, (schema.get("properties") or {}).get(step, {})) if isinstance(schema, dict) else {}
+    chat = resolved(spec, schema.get("items")) if isinstance(schema, dict) else None
+    if not isinstance(chat, dict) or not chat:
+        raise SpecError("the spec's 200 answer of GET /chats has no schema for results.data items")
+    return inlined(spec, chat)
+
+
+def inlined(spec: dict, schema, depth: int = 0):
+    """`schema` with its local `$ref`s replaced by what they point to, so it stands on its own."""
+    schema = resolved(spec, schema)
+    if depth > 20:
+        return {}
+    if isinstance(schema, dict):
+        return {key: inlined(spec, value, depth + 1) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [inlined(spec, value, depth + 1) for value in schema]
+    return schema
 
 
 def documented_chat(spec: dict) -> dict:
     """The chat of the 200 example: the most recent chat of every generated data set."""
     try:
-        example = spec["paths"]["/chats"]["get"]["responses"]["200"]["content"]["application/json"]["example"]
+        example = list_chats_operation(spec)["responses"]["200"]["content"]["application/json"]["example"]
         return dict(example["results"]["data"][0])
     except (KeyError, IndexError, TypeError):
         raise SpecError("the spec has no 200 example with a chat for GET /chats") from None
-
-
-@dataclass(frozen=True)
-class Texts:
-    """What the spec's examples for GET /chats say, so that the mock says it too."""
-
-    success: str  # the 200 example's message
-    unauthorized: str  # the 401 example's message
-    logged_out: dict  # the 500 example: what upstream answers with no WhatsApp session
-    device_not_found: dict  # the 404 example
-
-
-def texts(spec: dict) -> Texts:
-    try:
-        responses = spec["paths"]["/chats"]["get"]["responses"]
-        example = {
-            status: responses[status]["content"]["application/json"]["example"]
-            for status in ("200", "401", "404", "500")
-        }
-        return Texts(example["200"]["message"], example["401"]["message"], dict(example["500"]), dict(example["404"]))
-    except (KeyError, TypeError):
-        raise SpecError("the spec has no 200, 401, 404 and 500 examples for GET /chats") from None
 
 
 def request_headers(spec: dict) -> list[str]:

@@ -1,4 +1,4 @@
-"""The app factory: connexion serving spec/openapi.yaml (and the control API) with wamock's parts.
+"""The app factory: connexion serving an OpenAPI document (spec/openapi.yaml by default) and the control API, with wamock's parts.
 
 The ASGI stack, outside in: the envelope guard (in place of connexion's server-error guard),
 the Host allow-list, the state, the accounts, the request journal, CORS, the control API's guard, delays and
@@ -26,12 +26,13 @@ from wamock.serve.auth import Accounts, AccountsMiddleware, with_accounts
 from wamock.serve.fast.cache import ResponseCacheMiddleware
 from wamock.serve.journal import JournalMiddleware
 from wamock.serve.protocol import EnvelopeHttpToolsProtocol, Limits
+from wamock.serve.routes import DocumentPaths, DocumentResolver
 from wamock.serve.safety import ControlGuard, HostAllowList, PathCORS
-from wamock.serve.scenarios import DelayAndPreferMiddleware, PreferredStatusMiddleware, documented_examples
+from wamock.serve.scenarios import DelayAndPreferMiddleware, PreferredStatusMiddleware
 from wamock.serve.state import JOURNAL_LIMIT, SharedState, StateMiddleware
 from wamock.serve.validation import VALIDATORS, StrictURIParser
 
-HANDLERS = "handlers"  # the package that operationIds name functions of
+CONTROL_HANDLERS = "handlers"  # the package that the control API's operationIds name functions of
 
 
 @dataclass
@@ -89,12 +90,12 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
             errors.EnvelopeGuard if m is ServerErrorMiddleware else m for m in ConnexionMiddleware.default_middlewares
         ],
     )
-    app.add_api(with_accounts(spec, "api_basic_info"), resolver=RelativeResolver(HANDLERS))
+    app.add_api(with_accounts(spec, "api_basic_info"), resolver=DocumentResolver(state.answers))
     if settings.control:
         app.add_api(
             with_accounts(control_spec(settings), "control_basic_info"),
             base_path=CONTROL_PREFIX,
-            resolver=RelativeResolver(HANDLERS),
+            resolver=RelativeResolver(CONTROL_HANDLERS),
         )
 
     outside_handlers = MiddlewarePosition.BEFORE_EXCEPTION
@@ -110,11 +111,7 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
     app.add_middleware(PathCORS, position=outside_handlers, api=api_cors, control=control_cors)
     if settings.control:
         app.add_middleware(ControlGuard, position=outside_handlers, control_origins=settings.control_origins)
-    examples = documented_examples(spec, package=HANDLERS)
-    documented = {status for statuses in examples.values() for status in statuses}
-    app.add_middleware(
-        DelayAndPreferMiddleware, position=outside_handlers, documented=documented, delay_ms=settings.delay_ms
-    )
+    app.add_middleware(DelayAndPreferMiddleware, position=outside_handlers, delay_ms=settings.delay_ms)
     if settings.cache:
         app.add_middleware(
             ResponseCacheMiddleware,
@@ -122,8 +119,8 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
             paths=set(spec["paths"]),
             varies=declared_headers,
         )
-    app.add_middleware(PreferredStatusMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, examples=examples)
-    errors.register(app)
+    app.add_middleware(PreferredStatusMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, answers=state.answers)
+    errors.register(app, DocumentPaths(state.answers))
     return app
 
 
@@ -159,7 +156,7 @@ def cors_options(origins: list[str], spec_headers: list[str] = ()) -> dict:
     return {
         **allowed,
         "allow_credentials": True,
-        "allow_methods": ["GET", "POST", "PUT", "DELETE"],
+        "allow_methods": ["GET", "POST", "PUT", "PATCH", "DELETE"],
         # Every header the served spec declares (X-Device-Id, ...), and those wamock reads itself.
         "allow_headers": ["Authorization", "Content-Type", "Prefer", *spec_headers],
         "expose_headers": ["WWW-Authenticate"],

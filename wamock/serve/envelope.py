@@ -50,3 +50,18 @@ async def send_json(send, status: int, body: dict, headers: list[tuple[bytes, by
     head = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(content)), *headers]
     await send({"type": "http.response.start", "status": status, "headers": head})
     await send({"type": "http.response.body", "body": content})
+
+
+def archived(documented: dict, chat_jid: str, archived: bool) -> dict:
+    """The document's 200 answer to an archive request, telling what was done to which chat."""
+    message = f"Chat {'archived' if archived else 'unarchived'} successfully"
+    results = documented.get("results") if isinstance(documented.get("results"), dict) else {}
+    results = {**results, "message": message, "chat_jid": chat_jid, "archived": archived}
+    return {**documented, "message": message, "results": results}
+
+
+def chat_not_found(documented, chat_jid: str) -> dict:
+    """The document's 404 answer to an archive request (an `Answer`), or wamock's words if it has none."""
+    if documented is not None and isinstance(documented.body, dict):
+        return documented.body
+    return error("404", f"no chat {chat_jid} on this device")

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wamock.serve import envelope
 from wamock.serve.auth import CHALLENGE
+from wamock.serve.routes import DocumentPaths
 from wamock.serve.state import SCOPE_KEY as STATE_KEY
 
 logger = logging.getLogger("wamock")
@@ -45,9 +46,16 @@ def unauthorized(message: str) -> ConnexionResponse:
     )
 
 
-def http_error(request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
-    message = f"{exc.detail}: {request.method} {request.url.path}"
-    return envelope_response(exc.status_code, envelope.error(str(exc.status_code), message), dict(exc.headers or {}))
+def http_error_handler(paths: DocumentPaths):
+    def http_error(request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
+        message = f"{exc.detail}: {request.method} {request.url.path}"
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405 and paths.allowed(request.url.path):
+            # Starlette names the methods of the first route of that path; the document gives them all.
+            headers["Allow"] = ", ".join(paths.allowed(request.url.path))
+        return envelope_response(exc.status_code, envelope.error(str(exc.status_code), message), headers)
+
+    return http_error
 
 
 def unexpected(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
@@ -55,9 +63,9 @@ def unexpected(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     return envelope_response(500, envelope.error("INTERNAL_SERVER_ERROR", "internal error in wamock; see its log"))
 
 
-def register(app) -> None:
+def register(app, paths: DocumentPaths) -> None:
     app.add_error_handler(ProblemException, problem)
-    app.add_error_handler(HTTPException, http_error)
+    app.add_error_handler(HTTPException, http_error_handler(paths))
     app.add_error_handler(Exception, unexpected)
 
 

@@ -1,7 +1,7 @@
 """Scenarios a frontend asks for: a documented status, a slower answer.
 
-Per request, with Prism's `Prefer` header: `Prefer: code=500` answers the example that the
-spec documents for that status; `Prefer: delay=300` answers 300 ms later; both may be given
+Per request, with Prism's `Prefer` header: `Prefer: code=500` answers what the document
+gives for that status of the operation (its example, or one built from its schema); `Prefer: delay=300` answers 300 ms later; both may be given
 (`Prefer: code=401, delay=1000`). Server-wide, `--delay MS` slows every API answer. A
 `Prefer` that wamock cannot honour gets a 400 envelope that says why.
 
@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from wamock.data.examples import Answer
 from wamock.serve import CONTROL_PREFIX, envelope
 from wamock.serve.auth import CHALLENGE
+from wamock.serve.routes import response_of
 
 MAX_DELAY_MS = 30_000
 SCOPE_KEY = "wamock.prefer"
@@ -31,34 +33,19 @@ class Preference:
     delay_ms: int = 0
 
 
-def documented_examples(spec: dict, *, package: str) -> dict[str, dict[int, dict]]:
-    """Handler (`package.operationId`, as connexion resolves it) -> status -> documented example."""
-    examples: dict[str, dict[int, dict]] = {}
-    for path_item in spec.get("paths", {}).values():
-        for operation in path_item.values():
-            if not isinstance(operation, dict) or "operationId" not in operation:
-                continue
-            for status, response in operation.get("responses", {}).items():
-                example = response.get("content", {}).get("application/json", {}).get("example")
-                if status.isdigit() and example is not None:
-                    examples.setdefault(f"{package}.{operation['operationId']}", {})[int(status)] = example
-    return examples
-
-
 def is_digits(text: str) -> bool:
     # str.isdigit() also takes "³" and "٣", which int() then refuses.
     return text.isascii() and text.isdigit()
 
 
-def parse_prefer(header: str, documented: set[int]) -> Preference:
+def parse_prefer(header: str) -> Preference:
     code, delay = None, 0
     for item in filter(None, (part.strip() for part in header.split(","))):
         name, _, value = item.partition("=")
         name, value = name.strip().lower(), value.strip().strip('"')
         if name == "code":
-            if not is_digits(value) or int(value) not in documented:
-                known = ", ".join(map(str, sorted(documented)))
-                raise PreferError(f"Prefer: code={value}: GET /chats documents an example only for {known}")
+            if not is_digits(value) or not 100 <= int(value) <= 599:
+                raise PreferError(f"Prefer: code={value}: must be an HTTP status, 100 to 599")
             code = int(value)
         elif name == "delay":
             if not is_digits(value) or int(value) > MAX_DELAY_MS:
@@ -78,9 +65,8 @@ class DelayAndPreferMiddleware:
     after the credentials are checked, so that a request without them still gets 401.
     """
 
-    def __init__(self, app: ASGIApp, *, documented: set[int], delay_ms: int = 0) -> None:
+    def __init__(self, app: ASGIApp, *, delay_ms: int = 0) -> None:
         self.app = app
-        self.documented = documented
         self.delay_ms = delay_ms
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -91,7 +77,7 @@ class DelayAndPreferMiddleware:
         for name, value in scope["headers"]:
             if name == b"prefer":
                 try:
-                    preference = parse_prefer(value.decode("latin-1"), self.documented)
+                    preference = parse_prefer(value.decode("latin-1"))
                 except PreferError as exc:
                     scope[SCOPE_KEY] = exc
                     preference = Preference()
@@ -105,11 +91,11 @@ class DelayAndPreferMiddleware:
 
 
 class PreferredStatusMiddleware:
-    """After the security check: refuses a bad Prefer, or answers the documented example of the preferred status."""
+    """After the security check: refuses a bad Prefer, or answers what the document gives for the preferred status."""
 
-    def __init__(self, app: ASGIApp, *, examples: dict[str, dict[int, dict]]) -> None:
+    def __init__(self, app: ASGIApp, *, answers: dict[str, dict[int, Answer]]) -> None:
         self.app = app
-        self.examples = examples
+        self.answers = answers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         preference = scope.get(SCOPE_KEY)
@@ -117,11 +103,16 @@ class PreferredStatusMiddleware:
             await envelope.send_error(send, 400, "400", str(preference))
             return
         if preference is not None and preference.code != 200:
-            operation_id = scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
-            example = self.examples.get(operation_id, {}).get(preference.code)
-            if example is not None:
-                # A 401 carries its challenge, whatever produced it.
-                headers = [(b"www-authenticate", CHALLENGE.encode())] if preference.code == 401 else []
-                await envelope.send_json(send, preference.code, example, headers)
+            operation = scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
+            answers = self.answers.get(operation, {})
+            answer = answers.get(preference.code)
+            if answer is None:
+                known = ", ".join(map(str, sorted(answers)))
+                message = f"Prefer: code={preference.code}: {operation} documents an answer only for {known}"
+                await envelope.send_error(send, 400, "400", message)
                 return
+            # A 401 carries its challenge, whatever produced it.
+            headers = {"WWW-Authenticate": CHALLENGE} if preference.code == 401 else None
+            await response_of(answer, headers)(scope, receive, send)
+            return
         await self.app(scope, receive, send)

@@ -26,7 +26,7 @@ import orjson
 from connexion import context
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from wamock.data import spec as spec_module
+from wamock.data import examples
 from wamock.data.devices import Devices
 from wamock.data.fixtures import FixtureError
 from wamock.serve.fast import compiled
@@ -51,12 +51,17 @@ class Snapshot:
     logged_out: bool
     version: int
     data_generation: int
+    deleted: frozenset[str] = frozenset()  # paths a DELETE removed: gone, with what lies under them
+
+    def is_deleted(self, path: str) -> bool:
+        return any(path == gone or path.startswith(gone + "/") for gone in self.deleted)
 
 
 class SharedState:
     def __init__(self, directory: Path, *, fixtures_file: Path, spec: dict, journal_limit: int = JOURNAL_LIMIT) -> None:
         self.directory = Path(directory)
-        self.texts = spec_module.texts(spec)
+        self.texts = examples.texts(spec)
+        self.answers = examples.document_answers(spec)  # every operation's documented answers, by `METHOD /path`
         self.journal_limit = journal_limit
         # Past this size the journal is cut back to its latest `journal_limit` entries.
         self._journal_cap = journal_limit * MAX_ENTRY_BYTES + 64 * 1024
@@ -118,10 +123,42 @@ class SharedState:
     def replace_data(self, data: dict[str, list[dict]]) -> None:
         """Serve `data` (chats by device, already validated) from the next request on, in every worker."""
         with self._lock():
-            _write_atomically(self.directory / "chats.json", orjson.dumps(data))
+            self._write_data(data)
+
+    def set_archived(self, device: str, jid: str, archived: bool) -> bool:
+        """Archive or unarchive a chat of `device` (a key of Devices.stores), for every worker; False if it has no such chat."""
+        with self._lock():
+            replaced = self.directory / "chats.json"
+            if replaced.exists():
+                data = orjson.loads(replaced.read_bytes())
+            else:
+                devices = self._fixtures_devices(self._snapshot)
+                data = {key: store.records() for key, store in devices.stores.items()}
+            chat = next((chat for chat in data.get(device, ()) if chat["jid"] == jid), None)
+            if chat is None:
+                return False
+            chat["archived"] = archived
+            self._write_data(data)
+        return True
+
+    def delete(self, path: str) -> None:
+        """What lies at `path` is gone, for every worker, until it is created again or the mock is reset."""
+        self._change_deleted(lambda deleted: deleted | {path})
+
+    def restore(self, path: str) -> None:
+        """What lies at and under `path` exists again (a PUT to it, a POST to its collection)."""
+        self._change_deleted(
+            lambda deleted: {gone for gone in deleted if gone != path and not gone.startswith(path + "/")}
+        )
+
+    def _change_deleted(self, change) -> None:
+        with self._lock():
             session = self._read_session()
-            self._write_session({**session, "data": session["data"] + 1})
-            self._bump()
+            deleted = set(session.get("deleted", ()))
+            changed = change(deleted)
+            if changed != deleted:
+                self._write_session({**session, "deleted": sorted(changed)})
+                self._bump()
 
     def reset(self) -> None:
         """Back to the fixtures, logged in; if the fixture file can no longer be served, FixtureError and no change."""
@@ -187,7 +224,8 @@ class SharedState:
                     devices = Devices.from_data(orjson.loads(replaced.read_bytes()))
                 else:
                     devices = self._fixtures_devices(previous)
-        return Snapshot(devices, session["logged_out"], version, session["data"])
+        deleted = frozenset(session.get("deleted", ()))
+        return Snapshot(devices, session["logged_out"], version, session["data"], deleted)
 
     def _fixtures_devices(self, previous: Snapshot | None) -> Devices:
         if (self.directory / FIXTURES_STORE).exists():
@@ -202,6 +240,13 @@ class SharedState:
                 raise
             logger.warning("the fixture file changed and cannot be served; still serving the previous data")
             return previous.devices
+
+    def _write_data(self, data: dict[str, list[dict]]) -> None:
+        """Under the lock: `data` served from the next request on."""
+        _write_atomically(self.directory / "chats.json", orjson.dumps(data))
+        session = self._read_session()
+        self._write_session({**session, "data": session["data"] + 1})
+        self._bump()
 
     def _keep_for_workers(self, devices: Devices) -> None:
         """The checked fixtures, where workers read them: compiled for one device, as JSON for several."""

@@ -5,8 +5,9 @@ documented 400 envelope needs (`limit: must be no greater than 100`) and closes 
 - Python's int() reads "5_0", " 5" and "٣" (an Arabic-Indic three) as integers; HTTP
   clients and upstream's Go parser do not. An integer here is ASCII digits with an optional
   sign, as Go's strconv.Atoi reads it; anything else stays a string, which validation refuses.
-- A parameter given twice (`limit=5&limit=7`) is ambiguous (connexion takes the last,
-  upstream the first): it gets a 400 that says so.
+- A parameter given twice (`limit=5&limit=7`), or a form field that is not a list, is
+  ambiguous (connexion takes the last, upstream the first): it gets a 400 that says so.
+- A multipart body that cannot be parsed (no boundary) gets a 400, not a 500.
 
 connexion's extension points carry most of it (`uri_parser_class`, `validator_map`); the
 JSON body validator has none for wording its errors, so `NamingJSONBodyValidator` overrides
@@ -15,18 +16,21 @@ tests/serve/test_control.py and test_robustness.py pin the messages it produces.
 """
 
 import json
+import re
 from functools import lru_cache
 
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem
 from connexion.uri_parsing import OpenAPIURIParser
-from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator
+from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, MultiPartFormDataValidator
 from connexion.validators.parameter import ParameterValidator
 from jsonschema import Draft4Validator, ValidationError
-from starlette.datastructures import QueryParams
+from starlette.datastructures import Headers, QueryParams
+from starlette.formparsers import MultiPartException
 
 from wamock.data.query import INTEGER
 
+BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
 TYPE_WORDS = {
     "integer": "must be an integer",
     "number": "must be a number",
@@ -43,6 +47,14 @@ def _compiled(schema_json: str) -> Draft4Validator:
 
 
 class StrictURIParser(OpenAPIURIParser):
+    def resolve_form(self, form_data):
+        for name, values in form_data.items():
+            given = len(values) if isinstance(values, list) else 1
+            schema = (self._body_schema or {}).get("properties", {}).get(name, {})
+            if given > 1 and schema.get("type") != "array":
+                raise BadRequestProblem(detail=f"body.{name}: given {given} times; give it once")
+        return super().resolve_form(form_data)
+
     def resolve_params(self, params, _in):
         resolved = super().resolve_params(params, _in)
         for name, values in params.items():
@@ -100,6 +112,41 @@ class NamingJSONBodyValidator(JSONRequestBodyValidator):
             raise BadRequestProblem(detail=f"{where}: {rule_broken(error)}") from None
 
 
+class NamingMultiPartValidator(MultiPartFormDataValidator):
+    async def _parse(self, stream, scope):
+        raw = b"".join([chunk async for chunk in stream])
+        boundary = BOUNDARY.search(Headers(scope=scope).get("content-type", ""))
+        if raw and boundary:
+            malformed = malformed_multipart(raw, b"--" + boundary.group(1).encode("latin-1"))
+            if malformed:
+                raise BadRequestProblem(detail=f"body: not multipart form data: {malformed}")
+
+        async def replayed():
+            yield raw
+
+        try:
+            return await super()._parse(replayed(), scope)
+        except MultiPartException as exc:
+            raise BadRequestProblem(detail=f"body: not multipart form data: {exc.message}") from None
+        except KeyError:  # Starlette's parser reads the Content-Type header, which the request lacks
+            raise BadRequestProblem(detail="body: multipart form data needs a Content-Type header") from None
+
+
+def malformed_multipart(raw: bytes, delimiter: bytes) -> str | None:
+    """What makes `raw` no multipart body (RFC 2046), which Starlette's parser reads as an empty
+    or partial form instead of refusing: no delimited part, a part whose headers never end, no
+    closing delimiter."""
+    segments = raw.split(delimiter)[1:]  # what precedes the first delimiter is a preamble
+    if not segments:
+        return "no part starts with its boundary"
+    for segment in segments:
+        if segment.startswith(b"--"):
+            return None  # the closing delimiter
+        if b"\r\n\r\n" not in segment:
+            return "a part's headers do not end with a blank line"
+    return "no closing boundary"
+
+
 def rule_broken(error: ValidationError) -> str:
     if error.validator == "maximum":
         return f"must be no greater than {error.validator_value}"
@@ -113,5 +160,11 @@ def rule_broken(error: ValidationError) -> str:
 VALIDATORS = {
     **VALIDATOR_MAP,
     "parameter": NamingParameterValidator,
-    "body": MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": NamingJSONBodyValidator}),
+    "body": MediaTypeDict(
+        {
+            **VALIDATOR_MAP["body"],
+            "*/*json": NamingJSONBodyValidator,
+            "multipart/form-data": NamingMultiPartValidator,
+        }
+    ),
 }

@@ -1,0 +1,114 @@
+"""Which function answers each operation of the served document.
+
+wamock's handlers answer the operations it implements, found by method and path (not by
+operationId, which each document names its own way): GET /chats and, where the document has
+it, POST /chat/{chat_jid}/archive. Every other operation answers what the document gives for
+its first success status (`wamock.data.examples`), after connexion has checked the request;
+a DELETE removes what lies at its path until it is created again (`documented_answer`).
+"""
+
+import functools
+import re
+
+from connexion import request
+from connexion.resolver import Resolution, Resolver
+from connexion.utils import get_function_from_name
+from starlette.convertors import PathConvertor, register_url_convertor
+from starlette.responses import Response
+
+from wamock.data.examples import Answer, operation_key
+from wamock.serve import envelope, state
+
+
+class AnyPathConvertor(PathConvertor):
+    """Starlette's `path` convertor, newlines included.
+
+    connexion mounts each API at its base path with Starlette's `{path:path}`, whose `.*` stops
+    at a newline: a path parameter holding `%0A` then matched no route, and got 404 for an
+    operation that exists. Registered (Starlette's public `register_url_convertor`) before
+    any route is compiled; tests/serve/test_upstream.py pins it.
+    """
+
+    regex = r"(?s:.*)"
+
+
+register_url_convertor("path", AnyPathConvertor())
+
+HANDLED = {
+    "GET /chats": "handlers.chats.list_chats",
+    "POST /chat/{chat_jid}/archive": "handlers.chats.archive_chat",
+}
+
+
+class DocumentPaths:
+    """The methods the document gives each path, for the `Allow` header of a 405."""
+
+    def __init__(self, answers: dict[str, dict[int, Answer]]) -> None:
+        methods: dict[str, list[str]] = {}
+        for key in answers:
+            method, path = key.split(" ", 1)
+            methods.setdefault(path, []).append(method)
+        self._paths = [(template_pattern(path), path_methods) for path, path_methods in methods.items()]
+
+    def allowed(self, path: str) -> list[str]:
+        for pattern, methods in self._paths:
+            if pattern.match(path):
+                return [*methods, "HEAD"] if "GET" in methods else methods
+        return []
+
+
+def template_pattern(path: str) -> re.Pattern:
+    """`/devices/{device_id}` as a pattern that the path of a request fully matches."""
+    return re.compile("[^/]+".join(map(re.escape, re.split(r"\{[^/}]+\}", path))) + "$")
+
+
+def usual_answer(answers: dict[int, Answer]) -> Answer | None:
+    """The answer of the operation's first success status, else of its first status."""
+    statuses = sorted(answers)
+    successes = [status for status in statuses if 200 <= status < 300]
+    return answers[(successes or statuses)[0]] if statuses else None
+
+
+class DocumentResolver(Resolver):
+    def __init__(self, answers: dict[str, dict[int, Answer]]) -> None:
+        super().__init__()
+        self.answers = answers
+
+    def resolve(self, operation) -> Resolution:
+        key = operation_key(operation.method, operation.path)
+        if key in HANDLED:
+            return Resolution(get_function_from_name(HANDLED[key]), key)
+        answers = self.answers.get(key, {})
+        return Resolution(functools.partial(documented_answer, operation.method.upper(), answers), key)
+
+
+async def documented_answer(method: str, answers: dict[int, Answer], **_request) -> Response:
+    """The document's answer, with one state any API has: a DELETE removes what lies at its path.
+
+    Until a PUT to that path or a POST to its collection creates it again (or the mock is
+    reset), the path and what lies under it answer the operation's documented 404.
+    """
+    mock = state.current()
+    path = request.url.path
+    if 404 in answers and mock.snapshot().is_deleted(path):
+        return response_of(answers[404])
+    answer = usual_answer(answers)
+    if answer is None:
+        return Response(status_code=204)
+    if 200 <= answer.status < 300:
+        if method == "DELETE":
+            mock.delete(path)
+        elif method in ("PUT", "POST"):
+            mock.restore(path)
+    return response_of(answer)
+
+
+def response_of(answer: Answer, headers: dict[str, str] | None = None) -> Response:
+    """The answer as sent: JSON encoded as the envelope is, other media types as text or bytes."""
+    if answer.media_type is None:
+        return Response(status_code=answer.status, headers=headers)
+    if answer.media_type.endswith("json"):
+        content = envelope.encode(answer.body)
+    else:
+        content = answer.body if isinstance(answer.body, bytes) else str(answer.body or "").encode()
+    return Response(content, status_code=answer.status, headers=headers, media_type=answer.media_type)
