@@ -107,6 +107,13 @@ DEVICE_DEFECTS = {
     "device_404_without_its_id": "unknown_device_gets_404",
     "no_device_gets_the_first": "device_is_required_with_several",
 }
+# Defects of POST /chat/{chat_jid}/archive, served when the checked document has it.
+ARCHIVE_DEFECTS = {
+    "archive_is_ignored": "archiving_moves_the_chat",
+    "unknown_chat_archived": "archiving_moves_the_chat",
+    "archive_accepts_any_body": "archiving_moves_the_chat",
+    "archive_undocumented_status": "status_code_conformance",
+}
 # Defects that no black-box rule can see: only an oracle catches them.
 ORACLE_DEFECTS = {
     "media_filter_inverted": "matches_data_file",
@@ -210,6 +217,7 @@ def passes(chat: dict, has_media: bool, search: str, archived: bool | None, defe
 def implementation(defect: str | None = None, devices: dict[str, list[dict]] | None = None) -> Starlette:
     """With `devices`, several named devices; without, one that any device id means."""
     chats_of = {name: newest_first(chats) for name, chats in (devices or {"": CHATS}).items()}
+    archived_now: dict[str, bool] = {}  # what POST /chat/{chat_jid}/archive changed, by jid
 
     def public(chat: dict) -> dict:
         return {name: value for name, value in chat.items() if name != "has_media"}
@@ -241,6 +249,7 @@ def implementation(defect: str | None = None, devices: dict[str, list[dict]] | N
         ordered = device_of(request)
         if isinstance(ordered, Response):
             return ordered
+        ordered = [{**chat, "archived": archived_now.get(chat["jid"], chat["archived"])} for chat in ordered]
         if defect == "server_error_on_big_offset" and offset > 30:
             return error(500, "index out of range", defect)
         if defect == "undocumented_status" and has_media:
@@ -285,5 +294,32 @@ def implementation(defect: str | None = None, devices: dict[str, list[dict]] | N
             return PlainTextResponse(json.dumps(body), 200)
         return JSONResponse(body)
 
+    async def archive_chat(request: Request) -> Response:
+        if not authorized(request.headers.get("authorization", ""), defect):
+            return unauthorized(defect)
+        ordered = device_of(request)
+        if isinstance(ordered, Response):
+            return ordered
+        try:
+            body = json.loads(await request.body())
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        archived = body.get("archived") if isinstance(body, dict) else None
+        if not isinstance(archived, bool):
+            if defect != "archive_accepts_any_body":
+                return error(409 if defect == "archive_undocumented_status" else 400, "archived: true or false", defect)
+            archived = bool(archived)
+        jid = request.path_params["chat_jid"]
+        if jid not in {chat["jid"] for chat in ordered} and defect != "unknown_chat_archived":
+            return error(404, "Chat not found", defect)
+        if defect != "archive_is_ignored":
+            archived_now[jid] = archived
+        return JSONResponse({"code": "SUCCESS", "message": "done", "results": {"chat_jid": jid, "archived": archived}})
+
     methods = ["GET", "POST"] if defect == "answers_post" else ["GET"]
-    return Starlette(routes=[Route("/chats", list_chats, methods=methods)])
+    return Starlette(
+        routes=[
+            Route("/chats", list_chats, methods=methods),
+            Route("/chat/{chat_jid}/archive", archive_chat, methods=["POST"]),
+        ]
+    )

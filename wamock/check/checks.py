@@ -21,7 +21,9 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import httpx
 
+from wamock.data.examples import texts
 from wamock.data.query import INTEGER
+from wamock.data.spec import list_chats_operation, lists_chats, resolved
 from wamock.data.store import ChatStore, Filters
 from wamock.data.timestamps import epoch
 
@@ -34,6 +36,7 @@ ARRAY_INDEX = re.compile(r"\[\d+\]")
 LARGEST_INT64 = 2**63 - 1
 # Statuses any server (or a proxy in front of it) may answer a request it cannot take.
 TRANSPORT_REFUSALS = (413, 414, 431)
+ARCHIVE_PATH = "/chat/{chat_jid}/archive"
 
 
 class RuleBroken(Exception):
@@ -97,15 +100,19 @@ class Contract:
     unauthorized_message: str
     authorization: str  # the Authorization header of the run's credentials
     devices: tuple[str, ...] = ()  # the devices the run was told of (--device); () when it was not
+    archives: bool = False  # the document has POST /chat/{chat_jid}/archive
+    lists_chats: bool = True  # the document has GET /chats, which the rules and probes judge
     expected: ChatStore | None = None
     peer: httpx.Client | None = None
 
     @classmethod
     def from_spec(cls, spec: dict, authorization: str, **oracles) -> "Contract":
-        operation = spec["paths"]["/chats"]["get"]
-        parameters = {p["name"]: p.get("schema", {}) for p in operation.get("parameters", []) if p.get("in") == "query"}
-        example = operation["responses"]["401"]["content"]["application/json"]["example"]
-        return cls(parameters, example["message"], authorization, **oracles)
+        if not lists_chats(spec):
+            return cls({}, "", authorization, lists_chats=False, **oracles)
+        declared = [resolved(spec, p) for p in list_chats_operation(spec).get("parameters", [])]
+        parameters = {p["name"]: resolved(spec, p.get("schema", {})) for p in declared if p.get("in") == "query"}
+        archives = isinstance((spec.get("paths") or {}).get(ARCHIVE_PATH, {}).get("post"), dict)
+        return cls(parameters, texts(spec).unauthorized, authorization, archives=archives, **oracles)
 
     def default(self, name: str):
         return self.parameters.get(name, {}).get("default")
@@ -163,9 +170,14 @@ def requested_page(exchange: Exchange, contract: Contract) -> PageRequest | None
     values = dict(exchange.query)
     value = {name: values.get(name, str(contract.default(name)).lower()) for name in ("limit", "offset", "has_media")}
     archived = values.get("archived")
+    limit, offset = int(value["limit"]), int(value["offset"])
+    if limit < 1 or offset < 0:
+        # A document without the contract's minimums (upstream's) lets these through, and no
+        # slice [offset, offset + limit) is meant by them: upstream reads limit=0 as 25.
+        return None
     return PageRequest(
-        int(value["limit"]),
-        int(value["offset"]),
+        limit,
+        offset,
         value["has_media"].lower() == "true",
         values.get("search", ""),
         None if archived is None else archived.lower() == "true",

@@ -13,6 +13,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
+from urllib.parse import quote
 
 import httpx
 
@@ -107,10 +108,29 @@ class Probing:
             ) from None
         return results
 
-    def walk(self, **filters: str) -> Walk:
-        """Every page of these filters (query values), from offset 0 to the first empty page."""
+    def archive(self, jid: str, archived: bool | str, *, expect: int | None = 200) -> httpx.Response:
+        """POST /chat/{jid}/archive; with `expect`, a ProbeFailure unless it answers a success."""
+        self.requests += 1
+        sent = {"X-Device-Id": self.contract.devices[0]} if self.contract.devices else {}
+        response = self.client.post(f"/chat/{quote(jid, safe='@')}/archive", json={"archived": archived}, headers=sent)
+        self.last = response
+        if response.status_code >= 500:
+            exchange = Exchange.of_httpx(response)
+            self.broken.append(("not_a_server_error", RuleBroken("Server error", received(exchange)), response))
+        if expect is not None and not 200 <= response.status_code < 300:
+            raise ProbeFailure(
+                "Archiving a listed chat is refused",
+                f'Requested: POST /chat/{jid}/archive {{"archived": {str(archived).lower()}}}',
+                received(Exchange.of_httpx(response)),
+                response=response,
+            )
+        return response
+
+    def walk(self, *, fresh: bool = False, **filters: str) -> Walk:
+        """Every page of these filters (query values), from offset 0 to the first empty page;
+        kept for the next probe unless `fresh` (the data changed)."""
         key = tuple(sorted(filters.items()))
-        if key not in self.walks:
+        if fresh or key not in self.walks:
             total = self.results({"limit": 1, **filters})["pagination"]["total"]
             # Between a tenth and a half of the total: at least two pages, where paging bugs live.
             limit = self.rng.randint(max(1, min(100, total // 10)), max(1, min(100, total // 2)))
@@ -451,6 +471,58 @@ def device_is_required_with_several(probing: Probing) -> None:
         )
 
 
+UNKNOWN_CHAT = "0000000000@wamock.invalid"
+
+
+def archiving_moves_the_chat(probing: Probing) -> None:
+    """POST /chat/{chat_jid}/archive, where the document has it: the chat moves between the
+    archived=true and archived=false lists, both ways, and an unknown chat gets 404. The chat is
+    left as it was found."""
+    if not probing.contract.archives:
+        return
+    kept = probing.results({"archived": "false", "limit": 1})["data"]
+    if not kept or not isinstance(kept[0], dict) or "jid" not in kept[0]:
+        return  # no chat to archive
+    jid = kept[0]["jid"]
+    refused = probing.archive(jid, "yes", expect=None)  # a body the document refuses
+    if not 400 <= refused.status_code < 500:
+        probing.archive(jid, False, expect=None)
+        raise ProbeFailure(
+            "Archiving with a body the document does not allow is not refused",
+            f'Requested: POST /chat/{jid}/archive {{"archived": "yes"}}',
+            "Documented: archived is a boolean",
+            received(Exchange.of_httpx(refused)),
+            response=refused,
+        )
+    try:
+        for archived in (True, False):
+            probing.archive(jid, archived)
+            shown_in = "true" if archived else "false"
+            hidden_in = "false" if archived else "true"
+            if jid not in jids_of(probing.walk(fresh=True, archived=shown_in).chats):
+                raise ProbeFailure(
+                    f"A chat {'archived' if archived else 'unarchived'} is not listed under archived={shown_in}",
+                    f'Requested: POST /chat/{jid}/archive {{"archived": {shown_in}}}, then GET /chats?archived={shown_in}',
+                    response=probing.last,
+                )
+            if jid in jids_of(probing.walk(fresh=True, archived=hidden_in).chats):
+                raise ProbeFailure(
+                    f"A chat {'archived' if archived else 'unarchived'} is still listed under archived={hidden_in}",
+                    f'Requested: POST /chat/{jid}/archive {{"archived": {shown_in}}}, then GET /chats?archived={hidden_in}',
+                    response=probing.last,
+                )
+    finally:
+        probing.archive(jid, False, expect=None)
+    response = probing.archive(UNKNOWN_CHAT, True, expect=None)
+    if response.status_code != 404:
+        raise ProbeFailure(
+            "Archiving an unknown chat is not the documented 404",
+            f"Requested: POST /chat/{UNKNOWN_CHAT}/archive",
+            received(Exchange.of_httpx(response)),
+            response=response,
+        )
+
+
 Probe = Callable[[Probing], None]
 
 PROBES: dict[str, Probe] = {
@@ -474,5 +546,6 @@ PROBES: dict[str, Probe] = {
         filters_combine,
         unknown_device_gets_404,
         device_is_required_with_several,
+        archiving_moves_the_chat,
     )
 }

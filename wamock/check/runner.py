@@ -170,7 +170,7 @@ def check_target(
 
     with client_for(target, options) as client:
         probing = probes.Probing(client, random.Random(seed), contract, *options.auth)
-        for name, probe in probes.PROBES.items():
+        for name, probe in probes.PROBES.items() if contract.lists_chats else ():
             try:
                 probe(probing)
             except probes.ProbeFailure as failure:
@@ -190,8 +190,9 @@ def check_target(
                 findings, Finding(name, broken.title, "\n".join(broken.evidence), reproduce(response, options), target)
             )
         outcome.requests += probing.requests
-        progress(f"  probes: {len(probes.PROBES)} properties, {probing.requests} requests")
-    outcome.checks = sorted(checks_seen | set(probes.PROBES))
+        if contract.lists_chats:
+            progress(f"  probes: {len(probes.PROBES)} properties, {probing.requests} requests")
+    outcome.checks = sorted(checks_seen | (set(probes.PROBES) if contract.lists_chats else set()))
     outcome.findings = list(findings.values())
     outcome.elapsed = time.monotonic() - started
     return outcome
