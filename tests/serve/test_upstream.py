@@ -244,3 +244,34 @@ def test_reset_brings_deleted_resources_back(upstream):
     upstream.post("/__wamock/reset", headers=JSON)
 
     assert upstream.get("/devices/phone-1/status").status_code == 200
+
+
+def test_errors_take_the_shape_the_document_gives_that_status(tmp_path):
+    document = yaml.safe_load(UPSTREAM.read_text())
+    # Another document's 400: {"error": ..., "hint": ...}; its 401: its own words.
+    responses = document["paths"]["/devices"]["post"]["responses"]
+    responses["400"] = {
+        "description": "refused",
+        "content": {"application/json": {"example": {"error": "bad", "hint": "see the docs"}}},
+    }
+    responses["401"] = {
+        "description": "who?",
+        "content": {"application/json": {"example": {"code": "AUTH", "message": "Log in first", "results": {}}}},
+    }
+    path = tmp_path / "shaped.yaml"
+    path.write_text(yaml.safe_dump(document))
+    server = start_wamock("--spec", str(path))
+    try:
+        refused = httpx.post(f"{server.base_url}/devices", json={"device_id": 5}, auth=AUTH)
+        anonymous = httpx.post(f"{server.base_url}/devices", json={"device_id": "x"})
+    finally:
+        stop(server)
+
+    assert refused.status_code == 400
+    assert set(refused.json()) == {"error", "hint"}
+    assert "device_id" in refused.json()["error"]
+    assert (anonymous.status_code, anonymous.json()) == (
+        401,
+        {"code": "AUTH", "message": "Log in first", "results": {}},
+    )
+    assert anonymous.headers["www-authenticate"].startswith("Basic ")

@@ -22,6 +22,19 @@ def error(code: str, message: str) -> dict:
     return {"code": code, "message": message, "results": {}}
 
 
+MESSAGE_FIELDS = ("message", "detail", "error")
+
+
+def shaped_error(documented, status: int, message: str) -> dict:
+    """An error wamock makes (400, 401), in the shape the document gives that status of the
+    operation (`documented`, its answer's body): its fields, with `message` saying what was
+    wrong. Where the document gives no object with a message field, the envelope."""
+    field = next((name for name in MESSAGE_FIELDS if isinstance(documented, dict) and name in documented), None)
+    if field is None:
+        return error(str(status), message)
+    return {**documented, field: message}
+
+
 def device_required() -> dict:
     """Upstream's answer, with 400, when several devices are registered and the request names none."""
     return {

@@ -32,18 +32,28 @@ def envelope_response(status: int, body: dict, headers: dict | None = None) -> C
     )
 
 
-def problem(request: ConnexionRequest, exc: ProblemException) -> ConnexionResponse:
+def problem_handler(paths: DocumentPaths):
+    def problem(request: ConnexionRequest, exc: ProblemException) -> ConnexionResponse:
+        state = request.scope[STATE_KEY]
+        # Outside connexion's routing: the operation is found again from the method and path.
+        operation = paths.operation(request.method, request.url.path)
+        documented = state.answers.get(operation, {}).get(exc.status)
+        return documented_problem(state, documented.body if documented else None, exc)
+
+    return problem
+
+
+def documented_problem(state, documented, exc: ProblemException) -> ConnexionResponse:
     if exc.status == 401:
-        return unauthorized(request.scope[STATE_KEY].texts.unauthorized)
-    return envelope_response(exc.status, envelope.error(str(exc.status), exc.detail or exc.title))
-
-
-def unauthorized(message: str) -> ConnexionResponse:
-    return envelope_response(
-        401,
-        envelope.error("401", message),
-        {"WWW-Authenticate": CHALLENGE},
-    )
+        # The document's own words for refused credentials, where it gives them for this operation.
+        given = documented.get("message") if isinstance(documented, dict) else None
+        message = given if isinstance(given, str) else state.texts.unauthorized
+    else:
+        message = exc.detail or exc.title
+    body = envelope.shaped_error(documented, exc.status, message)
+    # A 401 carries its challenge, whatever produced it.
+    headers = {"WWW-Authenticate": CHALLENGE} if exc.status == 401 else None
+    return envelope_response(exc.status, body, headers)
 
 
 def http_error_handler(paths: DocumentPaths):
@@ -64,7 +74,7 @@ def unexpected(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
 
 
 def register(app, paths: DocumentPaths) -> None:
-    app.add_error_handler(ProblemException, problem)
+    app.add_error_handler(ProblemException, problem_handler(paths))
     app.add_error_handler(HTTPException, http_error_handler(paths))
     app.add_error_handler(Exception, unexpected)
 

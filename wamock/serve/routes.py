@@ -41,20 +41,34 @@ HANDLED = {
 
 
 class DocumentPaths:
-    """The methods the document gives each path, for the `Allow` header of a 405."""
+    """The methods the document gives each path: for the `Allow` header of a 405, and to tell
+    which operation a request was for where connexion's routing has not said it."""
 
     def __init__(self, answers: dict[str, dict[int, Answer]]) -> None:
         methods: dict[str, list[str]] = {}
         for key in answers:
             method, path = key.split(" ", 1)
             methods.setdefault(path, []).append(method)
+        self._templates = list(methods)
         self._paths = [(template_pattern(path), path_methods) for path, path_methods in methods.items()]
 
-    def allowed(self, path: str) -> list[str]:
-        for pattern, methods in self._paths:
+    def _methods(self, path: str) -> tuple[str, list[str]] | None:
+        for template, (pattern, methods) in zip(self._templates, self._paths, strict=True):
             if pattern.match(path):
-                return [*methods, "HEAD"] if "GET" in methods else methods
-        return []
+                return template, methods
+        return None
+
+    def allowed(self, path: str) -> list[str]:
+        found = self._methods(path)
+        if found is None:
+            return []
+        methods = found[1]
+        return [*methods, "HEAD"] if "GET" in methods else methods
+
+    def operation(self, method: str, path: str) -> str | None:
+        """The operation a request is for, as `operation_key` names it; None if there is none."""
+        found = self._methods(path)
+        return operation_key(method, found[0]) if found and method.upper() in found[1] else None
 
 
 def template_pattern(path: str) -> re.Pattern:
