@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -23,6 +24,15 @@ settings.register_profile(
     "ci", max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+# Upstream's whole API description, beside the project (never copied into it); the tests that
+# read it are skipped, saying so, where it is absent.
+UPSTREAM = Path(
+    os.environ.get("WAMOCK_UPSTREAM_SPEC", Path(__file__).resolve().parents[2] / "shared" / "upstream" / "openapi.yaml")
+)
+needs_upstream = pytest.mark.skipif(
+    not UPSTREAM.exists(), reason=f"{UPSTREAM} is absent: upstream's document is read from ../shared/upstream/"
+)
 
 AUTH = ("username", "password")
 JSON = {"Content-Type": "application/json"}  # the control API changes state only for JSON requests

@@ -13,8 +13,7 @@ import yaml
 
 from tests.check.broken import ARCHIVE_DEFECTS, implementation
 from tests.check.test_checker import QUICK, check
-from tests.conftest import AUTH, serving, start_wamock, stop
-from tests.serve.test_upstream import UPSTREAM
+from tests.conftest import AUTH, UPSTREAM, needs_upstream, serving, start_wamock, stop
 
 pytestmark = pytest.mark.live
 
@@ -33,6 +32,7 @@ def chats_and_archive(tmp_path_factory) -> Path:
     return path
 
 
+@needs_upstream
 def test_an_independent_implementation_of_both_operations_conforms(capsys, chats_and_archive):
     with serving(implementation()) as url:
         status, output = check(capsys, url, *QUICK, "--spec", str(chats_and_archive))
@@ -40,6 +40,7 @@ def test_an_independent_implementation_of_both_operations_conforms(capsys, chats
     assert status == 0, output
 
 
+@needs_upstream
 def test_the_mock_serving_the_document_conforms(capsys, chats_and_archive):
     server = start_wamock("--spec", str(chats_and_archive))
     try:
@@ -50,6 +51,7 @@ def test_the_mock_serving_the_document_conforms(capsys, chats_and_archive):
     assert status == 0, output
 
 
+@needs_upstream
 @pytest.mark.parametrize(("defect", "check_name"), ARCHIVE_DEFECTS.items(), ids=list(ARCHIVE_DEFECTS))
 def test_each_broken_archive_rule_is_caught(capsys, chats_and_archive, defect, check_name):
     with serving(implementation(defect)) as url:
@@ -59,6 +61,7 @@ def test_each_broken_archive_rule_is_caught(capsys, chats_and_archive, defect, c
     assert f"FAILED {check_name}: " in output, output
 
 
+@needs_upstream
 def test_the_probe_leaves_the_chat_as_it_found_it(capsys, chats_and_archive):
     with serving(implementation()) as url:
         before = httpx.get(f"{url}/chats", params={"archived": "true", "limit": 100}, auth=AUTH).json()
@@ -76,6 +79,7 @@ def test_without_the_archive_operation_no_archive_is_sent(capsys):
     assert status == 0, output
 
 
+@needs_upstream
 def test_mock_keeps_upstreams_whole_document(capsys):
     """Every one of the 89 operations fuzzed, and GET /chats and the archive probed: nothing found."""
     server = start_wamock("--spec", str(UPSTREAM))

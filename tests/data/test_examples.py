@@ -4,8 +4,10 @@ import pytest
 import yaml
 from openapi_schema_validator import OAS30Validator
 
-from tests.serve.test_upstream import UPSTREAM
+from tests.conftest import UPSTREAM, needs_upstream
 from wamock.data import examples
+
+pytestmark = needs_upstream
 
 
 def inlined(document: dict, item, depth: int = 0):

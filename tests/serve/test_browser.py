@@ -15,8 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect, sync_playwright
 
-from tests.conftest import AUTH, JSON, start_wamock, stop
-from tests.serve.test_upstream import UPSTREAM
+from tests.conftest import AUTH, JSON, UPSTREAM, needs_upstream, start_wamock, stop
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the networking switches, Chromium keeps calling home, and this network refuses it.
@@ -169,6 +168,7 @@ def upstream_mock() -> Iterator[str]:
     stop(server)
 
 
+@needs_upstream
 def test_frontend_of_upstreams_api_lists_devices_and_chats_and_archives_one(browser, frontend_origin, upstream_mock):
     page = browser.new_page()
     page.goto(f"{frontend_origin}/upstream.html?api={upstream_mock}")
