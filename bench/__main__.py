@@ -286,14 +286,36 @@ def median_load(loads: list[Load]) -> Load:
     )
 
 
-def interleaved_medians(servers: list[Server], args, *, label: str) -> dict[str, Load]:
-    """Each server loaded in turn, round after round (A B C, A B C, ...); the median of each."""
-    loads: dict[str, list[Load]] = {server.name: [] for server in servers}
+def random_pages_script(total: int, name: str = "random-pages.lua") -> Path:
+    """A wrk script whose every request asks another page: limit 1..100, offset 0..total, a third with has_media=true."""
+    script = WORK / name
+    WORK.mkdir(parents=True, exist_ok=True)
+    script.write_text(
+        "math.randomseed(7)\n"
+        "request = function()\n"
+        '  local path = "/chats?limit=" .. math.random(1, 100) .. "&offset=" .. math.random(0, ' + str(total) + ")\n"
+        '  if math.random(3) == 1 then path = path .. "&has_media=true" end\n'
+        '  return wrk.format("GET", path)\n'
+        "end\n"
+    )
+    return script
+
+
+TRAFFIC = {"random pages": "random", "the page's own request, repeated": "single"}
+
+
+def interleaved_medians(servers: list[Server], args, *, label: str) -> dict[tuple[str, str], Load]:
+    """Each server loaded in turn with each kind of traffic, round after round (A B C, A B C, ...);
+    the median of each (server, traffic)."""
+    script = random_pages_script(150)
+    loads: dict[tuple[str, str], list[Load]] = {}
     for round_number in range(args.rounds):
         for server in servers:
-            loads[server.name].append(wrk(f"{server.url}/chats", args.duration))
+            for kind in TRAFFIC.values():
+                load = wrk(f"{server.url}/chats", args.duration, script=script if kind == "random" else None)
+                loads.setdefault((server.name, kind), []).append(load)
         print(f"  {label}: round {round_number + 1} of {args.rounds} done", flush=True)
-    return {name: median_load(runs) for name, runs in loads.items()}
+    return {key: median_load(runs) for key, runs in loads.items()}
 
 
 def table(headers: list[str], rows: list[list]) -> str:
@@ -313,34 +335,55 @@ def bench_peers(args) -> None:
     wamock = wamock_server("wamock").start()
     example.write_bytes(httpx.get(f"{wamock.url}/chats", auth=AUTH).content)
     wamock.stop()
-    servers = [wamock_server("wamock"), *peer_servers(peers, example)]
+    servers = [
+        wamock_server("wamock", "--no-access-log"),
+        wamock_server("wamock, connexion's path", "--no-access-log", "--no-cache", "--no-fast-path"),
+        *peer_servers(peers, example),
+    ]
     try:
         for server in servers:
             server.start()
         medians = interleaved_medians(servers, args, label="peers")
-        ours = medians["wamock"]
-        rows = []
-        for server in servers:
-            load = medians[server.name]
-            ratio = f"{ours.rps / load.rps:.2f}x" if server.name != "wamock" else "-"
-            rows.append(
-                [
-                    server.name,
-                    f"{load.rps:,.0f}",
-                    f"{load.p50_ms:.2f}",
-                    f"{load.p99_ms:.2f}",
-                    load.non_2xx + load.errors,
-                    f"{server.startup:.2f}",
-                    f"{server.rss_mib():.0f}",
-                    ratio,
-                ]
+        for number, (title, kind) in enumerate(TRAFFIC.items(), start=1):
+            ours = medians[("wamock", kind)]
+            rows = []
+            for server in servers:
+                load = medians[(server.name, kind)]
+                ratio = f"{ours.rps / load.rps:.2f}x" if server.name != "wamock" else "-"
+                rows.append(
+                    [
+                        server.name,
+                        f"{load.rps:,.0f}",
+                        f"{load.p50_ms:.2f}",
+                        f"{load.p99_ms:.2f}",
+                        load.non_2xx + load.errors,
+                        f"{server.startup:.2f}",
+                        f"{server.rss_mib():.0f}",
+                        ratio,
+                    ]
+                )
+            print(
+                f"\n1.{number} {title.capitalize()}, wrk -t1 -c32 -d{args.duration}s, "
+                f"medians of {args.rounds} interleaved rounds"
             )
-        print(f"\n1. The page's request, wrk -t1 -c32 -d{args.duration}s, medians of {args.rounds} interleaved rounds")
+            print(
+                table(
+                    [
+                        "server",
+                        "req/s",
+                        "p50 ms",
+                        "p99 ms",
+                        "non-2xx+errors",
+                        "start s",
+                        "RSS MiB",
+                        "wamock/server req/s",
+                    ],
+                    rows,
+                )
+            )
         print(
-            table(
-                ["server", "req/s", "p50 ms", "p99 ms", "non-2xx+errors", "start s", "RSS MiB", "wamock/server req/s"],
-                rows,
-            )
+            "Random pages: limit 1..100, offset 0..150, a third with has_media=true, each request another; "
+            "WireMock, connexion's mock and the floor answer every page with the same bytes."
         )
     finally:
         for server in servers:

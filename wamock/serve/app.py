@@ -2,7 +2,7 @@
 
 The ASGI stack, outside in: the envelope guard (in place of connexion's server-error guard),
 the Host allow-list, the state, the accounts, the request journal, CORS, the control API's guard, delays and
-`Prefer`, the answer cache, then connexion's own exception handlers, Swagger UI, routing,
+`Prefer`, the answer cache, the fast path of GET /chats, then connexion's own exception handlers, Swagger UI, routing,
 security, the preferred status, parameter validation and the handlers.
 """
 
@@ -23,7 +23,9 @@ from wamock.data.accounts import DEFAULT_ACCOUNT
 from wamock.data.paths import CONTROL_SPEC_FILE, DEFAULT_FIXTURES, SPEC_FILE
 from wamock.serve import CONTROL_PREFIX, errors
 from wamock.serve.auth import Accounts, AccountsMiddleware, with_accounts
+from wamock.serve.fast import path as fast_path
 from wamock.serve.fast.cache import ResponseCacheMiddleware
+from wamock.serve.fast.path import FastChatsPath
 from wamock.serve.journal import JournalMiddleware
 from wamock.serve.protocol import EnvelopeHttpToolsProtocol, Limits
 from wamock.serve.routes import DocumentPaths, DocumentResolver
@@ -53,6 +55,7 @@ class Settings:
     max_connections: int = Limits.max_connections
     journal_limit: int = JOURNAL_LIMIT
     cache: bool = True  # replay connexion's answer to a request it has already judged
+    fast_path: bool = True  # answer GET /chats requests provably valid without connexion's chain
     access_log: bool = False  # a line on standard output for each API request
 
     def limits(self) -> Limits:
@@ -119,6 +122,9 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
             paths=set(spec["paths"]),
             varies=declared_headers,
         )
+    rules = fast_path.compiled(spec) if settings.fast_path else None
+    if rules is not None:
+        app.add_middleware(FastChatsPath, position=outside_handlers, rules=rules)
     app.add_middleware(PreferredStatusMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, answers=state.answers)
     errors.register(app, DocumentPaths(state.answers))
     return app
