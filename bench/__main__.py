@@ -258,13 +258,15 @@ def to_ms(text: str) -> float:
 
 def wrk(url: str, duration: float, connections: int = 32, script: Path | None = None) -> Load:
     scripted = ["-s", str(script)] if script else []
-    output = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", *scripted, "-H", AUTH_HEADER, url],
+    run = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration:g}s", "--latency", *scripted, "-H", AUTH_HEADER, url],
         capture_output=True,
         text=True,
-        check=True,
         timeout=duration + 60,
-    ).stdout
+    )
+    if run.returncode != 0:
+        sys.exit(f"error: wrk against {url} failed ({run.returncode}): {run.stderr.strip() or run.stdout.strip()}")
+    output = run.stdout
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return Load(

@@ -1,11 +1,15 @@
 """CORS: a browser on another origin can call the mock with credentials."""
 
+import asyncio
 import copy
 
 import pytest
 import yaml
+from starlette.middleware.cors import CORSMiddleware
 
 from tests.conftest import AUTH
+from wamock.serve.app import cors_options
+from wamock.serve.safety import PathCORS
 
 ORIGIN = "http://localhost:5173"
 PREFLIGHT = {
@@ -73,3 +77,27 @@ def test_any_header_the_served_spec_declares_is_allowed(make_client, spec, tmp_p
 
     assert allowed.status_code == 200
     assert refused.status_code == 400
+
+
+@pytest.mark.parametrize("headers", [[], [(b"vary", b"Accept")], [(b"vary", b"Accept"), (b"vary", b"Cookie")]])
+def test_without_origin_the_answer_varies_as_starlettes_cors_makes_it(headers):
+    """Pins what safety.send_varying_by_origin copies from Starlette's CORSMiddleware."""
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": list(headers)})
+        await send({"type": "http.response.body", "body": b""})
+
+    def answer(middleware) -> list:
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": "/chats", "headers": [(b"host", b"127.0.0.1")]}
+        asyncio.run(middleware(scope, None, send))
+        return sorted(sent[0]["headers"])
+
+    starlette = CORSMiddleware(app, **cors_options([]))
+    ours = PathCORS(app, api=cors_options([]), control=None)
+
+    assert answer(ours) == answer(starlette)

@@ -9,7 +9,7 @@ credentials (right, wrong, malformed), naming devices or not.
 import base64
 import copy
 import inspect
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from hypothesis import given, settings
@@ -131,3 +131,8 @@ def test_the_fast_path_stays_off_where_the_spec_has_rules_it_does_not_know(spec)
 
     assert fast_path.compiled(spec) is not None
     assert fast_path.compiled(patterned) is None
+
+
+@given(st.text(alphabet="ab=&%+;2x ", max_size=20))
+def test_the_query_is_read_as_starlette_reads_it(query):
+    assert fast_path.query_pairs(query) == parse_qsl(query, keep_blank_values=True)

@@ -2,7 +2,7 @@
 
 The ASGI stack, outside in: the envelope guard (in place of connexion's server-error guard),
 the Host allow-list, the state, the accounts, the request journal, CORS, the control API's guard, delays and
-`Prefer`, the answer cache, the fast path of GET /chats, then connexion's own exception handlers, Swagger UI, routing,
+`Prefer`, the fast path of GET /chats, the answer cache, then connexion's own exception handlers, Swagger UI, routing,
 security, the preferred status, parameter validation and the handlers.
 """
 
@@ -115,6 +115,11 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
     if settings.control:
         app.add_middleware(ControlGuard, position=outside_handlers, control_origins=settings.control_origins)
     app.add_middleware(DelayAndPreferMiddleware, position=outside_handlers, delay_ms=settings.delay_ms)
+    # The fast path computes a page faster than the cache can find and keep one: it goes first,
+    # and the cache keeps what goes on to connexion.
+    rules = fast_path.compiled(spec) if settings.fast_path else None
+    if rules is not None:
+        app.add_middleware(FastChatsPath, position=outside_handlers, rules=rules)
     if settings.cache:
         app.add_middleware(
             ResponseCacheMiddleware,
@@ -122,9 +127,6 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
             paths=set(spec["paths"]),
             varies=declared_headers,
         )
-    rules = fast_path.compiled(spec) if settings.fast_path else None
-    if rules is not None:
-        app.add_middleware(FastChatsPath, position=outside_handlers, rules=rules)
     app.add_middleware(PreferredStatusMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, answers=state.answers)
     errors.register(app, DocumentPaths(state.answers))
     return app

@@ -13,6 +13,7 @@ escaped, so no request can forge a line.
 
 import base64
 import binascii
+import functools
 import os
 import queue
 import re
@@ -27,6 +28,7 @@ from wamock.serve.state import SCOPE_KEY as STATE_KEY
 UNJOURNALED_PREFIXES = (CONTROL_PREFIX, "/ui", "/openapi.")
 
 
+@functools.lru_cache(maxsize=256)
 def basic_user(authorization: bytes) -> str | None:
     scheme, _, credentials = authorization.partition(b" ")
     if scheme.lower() != b"basic":

@@ -10,10 +10,11 @@
   application/json`, which no page can send cross-origin without a preflight.
 """
 
+import functools
 import ipaddress
 
 from starlette.middleware.cors import CORSMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wamock.serve import CONTROL_PREFIX, envelope
 
@@ -39,11 +40,15 @@ def is_ip_address(name: str) -> bool:
     return True
 
 
+MAX_JUDGED_HOSTS = 256
+
+
 class HostAllowList:
     def __init__(self, app: ASGIApp, *, allowed_hosts: list[str]) -> None:
         self.app = app
         self.any_host = "*" in allowed_hosts
         self.allowed = {name.lower().rstrip(".") for name in allowed_hosts}
+        self.judged: dict[str, bool] = {}  # Host header -> allowed: parsing an address each request is slow
 
     def allows(self, name: str) -> bool:
         name = name.lower().rstrip(".")
@@ -55,9 +60,18 @@ class HostAllowList:
             or name in self.allowed
         )
 
+    def allows_host(self, host: str) -> bool:
+        allowed = self.judged.get(host)
+        if allowed is None:
+            allowed = self.allows(host_name(host))
+            if len(self.judged) >= MAX_JUDGED_HOSTS:
+                self.judged.clear()
+            self.judged[host] = allowed
+        return allowed
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         host = header(scope, b"host") if scope["type"] == "http" else None
-        if host is not None and not self.allows(host_name(host)):
+        if host is not None and not self.allows_host(host):
             name = host_name(host)
             await envelope.send_error(
                 send, 403, "403", f"Host {name!r} is not allowed (DNS rebinding guard); pass --allowed-host {name}"
@@ -113,5 +127,19 @@ class PathCORS:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(CONTROL_PREFIX):
             await self.control(scope, receive, send)
+        elif scope["type"] == "http" and header(scope, b"origin") is None:
+            # Not a browser's cross-origin request: only the Vary that Starlette's CORS would add,
+            # without its per-request header objects.
+            await self.app(scope, receive, functools.partial(send_varying_by_origin, send))
         else:
             await self.api(scope, receive, send)
+
+
+async def send_varying_by_origin(send: Send, message: Message) -> None:
+    """What Starlette 1.x's CORSMiddleware sends for a request without Origin: `Vary` joined with `Origin`."""
+    if message["type"] == "http.response.start":
+        headers = list(message.get("headers", []))
+        varies = [value.decode("latin-1") for name, value in headers if name.lower() == b"vary"]
+        kept = [(name, value) for name, value in headers if name.lower() != b"vary"]
+        message["headers"] = [*kept, (b"vary", ", ".join([*varies, "Origin"]).encode("latin-1"))]
+    await send(message)
