@@ -58,6 +58,7 @@ CREDENTIALS = st.sampled_from(
 )
 DEVICES = st.sampled_from([None, "phone-1", "phone-2", "phone%2D1", "nope", ""])
 PREFER = st.sampled_from([None, None, None, "code=500", "delay=0"])
+ORIGINS = st.sampled_from([None, None, "http://localhost:5173"])
 
 
 def pair(chats=None) -> tuple[TestClient, TestClient]:
@@ -78,10 +79,15 @@ def two_devices():
     return pair(generate_devices(40, 3, newest=newest, devices=2))
 
 
-def answers_agree(clients, query, credentials, device, prefer) -> None:
+def answers_agree(clients, query, credentials, device, prefer, origin) -> None:
     headers = {
         name: value
-        for name, value in (("Authorization", credentials), ("X-Device-Id", device), ("Prefer", prefer))
+        for name, value in (
+            ("Authorization", credentials),
+            ("X-Device-Id", device),
+            ("Prefer", prefer),
+            ("Origin", origin),
+        )
         if value is not None
     }
     url = "/chats?" + urlencode(query)
@@ -94,15 +100,15 @@ def answers_agree(clients, query, credentials, device, prefer) -> None:
 
 
 @settings(max_examples=300)
-@given(query=QUERIES, credentials=CREDENTIALS, device=DEVICES, prefer=PREFER)
-def test_both_paths_answer_alike_with_one_device(one_device, query, credentials, device, prefer):
-    answers_agree(one_device, query, credentials, device, prefer)
+@given(query=QUERIES, credentials=CREDENTIALS, device=DEVICES, prefer=PREFER, origin=ORIGINS)
+def test_both_paths_answer_alike_with_one_device(one_device, query, credentials, device, prefer, origin):
+    answers_agree(one_device, query, credentials, device, prefer, origin)
 
 
 @settings(max_examples=300)
-@given(query=QUERIES, credentials=CREDENTIALS, device=DEVICES, prefer=PREFER)
-def test_both_paths_answer_alike_with_two_devices(two_devices, query, credentials, device, prefer):
-    answers_agree(two_devices, query, credentials, device, prefer)
+@given(query=QUERIES, credentials=CREDENTIALS, device=DEVICES, prefer=PREFER, origin=ORIGINS)
+def test_both_paths_answer_alike_with_two_devices(two_devices, query, credentials, device, prefer, origin):
+    answers_agree(two_devices, query, credentials, device, prefer, origin)
 
 
 def test_the_fast_path_answers_the_plain_requests(one_device, monkeypatch):

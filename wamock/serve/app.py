@@ -1,8 +1,8 @@
 """The app factory: connexion serving an OpenAPI document (spec/openapi.yaml by default) and the control API, with wamock's parts.
 
 The ASGI stack, outside in: the envelope guard (in place of connexion's server-error guard),
-the Host allow-list, the state, the accounts, the request journal, CORS, the control API's guard, delays and
-`Prefer`, the fast path of GET /chats, the answer cache, then connexion's own exception handlers, Swagger UI, routing,
+the Host allow-list, the state, the accounts, the request journal, the fast path of GET /chats,
+CORS, the control API's guard, delays and `Prefer`, the answer cache, then connexion's own exception handlers, Swagger UI, routing,
 security, the preferred status, parameter validation and the handlers.
 """
 
@@ -108,6 +108,12 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
     control = Accounts.parse(settings.control_accounts) if settings.control_accounts else api_accounts
     app.add_middleware(AccountsMiddleware, position=outside_handlers, api=api_accounts, control=control)
     app.add_middleware(JournalMiddleware, position=outside_handlers, access_log=settings.access_log)
+    # The fast path answers a plain page as soon as it is journaled: it computes one faster than
+    # the cache can find and keep it, and takes what CORS, `Prefer` and delays would do to it
+    # (nothing but `Vary: Origin`) on to connexion's path instead. The cache keeps the rest.
+    rules = fast_path.compiled(spec) if settings.fast_path and not settings.delay_ms else None
+    if rules is not None:
+        app.add_middleware(FastChatsPath, position=outside_handlers, rules=rules)
     declared_headers = spec_module.request_headers(spec)  # CORS allows them; cached answers vary by them
     control_cors = cors_options(settings.control_origins) if settings.control_origins else None
     api_cors = cors_options(settings.cors_origins, declared_headers)
@@ -115,11 +121,6 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
     if settings.control:
         app.add_middleware(ControlGuard, position=outside_handlers, control_origins=settings.control_origins)
     app.add_middleware(DelayAndPreferMiddleware, position=outside_handlers, delay_ms=settings.delay_ms)
-    # The fast path computes a page faster than the cache can find and keep one: it goes first,
-    # and the cache keeps what goes on to connexion.
-    rules = fast_path.compiled(spec) if settings.fast_path else None
-    if rules is not None:
-        app.add_middleware(FastChatsPath, position=outside_handlers, rules=rules)
     if settings.cache:
         app.add_middleware(
             ResponseCacheMiddleware,

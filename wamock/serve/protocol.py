@@ -44,6 +44,7 @@ class EnvelopeHttpToolsProtocol(HttpToolsProtocol):
     limits = Limits()  # set by wamock.server before serving (and in each worker)
     _refusal: tuple[int, str] | None = None
     _timer = None
+    _deadline: float | None = None  # when the request under way must be complete
     _head_complete = False
     _head_bytes = 0
 
@@ -55,20 +56,33 @@ class EnvelopeHttpToolsProtocol(HttpToolsProtocol):
         self._start_timer()
 
     def connection_lost(self, exc) -> None:
-        self._stop_timer()
+        self._cancel_timer()
         super().connection_lost(exc)
 
     def _start_timer(self) -> None:
+        # One timer a connection, moved on lazily: arming and cancelling one for every request
+        # of a keep-alive connection costs more than the rest of the protocol's work.
+        if self._deadline is None:  # else the request started when the connection opened: its deadline holds
+            self._deadline = self.loop.time() + self.limits.request_timeout
         if self._timer is None:
-            self._timer = self.loop.call_later(self.limits.request_timeout, self._timed_out)
+            self._timer = self.loop.call_at(self._deadline, self._timed_out)
 
     def _stop_timer(self) -> None:
+        self._deadline = None
+
+    def _cancel_timer(self) -> None:
+        self._deadline = None
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
 
     def _timed_out(self) -> None:
         self._timer = None
+        if self._deadline is None:
+            return  # no request under way
+        if self.loop.time() < self._deadline:
+            self._timer = self.loop.call_at(self._deadline, self._timed_out)  # a later request's deadline
+            return
         if self.cycle is None or not self.cycle.response_started:
             self.send_refusal(408, f"the request was not complete within {self.limits.request_timeout:g} s")
 
@@ -130,7 +144,7 @@ class EnvelopeHttpToolsProtocol(HttpToolsProtocol):
         self.send_refusal(status, message)
 
     def send_refusal(self, status: int, message: str) -> None:
-        self._stop_timer()
+        self._cancel_timer()
         if self.transport.is_closing():
             return
         body = envelope.encode(envelope.error(str(status), message))

@@ -3,8 +3,8 @@
 connexion stays the judge of what is valid: the fast path answers only a request that it can
 prove valid with the spec's own rules, compiled once (types, bounds, defaults, the security
 scheme), and that connexion would answer with the same handler. Anything else (a value it
-cannot decide, a parameter given twice, credentials it has not verified, `Prefer`) goes on to
-connexion unchanged, which answers or refuses it as always. tests/serve/test_fast_path.py
+cannot decide, a parameter given twice, credentials it has not verified, `Prefer`, a browser's
+`Origin`) goes on to CORS and connexion unchanged, which answers or refuses it as always. tests/serve/test_fast_path.py
 shows, for generated requests valid and invalid, with and without credentials, that both paths
 give the same status, headers and body.
 """
@@ -121,14 +121,14 @@ class FastChatsPath:
             await self.app(scope, receive, send)
             return
         authorization = device = None
-        prefer = False
+        prefer = False  # or anything else only connexion's path answers
         for name, value in scope["headers"]:
             if name == b"authorization" and authorization is None:
                 authorization = value
             elif name == b"x-device-id" and device is None:
                 device = value.decode("latin-1")
-            elif name == b"prefer":
-                prefer = True  # a status chosen after the credentials: connexion's path
+            elif name in (b"prefer", b"origin"):
+                prefer = True  # a status chosen after the credentials, or a browser's CORS: connexion's path
         arguments = None if prefer else self.arguments(scope["query_string"])
         if arguments is None or (self.basic and not self.verify(authorization, scope)):
             await self.app(scope, receive, send)
@@ -138,7 +138,12 @@ class FastChatsPath:
             {
                 "type": "http.response.start",
                 "status": status,
-                "headers": [(b"content-length", b"%d" % len(body)), (b"content-type", b"application/json")],
+                # As CORS answers a request without Origin (pinned in tests/serve/test_cors.py).
+                "headers": [
+                    (b"content-length", b"%d" % len(body)),
+                    (b"content-type", b"application/json"),
+                    (b"vary", b"Origin"),
+                ],
             }
         )
         await send({"type": "http.response.body", "body": body})
