@@ -460,6 +460,42 @@ def bench_scale(args) -> None:
     print(table(["cache", "has_media", "page", "p50 ratio", "req/s ratio"], ratios))
 
 
+def bench_random_scale(args) -> None:
+    """Random pages over the whole range, at 150 chats and at the largest size; the cold start of each."""
+    rows, p50 = [], {}
+    cache = WORK / "compiled"
+    for size in [150, 10_000] if args.quick else [150, SIZES[-1]]:
+        fixtures = fixture_file(size)
+        shutil.rmtree(cache, ignore_errors=True)  # a cold start: nothing compiled yet
+        server = wamock_server(f"wamock {size}", "--fixtures", str(fixtures), "--no-access-log")
+        server.env = {"WAMOCK_CACHE_DIR": str(cache)}
+        server.start()
+        try:
+            script = random_pages_script(size, name=f"random-pages-{size}.lua")
+            load = median_load([wrk(f"{server.url}/chats", args.duration, script=script) for _ in range(args.rounds)])
+        finally:
+            server.stop()
+        p50[size] = load.p50_ms
+        rows.append(
+            [
+                f"{size:,}",
+                f"{load.rps:,.0f}",
+                f"{load.p50_ms:.2f}",
+                f"{load.p99_ms:.2f}",
+                load.non_2xx + load.errors,
+                f"{server.startup:.2f}",
+            ]
+        )
+        print(f"  random pages: {size:,} chats done", flush=True)
+    print(
+        f"\n6. Random pages over the whole range (limit 1..100, offset 0..total, a third has_media=true), "
+        f"wrk -t1 -c32 -d{args.duration:g}s, medians of {args.rounds}; cold start (nothing compiled)"
+    )
+    print(table(["chats", "req/s", "p50 ms", "p99 ms", "non-2xx+errors", "cold start s"], rows))
+    small, large = min(p50), max(p50)
+    print(f"p50, {large:,} / {small:,} chats: {p50[large] / p50[small]:.2f}x")
+
+
 def search_script(fixtures: Path, count: int = 300) -> Path:
     """A wrk script whose every request searches another term: pieces of the data's own names."""
     names = sorted({chat["name"] for chat in json.loads(fixtures.read_text())[:5000]})
@@ -570,7 +606,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=float, default=10, help="Seconds of each wrk load in parts 1 and 3.")
     parser.add_argument("--scale-duration", type=float, default=2, help="Seconds of each wrk load in part 2.")
-    parser.add_argument("--only", choices=["peers", "scale", "workers", "checker", "search"], action="append")
+    parser.add_argument(
+        "--only", choices=["peers", "scale", "workers", "checker", "search", "random-scale"], action="append"
+    )
     args = parser.parse_args()
     if args.quick:
         args.rounds, args.duration, args.scale_duration = 1, 1, 1
@@ -584,6 +622,7 @@ def main() -> None:
         "peers": bench_peers,
         "scale": bench_scale,
         "search": bench_search,
+        "random-scale": bench_random_scale,
         "workers": bench_workers,
         "checker": bench_checker,
     }
