@@ -365,7 +365,7 @@ def bench_peers(args) -> None:
                     ]
                 )
             print(
-                f"\n1.{number} {title.capitalize()}, wrk -t1 -c32 -d{args.duration}s, "
+                f"\n1.{number} {title.capitalize()}, wrk -t1 -c32 -d{args.duration:g}s, "
                 f"medians of {args.rounds} interleaved rounds"
             )
             print(
