@@ -1,1 +1,1 @@
-"""Operation handlers, resolved from the spec's operationId (`chats.list_chats`)."""
+"""Operation handlers: the API's found by method and path (`wamock/serve/routes.py`), the control API's by operationId."""

@@ -272,3 +272,16 @@ def test_errors_take_the_shape_the_document_gives_that_status(tmp_path):
         {"code": "AUTH", "message": "Log in first", "results": {}},
     )
     assert anonymous.headers["www-authenticate"].startswith("Basic ")
+
+
+def test_deletions_kept_are_bounded(upstream_server):
+    with httpx.Client(base_url=upstream_server.base_url, auth=AUTH, timeout=10) as client:
+        first = "/devices/first-of-many"
+        client.delete(first)
+        for index in range(1000):
+            client.delete(f"/devices/many-{index}")
+        oldest_forgotten = client.get(f"{first}/status").status_code
+        latest_remembered = client.get("/devices/many-999/status").status_code
+        client.post("/__wamock/reset", headers=JSON)
+
+    assert (oldest_forgotten, latest_remembered) == (200, 404)

@@ -49,11 +49,10 @@ class DocumentPaths:
         for key in answers:
             method, path = key.split(" ", 1)
             methods.setdefault(path, []).append(method)
-        self._templates = list(methods)
-        self._paths = [(template_pattern(path), path_methods) for path, path_methods in methods.items()]
+        self._paths = [(path, template_pattern(path), path_methods) for path, path_methods in methods.items()]
 
     def _methods(self, path: str) -> tuple[str, list[str]] | None:
-        for template, (pattern, methods) in zip(self._templates, self._paths, strict=True):
+        for template, pattern, methods in self._paths:
             if pattern.match(path):
                 return template, methods
         return None

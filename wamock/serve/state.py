@@ -40,6 +40,7 @@ FIXTURES_DATA = "fixtures.json"  # the checked fixtures of several devices, for 
 JOURNAL_LIMIT = 1000
 MAX_JOURNAL_TEXT = 2048  # of a path or query in a journal entry; longer ones are cut
 MAX_ENTRY_BYTES = 3 * MAX_JOURNAL_TEXT  # what one entry may take on disk, at most
+MAX_DELETED = 1000  # paths a DELETE removed, the latest kept
 MEASURE_EVERY = 16  # entries written between two looks at the journal's size
 _COUNTER = struct.Struct("<Q")
 
@@ -144,22 +145,23 @@ class SharedState:
         return True
 
     def delete(self, path: str) -> None:
-        """What lies at `path` is gone, for every worker, until it is created again or the mock is reset."""
-        self._change_deleted(lambda deleted: deleted | {path})
+        """What lies at `path` is gone, for every worker, until it is created again or the mock is
+        reset. The latest MAX_DELETED deletions are kept: a fuzzer's thousands cannot grow the state."""
+        self._change_deleted(lambda deleted: [*(gone for gone in deleted if gone != path), path][-MAX_DELETED:])
 
     def restore(self, path: str) -> None:
         """What lies at and under `path` exists again (a PUT to it, a POST to its collection)."""
         self._change_deleted(
-            lambda deleted: {gone for gone in deleted if gone != path and not gone.startswith(path + "/")}
+            lambda deleted: [gone for gone in deleted if gone != path and not gone.startswith(path + "/")]
         )
 
     def _change_deleted(self, change) -> None:
         with self._lock():
             session = self._read_session()
-            deleted = set(session.get("deleted", ()))
+            deleted = list(session.get("deleted", ()))  # oldest first
             changed = change(deleted)
             if changed != deleted:
-                self._write_session({**session, "deleted": sorted(changed)})
+                self._write_session({**session, "deleted": changed})
                 self._bump()
 
     def reset(self) -> None:
