@@ -1,6 +1,10 @@
 """Pins what wamock.check.engine relies on in Schemathesis' undocumented engine (4.x)."""
 
+from types import SimpleNamespace
+
 import pytest
+import requests
+from schemathesis.core.failures import AcceptedNegativeData, Failure
 
 from tests.check.broken import implementation
 from tests.conftest import serving
@@ -36,3 +40,65 @@ def test_a_broken_rule_comes_back_with_the_request_that_broke_it():
     assert echoed != []
     assert all(failure.method == "GET" and "offset=" in failure.url for failure in echoed)
     assert all(failure.title == "Pagination does not echo the request" for failure in echoed)
+
+
+def test_accepted_invalid_data_is_dropped_only_when_the_request_was_valid_as_sent():
+    """The filter_failure hook: openapi-core judges the request exactly as it was sent."""
+    document = engine.judged_document(spec_module.load())
+    keep = engine.valid_requests_accepted(document, "http://127.0.0.1:3000")
+    failure = AcceptedNegativeData(operation="GET /chats", message="", status_code=200, expected_statuses=["400"])
+    other = Failure(operation="GET /chats", title="another check", message="")
+
+    def sent(url: str, **request) -> SimpleNamespace:
+        return SimpleNamespace(request=requests.Request("GET", url, **request).prepare())
+
+    valid = sent("http://127.0.0.1:3000/chats?limit=5", auth=("username", "password"))
+    too_big = sent("http://127.0.0.1:3000/chats?limit=500", auth=("username", "password"))
+    anonymous = sent("http://127.0.0.1:3000/chats?limit=5")
+
+    assert keep(None, failure, None, valid) is False  # valid as sent: Schemathesis was wrong
+    assert keep(None, failure, None, too_big) is True
+    assert keep(None, failure, None, anonymous) is True  # no credentials: invalid for a secured operation
+    assert keep(None, other, None, valid) is True  # other checks' failures always stand
+
+
+def test_the_judged_document_implies_401_and_400_and_untypes_form_text():
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "security": [{"basic": []}],
+        "paths": {
+            "/open": {"get": {"security": [], "responses": {"200": {"description": "ok"}}}},
+            "/form": {
+                "post": {
+                    "requestBody": {
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "phone": {"type": "string", "example": "62"},
+                                        "file": {"type": "string", "format": "binary"},
+                                        "count": {"type": "integer"},
+                                    },
+                                }
+                            }
+                        }
+                    },
+                    "responses": {"200": {"description": "ok"}},
+                }
+            },
+        },
+    }
+
+    judged = engine.judged_document(document)
+
+    assert set(judged["paths"]["/open"]["get"]["responses"]) == {"200"}  # open, and takes nothing
+    assert set(judged["paths"]["/form"]["post"]["responses"]) == {"200", "400", "401"}
+    fields = judged["paths"]["/form"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"]
+    assert fields == {
+        "phone": {"example": "62"},
+        "file": {"type": "string", "format": "binary"},
+        "count": {"type": "integer"},
+    }
+    assert document["paths"]["/form"]["post"]["responses"] == {"200": {"description": "ok"}}  # the original untouched
