@@ -1,9 +1,10 @@
 """Scenarios a frontend asks for: a documented status, a slower answer.
 
 Per request, with Prism's `Prefer` header: `Prefer: code=500` answers what the document
-gives for that status of the operation (its example, or one built from its schema); `Prefer: delay=300` answers 300 ms later; both may be given
-(`Prefer: code=401, delay=1000`). Server-wide, `--delay MS` slows every API answer. A
-`Prefer` that wamock cannot honour gets a 400 envelope that says why.
+gives for that status of the operation (its example, or one built from its schema);
+`Prefer: delay=300` answers 300 ms later; both may be given (`Prefer: code=401, delay=1000`).
+Server-wide, `--delay MS` slows every API answer. A `Prefer` that wamock cannot honour gets a
+400 envelope that says why.
 
 The status is applied after the credentials are checked, so a request without them still
 gets 401: a mock must not hide an auth bug.

@@ -1,18 +1,22 @@
 """connexion's query parsing and validators, worded and tightened where the contract needs it.
 
 connexion decides what is valid (from the spec); this words its verdict the way the
-documented 400 envelope needs (`limit: must be no greater than 100`) and closes two gaps:
+documented 400 envelope needs (`limit: must be no greater than 100`) and closes these gaps:
 - Python's int() reads "5_0", " 5" and "٣" (an Arabic-Indic three) as integers; HTTP
   clients and upstream's Go parser do not. An integer here is ASCII digits with an optional
   sign, as Go's strconv.Atoi reads it; anything else stays a string, which validation refuses.
-- A parameter given twice (`limit=5&limit=7`), or a form field that is not a list, is
-  ambiguous (connexion takes the last, upstream the first): it gets a 400 that says so.
-- A multipart body that cannot be parsed (no boundary) gets a 400, not a 500.
+- A parameter given twice (`limit=5&limit=7`), or a form field given twice that is not a
+  list, is ambiguous (connexion takes the last, upstream the first): a 400 that says so.
+- A multipart body that is not one (no boundary, no part, a part whose headers never end, no
+  Content-Type) gets a 400 that says so, where Starlette's parser failed with a 500 or read
+  an empty form.
 
-connexion's extension points carry most of it (`uri_parser_class`, `validator_map`); the
-JSON body validator has none for wording its errors, so `NamingJSONBodyValidator` overrides
-its `_parse` and `_validate` (connexion 3.3). This module is the one place that does;
-tests/serve/test_control.py and test_robustness.py pin the messages it produces.
+connexion's extension points carry most of it (`uri_parser_class`, `validator_map`); its body
+validators have none for wording errors or reading the raw body, so `NamingJSONBodyValidator`
+overrides their `_parse` and `_validate`, `NamingMultiPartValidator` their `_parse`, and
+`StrictURIParser.resolve_form` reads the parser's `_body_schema` (connexion 3.3). This module
+is the one place that does; tests/serve/test_control.py, test_robustness.py and
+test_upstream.py pin the messages it produces.
 """
 
 import json
