@@ -45,6 +45,11 @@ def load_chats(path: Path, spec: dict) -> list[dict]:
 
 def load_data(path: Path, spec: dict) -> dict[str, list[dict]]:
     """A fixture file's chats by device: a plain list is one unnamed device."""
+    return validate_data(parse(read(path), source=str(path)), spec, source=str(path))
+
+
+def read(path: Path) -> bytes:
+    """A fixture file's bytes; FixtureError names what keeps it from being read."""
     path = Path(path)
     try:
         raw = read_regular_file(path)
@@ -52,13 +57,16 @@ def load_data(path: Path, spec: dict) -> dict[str, list[dict]]:
         raise FixtureError(f"{path}: no such fixture file") from None
     except OSError as exc:
         raise FixtureError(f"{path}: cannot read the fixture file: {exc.strerror}") from None
-    if not raw.strip():
+    if not raw or raw.isspace():  # not raw.strip(), which would copy a large file
         raise FixtureError(f"{path}: empty file; expected a JSON list of chats")
+    return raw
+
+
+def parse(raw: bytes, *, source: str) -> object:
     try:
-        data = orjson.loads(raw)
+        return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise FixtureError(f"{path}: not valid JSON: {exc}") from None
-    return validate_data(data, spec, source=str(path))
+        raise FixtureError(f"{source}: not valid JSON: {exc}") from None
 
 
 def validate_data(data: object, spec: dict, *, source: str) -> dict[str, list[dict]]:

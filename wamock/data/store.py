@@ -11,13 +11,14 @@ computed once on first use; `search` scans one buffer of every name in lower cas
 `bytes.find` (C speed) and keeps its latest answers. A filtered page is `limit` slices.
 """
 
+import re
 from array import array
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, compress
-from operator import itemgetter
+from itertools import accumulate, compress, repeat
+from operator import add, is_, itemgetter
 
 import orjson
 
@@ -27,6 +28,10 @@ PRIVATE_FIELDS = frozenset({"has_media"})
 NAME_SEPARATOR = b"\x00"
 SEARCHES_KEPT = 64
 INVERT = bytes.maketrans(b"\x00\x01", b"\x01\x00")
+ONE_MORE = (1).__add__
+# UTC date-times of one length and layout (as upstream and wamock's generator write them), one a line.
+CANONICAL_TIMES = re.compile(r"(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n)*", re.ASCII)
+INVERTED_DIGITS = str.maketrans("0123456789", "9876543210")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +68,11 @@ class EncodedChats:
         self.starts = starts
 
     @classmethod
-    def encode(cls, encoded: list[bytes]) -> "EncodedChats":
-        return cls(b",".join(encoded), array("q", accumulate((len(chat) + 1 for chat in encoded), initial=0)))
+    def joined(cls, items: list[bytes], order: Sequence[int], *, separator: bytes = b",") -> "EncodedChats":
+        """`items` in `order`, each followed by a one-byte separator but the last."""
+        sizes = array("q", map(len, items))
+        starts = array("q", accumulate(map(ONE_MORE, map(sizes.__getitem__, order)), initial=0))
+        return cls(separator.join(map(items.__getitem__, order)), starts)
 
     def __len__(self) -> int:
         return len(self.starts) - 1
@@ -75,29 +83,42 @@ class EncodedChats:
         return self.blob[self.starts[first] : self.starts[last] - 1] if first < last else b""
 
 
+class Ordering:
+    """How a store puts records in serving order and indexes their names: here, by default.
+    A loader may have them computed elsewhere (wamock.serve.fast.parallel)."""
+
+    def order(self, records: list[dict]) -> Sequence[int]:
+        return serving_order(records)
+
+    def names(self, records: list[dict], order: Sequence[int]) -> "EncodedChats":
+        return name_index(records, order)
+
+
+ORDERING_HERE = Ordering()
+
+
 class ChatStore:
-    def __init__(self, records: Iterable[dict], *, owned: bool = False) -> None:
-        """`owned`: the records are the store's to change (freshly loaded), which saves a copy of each."""
-        # Newest first, then jid: a stable sort by jid, then by time, newest first.
-        ordered = sorted(records, key=itemgetter("jid"))
-        ordered.sort(key=epoch_of_last_message, reverse=True)
-        if owned:
-            flags = bytes([record.pop("has_media") is True for record in ordered])
-            public = ordered
-        else:
-            flags = bytes([record["has_media"] is True for record in ordered])
-            public = [public_chat(record) for record in ordered]
-        archived = bytes([chat.get("archived") is True for chat in public])
-        names = [lowered(chat.get("name", "")) for chat in public]
-        name_starts = array("q", accumulate((len(name) + 1 for name in names), initial=0))
-        # A copy of exactly the right size: orjson's own result keeps a larger allocation alive.
-        encoded = [bytes(memoryview(orjson.dumps(chat))) for chat in public]
+    def __init__(self, records: Iterable[dict], *, owned: bool = False, ordering: Ordering = ORDERING_HERE) -> None:
+        """`owned`: the records are the store's to change (freshly loaded), which saves a copy of each.
+        `ordering` is asked for the order and the names once the store's own passes are done.
+
+        Every step is one C-level pass (`map`, `sorted`, `join`): a Python statement per chat
+        would cost seconds for a million. Each field is read in the records' own order, where
+        they lie in memory one after another; only the finished parts are put in serving order.
+        """
+        records = records if owned else list(map(dict, records))
+        has_media = flags(map(dict.pop, records, repeat("has_media"), repeat(None)))
+        archived = flags(map(dict.get, records, repeat("archived")))
+        # Copies of exactly the right size: orjson's own results keep larger allocations alive.
+        chats = list(map(bytes, map(memoryview, map(orjson.dumps, records))))
+        order = ordering.order(records)
+        with_media = list(compress(order, map(has_media.__getitem__, order)))
         self._set(
-            flags,
-            EncodedChats.encode(encoded),
-            EncodedChats.encode(list(compress(encoded, flags))),
-            archived,
-            EncodedChats(NAME_SEPARATOR.join(names), name_starts),
+            bytes(map(has_media.__getitem__, order)),
+            EncodedChats.joined(chats, order),
+            EncodedChats.joined(chats, with_media),
+            bytes(map(archived.__getitem__, order)),
+            ordering.names(records, order),
         )
 
     def _set(
@@ -186,6 +207,32 @@ class ChatStore:
             else:
                 position = hit + 1
         return found
+
+
+def flags(values: Iterable) -> bytes:
+    """One byte a value: 1 where it is True, else 0."""
+    return bytes(map(is_, values, repeat(True)))
+
+
+def serving_order(records: list[dict]) -> list[int]:
+    """The records' positions, most recent last_message_time first; the jid breaks ties."""
+    jids = list(map(itemgetter("jid"), records))
+    times = list(map(itemgetter("last_message_time"), records))
+    lines = "".join(map(add, times, repeat("\n")))
+    if records and CANONICAL_TIMES.fullmatch(lines):
+        # With its digits inverted such a time sorts newest first as text; the jid after it breaks ties.
+        keys = list(map(add, lines.translate(INVERTED_DIGITS).split("\n"), jids))
+        return sorted(range(len(records)), key=keys.__getitem__)
+    epochs = list(map(epoch, times))
+    order = sorted(range(len(records)), key=jids.__getitem__)
+    order.sort(key=epochs.__getitem__, reverse=True)  # stable: equal times stay in jid order
+    return order
+
+
+def name_index(records: list[dict], order: Sequence[int]) -> EncodedChats:
+    """Every name in lower case, in serving order, as search scans them."""
+    names = list(map(str.encode, map(str.lower, map(dict.get, records, repeat("name"), repeat("")))))
+    return EncodedChats.joined(names, order, separator=NAME_SEPARATOR)
 
 
 def lowered(name: str) -> bytes:
