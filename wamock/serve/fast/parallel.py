@@ -1,0 +1,123 @@
+"""Loading a large fixture file on both cores.
+
+Parsing a million chats, checking them, putting them in order and encoding them each take
+about a second on one core. Once the file is read, a helper process is forked: it parses its
+own copy and sends the serving order, then the index of names that search scans. Meanwhile
+this process parses the file, checks every record and encodes the chats; it takes the order
+and the names when its own passes are done. What is served is exactly what one core builds.
+
+Only a process with a single thread forks (a fork copies the locks other threads hold), and
+only where fork exists. A smaller file, another platform, or a helper that dies or fails:
+this process computes what the helper would have sent.
+"""
+
+import multiprocessing
+import signal
+import sys
+import threading
+from array import array
+from collections.abc import Sequence
+from multiprocessing.connection import Connection
+
+from wamock.data import fixtures
+from wamock.data.devices import UNNAMED, Devices
+from wamock.data.store import ChatStore, EncodedChats, Ordering, name_index, serving_order
+
+PARALLEL_FROM = 16 * 2**20  # bytes; below this a fork costs more than it saves
+
+
+def load_devices(raw: bytes, spec: dict, *, source: str, parallel_from: int = PARALLEL_FROM) -> Devices:
+    """The checked data of a fixture file's bytes; FixtureError names what is wrong with them."""
+    if len(raw) < parallel_from or not can_fork():
+        return Devices.from_data(fixtures.validate_data(fixtures.parse(raw, source=source), spec, source=source))
+    with Helper(raw) as helper:
+        data = fixtures.validate_data(fixtures.parse(raw, source=source), spec, source=source)
+        if UNNAMED in data:  # a plain list, which the helper orders
+            return Devices.single(ChatStore(data[UNNAMED], owned=True, ordering=helper))
+        return Devices.from_data(data)
+
+
+def can_fork() -> bool:
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
+class Helper(Ordering):
+    """A forked process that computes a plain list's order and names from the same bytes.
+
+    It sends ("order", bytes of an array of positions), then ("names", (blob, bytes of the
+    starts)); either may be None where it could not compute them. A file that is not a plain
+    list gets nothing: the helper sends nothing and ends.
+    """
+
+    def __init__(self, raw: bytes) -> None:
+        self._received: dict[str, object] = {}
+        self._from_helper, to_parent = multiprocessing.Pipe(duplex=False)
+        self._process = multiprocessing.get_context("fork").Process(
+            target=help_load, args=(raw, to_parent), daemon=True, name="wamock-load-helper"
+        )
+        try:
+            self._process.start()
+        except OSError:  # no memory or no process left to fork: this process computes it all
+            self._process = None
+            self._from_helper.close()
+        to_parent.close()  # the helper holds the only writer: its end is this end's EOF
+
+    def __enter__(self) -> "Helper":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._let_go()
+
+    def order(self, records: list[dict]) -> Sequence[int]:
+        payload = self._receive("order")
+        if payload is None:
+            return serving_order(records)
+        order = array("q")
+        order.frombytes(payload)
+        return order
+
+    def names(self, records: list[dict], order: Sequence[int]) -> EncodedChats:
+        payload = self._receive("names")
+        if payload is None:
+            return name_index(records, order)
+        blob, starts_bytes = payload
+        starts = array("q")
+        starts.frombytes(starts_bytes)
+        return EncodedChats(blob, starts)
+
+    def _receive(self, kind: str) -> object:
+        """What the helper sent of `kind`; None if it could not, or is gone."""
+        while kind not in self._received and self._process is not None:
+            try:
+                got, payload = self._from_helper.recv()
+            except (EOFError, OSError):
+                self._let_go()
+            else:
+                self._received[got] = payload
+        return self._received.pop(kind, None)
+
+    def _let_go(self) -> None:
+        if self._process is not None:
+            self._from_helper.close()
+            self._process.terminate()  # done, or no longer needed: a check failed here
+            self._process.join()
+            self._process = None
+
+
+def help_load(raw: bytes, to_parent: Connection) -> None:
+    """In the helper: parse, then send the order and the names of a plain list."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which ends its helper
+    try:
+        records = fixtures.parse(raw, source="")
+        if not isinstance(records, list):
+            return
+        try:
+            order = serving_order(records)
+        except Exception:  # records too broken to order: the parent's check names why
+            to_parent.send(("order", None))
+            return
+        to_parent.send(("order", array("q", order).tobytes()))
+        names = name_index(records, order)
+        to_parent.send(("names", (names.blob, names.starts.tobytes())))
+    except (fixtures.FixtureError, BrokenPipeError):
+        pass  # not JSON, which the parent names; or the parent no longer listens
