@@ -35,6 +35,7 @@ def pages(store: ChatStore) -> list:
 
 def test_second_load_reads_the_compiled_file_and_serves_the_same_pages(big_file, spec, tmp_path):
     first = compiled.load_devices(big_file, spec).only
+    compiled.finish_writing()
     files = list((tmp_path / "cache").glob("*.store"))
     second = compiled.load_devices(big_file, spec).only
 
@@ -45,11 +46,13 @@ def test_second_load_reads_the_compiled_file_and_serves_the_same_pages(big_file,
 
 def test_a_changed_fixture_file_is_loaded_again(big_file, spec, tmp_path):
     compiled.load_devices(big_file, spec)
+    compiled.finish_writing()
     chats = big_file.read_text().replace('"John Doe"', '"Jane Doe"')
     big_file.write_text(chats)
     os.utime(big_file, ns=(1, 1))
 
     store = compiled.load_devices(big_file, spec).only
+    compiled.finish_writing()
 
     assert store.page(limit=1, offset=0).data[0]["name"] == "Jane Doe"
     assert len(list((tmp_path / "cache").glob("*.store"))) == 2
@@ -57,6 +60,7 @@ def test_a_changed_fixture_file_is_loaded_again(big_file, spec, tmp_path):
 
 def test_a_broken_compiled_file_falls_back_to_loading(big_file, spec, tmp_path):
     expected = pages(compiled.load_devices(big_file, spec).only)
+    compiled.finish_writing()
     for file in (tmp_path / "cache").glob("*.store"):
         file.write_bytes(file.read_bytes()[:1000])
 
@@ -69,3 +73,5 @@ def test_an_unwritable_cache_only_costs_time(big_file, spec, tmp_path, monkeypat
     monkeypatch.setenv("WAMOCK_CACHE_DIR", str(blocker / "cache"))
 
     assert len(compiled.load_devices(big_file, spec).only) == 500
+    compiled.finish_writing()
+    assert not blocker.read_text()

@@ -1,8 +1,8 @@
 """Compiled fixture files: a data set loaded once is kept, ready to serve, for the next start.
 
-Loading a million chats (parse, validate, order, encode) takes many seconds; a compiled
-store is one file read back in a fraction of one, and shared between workers through the
-page cache. A compiled file is used only while its fixture file is unchanged (same path,
+Loading a million chats (parse, validate, order, encode) takes seconds; a compiled store
+is one file read back in a fraction of one, and shared between workers through the page
+cache. It is written by a thread of its own while the first load starts serving. A compiled file is used only while its fixture file is unchanged (same path,
 size, modification time and inode) and was checked against the same ChatInfo schema.
 Where the cache cannot be written (a read-only home), wamock simply loads every time.
 
@@ -14,6 +14,7 @@ import hashlib
 import json
 import mmap
 import os
+import threading
 from array import array
 from pathlib import Path
 
@@ -21,10 +22,13 @@ from wamock.data import fixtures
 from wamock.data import spec as spec_module
 from wamock.data.devices import Devices
 from wamock.data.store import ChatStore, EncodedChats
+from wamock.serve.fast import parallel
 
 FORMAT = 2  # 2: archived flags and the names for search
 KEEP = 4
 SMALL = 50_000  # smaller data sets load fast enough not to be worth a file
+
+_writing: list[threading.Thread] = []
 
 
 def cache_dir() -> Path:
@@ -45,17 +49,35 @@ def load_devices(fixtures_file: Path, spec: dict) -> Devices:
     try:
         compiled = cache_dir() / f"{cache_key(fixtures_file, spec)}.store"
     except OSError:
-        compiled = None  # load_data names the problem
+        compiled = None  # fixtures.read names the problem
     if compiled is not None:
         with contextlib.suppress(OSError, ValueError):
             return Devices.single(read(compiled))
-    devices = Devices.from_data(fixtures.load_data(fixtures_file, spec))
+    devices = parallel.load_devices(fixtures.read(fixtures_file), spec, source=str(fixtures_file))
     store = devices.only
     if compiled is not None and not devices.named and len(store) >= SMALL:
-        with contextlib.suppress(OSError):
-            write(store, compiled)
-            prune(compiled.parent)
+        write_later(store, compiled)
     return devices
+
+
+def write_later(store: ChatStore, path: Path) -> None:
+    """Written by a thread of its own, so that serving starts meanwhile (a write is mostly
+    system calls, which release the GIL). Not a daemon: the process waits for it as it exits."""
+    thread = threading.Thread(target=_write_quietly, args=(store, path), name="wamock-compile")
+    _writing.append(thread)
+    thread.start()
+
+
+def finish_writing() -> None:
+    """Waits until every compiled file being written is written."""
+    while _writing:
+        _writing.pop().join()
+
+
+def _write_quietly(store: ChatStore, path: Path) -> None:
+    with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+        write(store, path)
+        prune(path.parent)
 
 
 def write(store: ChatStore, path: Path) -> None:
