@@ -1,6 +1,8 @@
 """Compiled fixture files: a big data set is served from its compiled file on the next start."""
 
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -75,3 +77,20 @@ def test_an_unwritable_cache_only_costs_time(big_file, spec, tmp_path, monkeypat
     assert len(compiled.load_devices(big_file, spec).only) == 500
     compiled.finish_writing()
     assert not blocker.read_text()
+
+
+def test_what_a_killed_writer_left_is_removed_and_a_running_one_kept(big_file, spec, tmp_path):
+    ended = subprocess.Popen([sys.executable, "-c", ""])
+    ended.wait()
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    left = cache / f"0123.{ended.pid}.tmp"
+    running = cache / f"4567.{os.getpid()}.tmp"
+    for part in (left, running):
+        part.write_bytes(b"half")
+
+    compiled.load_devices(big_file, spec)
+    compiled.finish_writing()
+
+    assert not left.exists()
+    assert running.exists()

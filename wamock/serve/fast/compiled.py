@@ -134,7 +134,20 @@ def read(path: Path) -> ChatStore:
 
 
 def prune(directory: Path) -> None:
+    """Keeps the newest KEEP files, and removes what writers that were killed left half-written."""
     files = sorted(directory.glob("*.store"), key=lambda file: file.stat().st_mtime, reverse=True)
-    for old in files[KEEP:]:
+    abandoned = [part for part in directory.glob("*.*.tmp") if not _running(part.suffixes[-2][1:])]
+    for old in files[KEEP:] + abandoned:
         with contextlib.suppress(OSError):
             old.unlink()
+
+
+def _running(pid: str) -> bool:
+    """Whether the process that writes `<key>.<pid>.tmp` is still there."""
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True  # another user's
+    return True
