@@ -501,6 +501,38 @@ def bench_random_scale(args) -> None:
     print(f"p50, {large:,} / {small:,} chats: {p50[large] / p50[small]:.2f}x")
 
 
+def bench_startup(args) -> None:
+    """Launch to first 200, cold (nothing compiled: read, parse, check, order, encode) and warm
+    (the compiled file read back), medians of --rounds starts each; resident memory after."""
+    rows = []
+    cache = WORK / "compiled"
+    for size in SIZES[:2] if args.quick else SIZES:
+        fixtures = fixture_file(size)
+        for start in ("cold", "warm"):
+            times, memory = [], []
+            for _ in range(args.rounds):
+                if start == "cold":
+                    shutil.rmtree(cache, ignore_errors=True)
+                server = wamock_server(f"wamock {size}", "--fixtures", str(fixtures), "--no-access-log")
+                server.env = {"WAMOCK_CACHE_DIR": str(cache)}
+                server.start()
+                memory.append(server.rss_mib())
+                server.stop()  # waits for the compiled file, written while the server started
+                times.append(server.startup)
+            rows.append(
+                [
+                    f"{size:,}",
+                    start,
+                    f"{statistics.median(times):.2f}",
+                    f"{min(times):.2f}–{max(times):.2f}",
+                    f"{statistics.median(memory):.0f}",
+                ]
+            )
+        print(f"  start-up: {size:,} chats done", flush=True)
+    print(f"\n7. Start-up: launch to the first 200 of GET /chats, medians of {args.rounds} starts")
+    print(table(["chats", "start", "median s", "range s", "RSS MiB"], rows))
+
+
 def search_script(fixtures: Path, count: int = 300) -> Path:
     """A wrk script whose every request searches another term: pieces of the data's own names."""
     names = sorted({chat["name"] for chat in json.loads(fixtures.read_text())[:5000]})
@@ -612,7 +644,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10, help="Seconds of each wrk load in parts 1 and 3.")
     parser.add_argument("--scale-duration", type=float, default=2, help="Seconds of each wrk load in part 2.")
     parser.add_argument(
-        "--only", choices=["peers", "scale", "workers", "checker", "search", "random-scale"], action="append"
+        "--only",
+        choices=["peers", "scale", "workers", "checker", "search", "random-scale", "startup"],
+        action="append",
     )
     args = parser.parse_args()
     if args.quick:
@@ -630,6 +664,7 @@ def main() -> None:
         "random-scale": bench_random_scale,
         "workers": bench_workers,
         "checker": bench_checker,
+        "startup": bench_startup,
     }
     for name in args.only or parts:
         parts[name](args)
