@@ -9,6 +9,9 @@ and a million chats take one allocation, not a million.
 The other filters (`archived`, and `has_media` with it) keep the positions of their chats,
 computed once on first use; `search` scans one buffer of every name in lower case with
 `bytes.find` (C speed) and keeps its latest answers. A filtered page is `limit` slices.
+
+Building a store takes no Python statement per chat, only C-level passes over all of them, so
+that a million chats load in seconds (see `ChatStore.__init__` and wamock.serve.fast.parallel).
 """
 
 import re
