@@ -6,13 +6,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.strategies import data_sets, filters, page_requests
-from wamock.data.store import ChatStore, Filters, public_chat
+from wamock.data.store import ChatStore, Filters
 
 
 def reference_order(records: list[dict]) -> list[dict]:
     """The contract's order, written out plainly: newest first, then jid ascending."""
     by_jid = sorted(records, key=lambda chat: chat["jid"])
     return sorted(by_jid, key=lambda chat: datetime.fromisoformat(chat["last_message_time"]), reverse=True)
+
+
+def public_chat(record: dict) -> dict:
+    """A fixture record as a response shows it: without has_media, which only the mock uses."""
+    return {name: value for name, value in record.items() if name != "has_media"}
 
 
 def passes(chat: dict, filters: Filters) -> bool:

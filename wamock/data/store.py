@@ -27,7 +27,6 @@ import orjson
 
 from wamock.data.timestamps import epoch
 
-PRIVATE_FIELDS = frozenset({"has_media"})
 NAME_SEPARATOR = b"\x00"
 SEARCHES_KEPT = 64
 INVERT = bytes.maketrans(b"\x00\x01", b"\x01\x00")
@@ -110,6 +109,7 @@ class ChatStore:
         they lie in memory one after another; only the finished parts are put in serving order.
         """
         records = records if owned else list(map(dict, records))
+        # has_media is the mock's own field (what the filter reads): taken out, no response shows it.
         has_media = flags(map(dict.pop, records, repeat("has_media"), repeat(None)))
         archived = flags(map(dict.get, records, repeat("archived")))
         # Copies of exactly the right size: orjson's own results keep larger allocations alive.
@@ -243,18 +243,6 @@ def lowered(name: str) -> bytes:
     return name.lower().encode()
 
 
-def epoch_of_last_message(chat: dict) -> float:
-    return epoch(chat["last_message_time"])
-
-
 def order_key(chat: dict) -> tuple[float, str]:
     """Most recent first; the jid breaks ties so that pages are stable."""
-    return (-epoch_of_last_message(chat), chat["jid"])
-
-
-def public_chat(record: dict) -> dict:
-    """A fixture record as a response shows it: everything but the fields only the mock uses."""
-    chat = dict(record)
-    for name in PRIVATE_FIELDS & chat.keys():
-        del chat[name]
-    return chat
+    return (-epoch(chat["last_message_time"]), chat["jid"])
