@@ -595,11 +595,14 @@ def bench_workers(args) -> None:
             server.start()
         medians = interleaved_medians(servers, args, label="workers")
         rows = [
-            [name, f"{load.rps:,.0f}", f"{load.p50_ms:.2f}", f"{load.p99_ms:.2f}"] for name, load in medians.items()
+            [name, kind, f"{load.rps:,.0f}", f"{load.p50_ms:.2f}", f"{load.p99_ms:.2f}"]
+            for (name, kind), load in medians.items()
         ]
         print(f"\n3. Workers, wrk -t1 -c32 -d{args.duration}s, medians of {args.rounds} rounds")
-        print(table(["wamock", "req/s", "p50 ms", "p99 ms"], rows))
-        print(f"2 workers / 1 worker: {medians['2 workers'].rps / medians['1 worker'].rps:.2f}x")
+        print(table(["wamock", "traffic", "req/s", "p50 ms", "p99 ms"], rows))
+        for kind in TRAFFIC.values():
+            ratio = medians[("2 workers", kind)].rps / medians[("1 worker", kind)].rps
+            print(f"2 workers / 1 worker, {kind}: {ratio:.2f}x")
     finally:
         for server in servers:
             server.stop()
