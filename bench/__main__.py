@@ -1,13 +1,17 @@
 """`python -m bench`: wamock against the mocks users would pick instead, and against its own scale.
 
-One run, on 127.0.0.1, prints four tables:
-1. peers: wamock (1 worker, default fixtures), Stoplight Prism, WireMock (one stub),
-   `connexion run --mock=all` and a bare Starlette app returning the same bytes (the floor),
-   loaded by `wrk -t1 -c32` with the Basic header, interleaved round by round; medians.
+One run, on 127.0.0.1, prints these tables (`--only NAME` picks parts):
+1. peers: wamock (1 worker, default fixtures), wamock on connexion's path, Stoplight Prism,
+   WireMock (one stub), `connexion run --mock=all` and a bare Starlette app returning the same
+   bytes (the floor), loaded by `wrk -t1 -c32` with the Basic header, interleaved round by
+   round; medians. Random pages first, then the page's own request repeated.
 2. scale: wamock alone with 150 to 1,000,000 generated chats: first, middle and last page,
    with and without has_media=true, through the answer cache and past it (--no-cache).
-3. workers: `--workers 1` against `--workers 2`.
+3. workers: `--workers 1` against `--workers 2`, both kinds of traffic.
 4. checker: `wamock check` against the mock.
+5. search: a random term each request, at 150 and 1,000,000 chats.
+6. random-scale: random pages over the whole range at 150 and 1,000,000 chats.
+7. startup: launch to first 200, cold and warm, medians of --rounds starts, at every size.
 
 It installs what it needs: wrk (Debian, as root), Prism and WireMock (npm, into bench/.work).
 """
@@ -411,16 +415,15 @@ def fixture_file(size: int) -> Path:
 def bench_scale(args) -> None:
     sizes = SIZES[:2] if args.quick else SIZES
     cache = WORK / "compiled"
-    rows, starts, results = [], [], {}
+    rows, results = [], {}
     for size in sizes:
         fixtures = fixture_file(size)
         shutil.rmtree(cache, ignore_errors=True)
         # The first start loads and compiles the file (cold); the second reads the compiled file (warm).
-        for mode, start, extra in (("cached", "cold", []), ("uncached", "warm", ["--no-cache"])):
+        for mode, extra in (("cached", []), ("uncached", ["--no-cache"])):
             server = wamock_server(f"wamock {size}", "--fixtures", str(fixtures), "--no-access-log", *extra)
             server.env = {"WAMOCK_CACHE_DIR": str(cache)}
             server.start()
-            rss_loaded = server.rss_mib()
             try:
                 for has_media in (False, True):
                     query = "has_media=true&" if has_media else ""
@@ -443,16 +446,11 @@ def bench_scale(args) -> None:
                                 load.non_2xx + load.errors,
                             ]
                         )
-                starts.append(
-                    [f"{size:,}", start, f"{server.startup:.2f}", f"{rss_loaded:.0f}", f"{server.rss_mib():.0f}"]
-                )
             finally:
                 server.stop()
         print(f"  scale: {size:,} chats done", flush=True)
     print(f"\n2. Scale: wamock, 1 worker, wrk -t1 -c32 -d{args.scale_duration}s a page, medians of {args.rounds}")
     print(table(["chats", "cache", "has_media", "page", "req/s", "p50 ms", "p99 ms", "non-2xx+errors"], rows))
-    print("\nStart-up (launch to first 200) and resident memory")
-    print(table(["chats", "start", "start s", "RSS loaded MiB", "RSS after load MiB"], starts))
     largest, smallest = sizes[-1], sizes[0]
     ratios = []
     for (size, mode, has_media, page), load in results.items():
@@ -466,12 +464,13 @@ def bench_scale(args) -> None:
 
 
 def bench_random_scale(args) -> None:
-    """Random pages over the whole range, at 150 chats and at the largest size; the cold start of each."""
+    """Random pages over the whole range, at 150 chats and at the largest size, each store built
+    from its fixture file (nothing compiled); start-up is part 7's."""
     rows, p50 = [], {}
     cache = WORK / "compiled"
     for size in [150, 10_000] if args.quick else [150, SIZES[-1]]:
         fixtures = fixture_file(size)
-        shutil.rmtree(cache, ignore_errors=True)  # a cold start: nothing compiled yet
+        shutil.rmtree(cache, ignore_errors=True)  # nothing compiled: the store is built in memory
         server = wamock_server(f"wamock {size}", "--fixtures", str(fixtures), "--no-access-log")
         server.env = {"WAMOCK_CACHE_DIR": str(cache)}
         server.start()
@@ -488,15 +487,14 @@ def bench_random_scale(args) -> None:
                 f"{load.p50_ms:.2f}",
                 f"{load.p99_ms:.2f}",
                 load.non_2xx + load.errors,
-                f"{server.startup:.2f}",
             ]
         )
         print(f"  random pages: {size:,} chats done", flush=True)
     print(
         f"\n6. Random pages over the whole range (limit 1..100, offset 0..total, a third has_media=true), "
-        f"wrk -t1 -c32 -d{args.duration:g}s, medians of {args.rounds}; cold start (nothing compiled)"
+        f"wrk -t1 -c32 -d{args.duration:g}s, medians of {args.rounds}"
     )
-    print(table(["chats", "req/s", "p50 ms", "p99 ms", "non-2xx+errors", "cold start s"], rows))
+    print(table(["chats", "req/s", "p50 ms", "p99 ms", "non-2xx+errors"], rows))
     small, large = min(p50), max(p50)
     print(f"p50, {large:,} / {small:,} chats: {p50[large] / p50[small]:.2f}x")
 
