@@ -2,6 +2,8 @@
 with it serves exactly what a load on one core serves, or fails with the same message."""
 
 import os
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 
@@ -66,7 +68,7 @@ def test_a_store_ordered_by_the_helper_is_the_store_built_here(chats):
 @pytest.fixture
 def forking(monkeypatch):
     """The test process may run threads of other tests' servers; the helper is forked all the same."""
-    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    monkeypatch.setattr(parallel, "can_fork", lambda size: True)
 
 
 def test_loading_on_both_cores_serves_what_one_core_serves(chats, spec, forking):
@@ -128,10 +130,18 @@ def test_a_process_with_other_threads_does_not_fork():
     waiting = threading.Thread(target=stop.wait)
     waiting.start()
     try:
-        assert not parallel.can_fork()
+        assert not parallel.can_fork(1)
     finally:
         stop.set()
         waiting.join()
+
+
+def test_a_single_threaded_process_forks_unless_memory_is_short():
+    # A fresh process: this one may run other tests' server threads.
+    asked = "from wamock.serve.fast import parallel as p; print(p.can_fork(2**24), p.can_fork(p.available_memory()))"
+    answer = subprocess.run([sys.executable, "-c", asked], capture_output=True, text=True, check=True, timeout=60)
+
+    assert answer.stdout.split() == ["True", "False"]
 
 
 def test_the_load_of_a_plain_list_is_one_unnamed_device(chats, spec, forking):

@@ -6,9 +6,10 @@ own copy and sends the serving order, then the index of names that search scans.
 this process parses the file, checks every record and encodes the chats; it takes the order
 and the names when its own passes are done. What is served is exactly what one core builds.
 
-Only a process with a single thread forks (a fork copies the locks other threads hold), and
-only where fork exists. A smaller file, another platform, or a helper that dies or fails:
-this process computes what the helper would have sent.
+Only a process with a single thread forks (a fork copies the locks other threads hold), only
+where fork exists, and only with memory for both processes. A smaller file, another platform,
+too little memory, or a helper that dies or fails: this process computes what the helper
+would have sent.
 """
 
 import multiprocessing
@@ -24,11 +25,14 @@ from wamock.data.devices import UNNAMED, Devices
 from wamock.data.store import ChatStore, EncodedChats, Ordering, name_index, serving_order
 
 PARALLEL_FROM = 16 * 2**20  # bytes; below this a fork costs more than it saves
+# A million chats (226 MiB) peak at 1.5 GiB here and 1.1 GiB more in the helper (one core: 1.6
+# GiB): the helper is forked only where this many bytes a byte of the file are available.
+MEMORY_PER_BYTE = 16
 
 
 def load_devices(raw: bytes, spec: dict, *, source: str, parallel_from: int = PARALLEL_FROM) -> Devices:
     """The checked data of a fixture file's bytes; FixtureError names what is wrong with them."""
-    if len(raw) < parallel_from or not can_fork():
+    if len(raw) < parallel_from or not can_fork(len(raw)):
         return Devices.from_data(fixtures.validate_data(fixtures.parse(raw, source=source), spec, source=source))
     with Helper(raw) as helper:
         data = fixtures.validate_data(fixtures.parse(raw, source=source), spec, source=source)
@@ -37,8 +41,21 @@ def load_devices(raw: bytes, spec: dict, *, source: str, parallel_from: int = PA
         return Devices.from_data(data)
 
 
-def can_fork() -> bool:
-    return sys.platform == "linux" and threading.active_count() == 1
+def can_fork(size: int) -> bool:
+    """Whether a helper may be forked to load `size` bytes: one thread here, and the memory for two."""
+    return sys.platform == "linux" and threading.active_count() == 1 and available_memory() >= MEMORY_PER_BYTE * size
+
+
+def available_memory() -> int:
+    """Bytes the kernel can give without swapping (MemAvailable); 0 if it does not say."""
+    try:
+        with open("/proc/meminfo", "rb") as meminfo:
+            for line in meminfo:
+                if line.startswith(b"MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 class Helper(Ordering):
