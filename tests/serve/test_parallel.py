@@ -1,6 +1,7 @@
 """Loading on both cores: the helper process sends what this process would compute, and a load
 with it serves exactly what a load on one core serves, or fails with the same message."""
 
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -116,13 +117,32 @@ def test_a_repeated_jid_fails_with_the_message_of_one_core(chats, spec, forking)
 
 
 def test_a_helper_that_dies_leaves_the_work_to_this_process(chats, monkeypatch):
-    monkeypatch.setattr(parallel, "help_load", lambda raw, to_parent: os._exit(3))
+    monkeypatch.setattr(parallel, "helper_main", lambda raw, to_parent: os._exit(3))
     raw = dumps(chats)
 
     with Helper(raw) as helper:
         helped = ChatStore(orjson.loads(raw), owned=True, ordering=helper)
 
     assert described(helped) == described(ChatStore(orjson.loads(raw), owned=True))
+
+
+@pytest.mark.parametrize(
+    ("broken", "sent"),
+    [
+        pytest.param({"name": 5}, {"order": True, "names": False}, id="a name that is no text"),
+        pytest.param({"jid": None}, {"order": False, "names": False}, id="a jid that is no text"),
+        pytest.param({"last_message_time": 5}, {"order": False, "names": False}, id="a time that is no text"),
+    ],
+)
+def test_what_the_helper_cannot_compute_it_sends_as_none(chats, broken, sent, capfd):
+    """Run here, without a fork: the records are broken, and the helper says so without a word."""
+    from_helper, to_parent = multiprocessing.Pipe(duplex=False)
+
+    parallel.help_load(dumps([{**chats[0], **broken}, *chats[1:]]), to_parent)
+
+    received = dict([from_helper.recv(), from_helper.recv()])
+    assert {kind: payload is not None for kind, payload in received.items()} == sent
+    assert capfd.readouterr() == ("", "")
 
 
 def test_a_process_with_other_threads_does_not_fork():

@@ -12,6 +12,7 @@ too little memory, or a helper that dies or fails: this process computes what th
 would have sent.
 """
 
+import contextlib
 import multiprocessing
 import signal
 import sys
@@ -70,7 +71,7 @@ class Helper(Ordering):
         self._received: dict[str, object] = {}
         self._from_helper, to_parent = multiprocessing.Pipe(duplex=False)
         self._process = multiprocessing.get_context("fork").Process(
-            target=help_load, args=(raw, to_parent), daemon=True, name="wamock-load-helper"
+            target=helper_main, args=(raw, to_parent), daemon=True, name="wamock-load-helper"
         )
         try:
             self._process.start()
@@ -121,20 +122,28 @@ class Helper(Ordering):
             self._process = None
 
 
-def help_load(raw: bytes, to_parent: Connection) -> None:
-    """In the helper: parse, then send the order and the names of a plain list."""
+def helper_main(raw: bytes, to_parent: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which ends its helper
+    help_load(raw, to_parent)
+
+
+def help_load(raw: bytes, to_parent: Connection) -> None:
+    """What the helper does: parse, then send the order and the names of a plain list.
+
+    What is too broken to order or index is sent as None: the parent's check names what is
+    wrong, and nothing of it is printed here."""
     try:
         records = fixtures.parse(raw, source="")
         if not isinstance(records, list):
             return
-        try:
+        order = names = None
+        with contextlib.suppress(Exception):
             order = serving_order(records)
-        except Exception:  # records too broken to order: the parent's check names why
-            to_parent.send(("order", None))
-            return
-        to_parent.send(("order", array("q", order).tobytes()))
-        names = name_index(records, order)
-        to_parent.send(("names", (names.blob, names.starts.tobytes())))
+        to_parent.send(("order", None if order is None else array("q", order).tobytes()))
+        if order is not None:
+            with contextlib.suppress(Exception):
+                index = name_index(records, order)
+                names = (index.blob, index.starts.tobytes())
+        to_parent.send(("names", names))
     except (fixtures.FixtureError, BrokenPipeError):
         pass  # not JSON, which the parent names; or the parent no longer listens
