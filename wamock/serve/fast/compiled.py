@@ -2,8 +2,9 @@
 
 Loading a million chats (parse, validate, order, encode) takes seconds; a compiled store
 is one file read back in a fraction of one, and shared between workers through the page
-cache. It is written by a thread of its own while the first load starts serving. A compiled file is used only while its fixture file is unchanged (same path,
-size, modification time and inode) and was checked against the same ChatInfo schema.
+cache. It is written by a thread of its own while the first load starts serving. A compiled
+file is used only while its fixture file is unchanged (same path, size, modification time
+and inode) and was checked against the same ChatInfo schema.
 Where the cache cannot be written (a read-only home), wamock simply loads every time.
 
 The cache lives in $WAMOCK_CACHE_DIR, else ~/.cache/wamock, and keeps the newest few files.
@@ -64,7 +65,7 @@ def write_later(store: ChatStore, path: Path) -> None:
     """Written by a thread of its own, so that serving starts meanwhile (a write is mostly
     system calls, which release the GIL). Not a daemon: the process waits for it as it exits."""
     thread = threading.Thread(target=_write_quietly, args=(store, path), name="wamock-compile")
-    _writing.append(thread)
+    _writing[:] = [*(writing for writing in _writing if writing.is_alive()), thread]
     thread.start()
 
 
