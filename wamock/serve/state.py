@@ -131,12 +131,8 @@ class SharedState:
     def set_archived(self, device: str, jid: str, archived: bool) -> bool:
         """Archive or unarchive a chat of `device` (a key of Devices.stores), for every worker; False if it has no such chat."""
         with self._lock():
-            replaced = self.directory / "chats.json"
-            if replaced.exists():
-                data = orjson.loads(replaced.read_bytes())
-            else:
-                devices = self._fixtures_devices(self._snapshot)
-                data = {key: store.records() for key, store in devices.stores.items()}
+            devices = self._served_devices(self._read_session())
+            data = {key: store.records() for key, store in devices.stores.items()}
             chat = next((chat for chat in data.get(device, ()) if chat["jid"] == jid), None)
             if chat is None:
                 return False
@@ -222,17 +218,19 @@ class SharedState:
         with self._lock():
             version = _COUNTER.unpack_from(self._counter)[0]
             session = self._read_session()
-            previous = self._snapshot
-            if previous is not None and previous.data_generation == session["data"]:
-                devices = previous.devices  # only the switch changed: keep the loaded data
-            else:
-                replaced = self.directory / "chats.json"
-                if replaced.exists():
-                    devices = Devices.from_data(orjson.loads(replaced.read_bytes()))
-                else:
-                    devices = self._fixtures_devices(previous)
+            devices = self._served_devices(session)
         deleted = frozenset(session.get("deleted", ()))
         return Snapshot(devices, session["logged_out"], version, session["data"], deleted)
+
+    def _served_devices(self, session: dict) -> Devices:
+        """Under the lock: the data the session serves, loaded only where this worker does not hold it yet."""
+        previous = self._snapshot
+        if previous is not None and previous.data_generation == session["data"]:
+            return previous.devices  # only the switch changed: keep the loaded data
+        replaced = self.directory / "chats.json"
+        if replaced.exists():
+            return Devices.from_data(orjson.loads(replaced.read_bytes()))
+        return self._fixtures_devices(previous)
 
     def _fixtures_devices(self, previous: Snapshot | None) -> Devices:
         if (self.directory / FIXTURES_STORE).exists():
