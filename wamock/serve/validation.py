@@ -50,6 +50,26 @@ def _compiled(schema_json: str) -> Draft4Validator:
     return Draft4Validator(json.loads(schema_json), format_checker=Draft4Validator.FORMAT_CHECKER)
 
 
+_VALIDATORS_BY_SCHEMA: dict[int, tuple[dict, Draft4Validator]] = {}
+
+
+def compiled_for(schema: dict) -> Draft4Validator:
+    """The validator of a parameter's schema. The spec's schemas live as long as the app, so the
+    object itself finds its validator, without encoding it each request; one compiled per schema text."""
+    kept = _VALIDATORS_BY_SCHEMA.get(id(schema))
+    if kept is None or kept[0] is not schema:  # an id is reused only once its object is gone
+        if len(_VALIDATORS_BY_SCHEMA) >= 256:
+            _VALIDATORS_BY_SCHEMA.clear()
+        kept = _VALIDATORS_BY_SCHEMA[id(schema)] = (schema, _compiled(json.dumps(schema, sort_keys=True)))
+    return kept[1]
+
+
+@lru_cache(maxsize=64)
+def query_params(query_string: bytes) -> QueryParams:
+    """A query string read once for all the parameters of a request, not once for each."""
+    return QueryParams(query_string)
+
+
 class StrictURIParser(OpenAPIURIParser):
     def resolve_form(self, form_data):
         for name, values in form_data.items():
@@ -71,7 +91,7 @@ class StrictURIParser(OpenAPIURIParser):
 
 class NamingParameterValidator(ParameterValidator):
     def validate_query_parameter(self, param, request):
-        given = len(QueryParams(request.scope["query_string"]).getlist(param["name"]))
+        given = len(query_params(request.scope["query_string"]).getlist(param["name"]))
         if given > 1:
             return f"{param['name']}: given {given} times; give it once"
         return super().validate_query_parameter(param, request)
@@ -84,7 +104,7 @@ class NamingParameterValidator(ParameterValidator):
                 return f"{name}: required {parameter_type} parameter is missing"
             return None
         # The compiled validator is kept per schema: building one is most of a request's cost.
-        validator = _compiled(json.dumps(param.get("schema", param), sort_keys=True))
+        validator = compiled_for(param.get("schema", param))
         try:
             validator.validate(value)
         except ValidationError as error:
