@@ -60,9 +60,10 @@ def http_error_handler(paths: DocumentPaths):
     def http_error(request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
         message = f"{exc.detail}: {request.method} {request.url.path}"
         headers = dict(exc.headers or {})
-        if exc.status_code == 405 and paths.allowed(request.url.path):
+        allowed = paths.allowed(request.url.path) if exc.status_code == 405 else []
+        if allowed:
             # Starlette names the methods of the first route of that path; the document gives them all.
-            headers["Allow"] = ", ".join(paths.allowed(request.url.path))
+            headers["Allow"] = ", ".join(allowed)
         return envelope_response(exc.status_code, envelope.error(str(exc.status_code), message), headers)
 
     return http_error
