@@ -23,7 +23,7 @@ import httpx
 
 from wamock.data.examples import texts
 from wamock.data.query import INTEGER
-from wamock.data.spec import list_chats_operation, lists_chats, resolved
+from wamock.data.spec import has_operation, list_chats_operation, lists_chats, resolved
 from wamock.data.store import ChatStore, Filters
 from wamock.data.timestamps import epoch
 
@@ -111,7 +111,7 @@ class Contract:
             return cls({}, "", authorization, lists_chats=False, **oracles)
         declared = [resolved(spec, p) for p in list_chats_operation(spec).get("parameters", [])]
         parameters = {p["name"]: resolved(spec, p.get("schema", {})) for p in declared if p.get("in") == "query"}
-        archives = isinstance((spec.get("paths") or {}).get(ARCHIVE_PATH, {}).get("post"), dict)
+        archives = has_operation(spec, ARCHIVE_PATH, "post")
         return cls(parameters, texts(spec).unauthorized, authorization, archives=archives, **oracles)
 
     def default(self, name: str):

@@ -28,9 +28,12 @@ def load(path: Path = SPEC_FILE) -> dict:
 LIST_CHATS = ("/chats", "get")  # the operation wamock implements, in any document that has it
 
 
-def lists_chats(spec: dict) -> bool:
-    path, method = LIST_CHATS
+def has_operation(spec: dict, path: str, method: str) -> bool:
     return isinstance(((spec.get("paths") or {}).get(path) or {}).get(method), dict)
+
+
+def lists_chats(spec: dict) -> bool:
+    return has_operation(spec, *LIST_CHATS)
 
 
 def list_chats_operation(spec: dict) -> dict:
