@@ -134,9 +134,8 @@ def _plain_schema(spec: dict, schema, depth: int = 0):
     if depth > MAX_DEPTH or not isinstance(schema, dict):
         return {}
     plain = {key: value for key, value in schema.items() if key not in ("example", "nullable", "format")}
-    for key in ("properties",):
-        if isinstance(plain.get(key), dict):
-            plain[key] = {name: _plain_schema(spec, sub, depth + 1) for name, sub in plain[key].items()}
+    if isinstance(plain.get("properties"), dict):
+        plain["properties"] = {name: _plain_schema(spec, sub, depth + 1) for name, sub in plain["properties"].items()}
     if isinstance(plain.get("items"), dict):
         plain["items"] = _plain_schema(spec, plain["items"], depth + 1)
     for key in ("allOf", "oneOf", "anyOf"):
