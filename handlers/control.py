@@ -1,10 +1,11 @@
 from wamock.data import fixtures
 from wamock.serve import envelope, state
+from wamock.words import counted
 
 
 def get_chats() -> dict:
     devices = state.current().snapshot().devices  # read once: total and data of one data set
-    return envelope.results(f"serving {len(devices)} chats", {"total": len(devices), "data": devices.data()})
+    return envelope.results(f"serving {counted(len(devices), 'chat')}", {"total": len(devices), "data": devices.data()})
 
 
 def replace_chats(body) -> tuple[dict, int]:
@@ -15,7 +16,7 @@ def replace_chats(body) -> tuple[dict, int]:
         return envelope.error("400", str(exc)), 400
     mock.replace_data(data)
     total = sum(map(len, data.values()))
-    return envelope.results(f"serving {total} chats", {"total": total}), 200
+    return envelope.results(f"serving {counted(total, 'chat')}", {"total": total}), 200
 
 
 def reset() -> tuple[dict, int]:
@@ -38,7 +39,7 @@ def set_session(body: dict) -> dict:
 
 def get_journal() -> dict:
     entries = state.current().journal()
-    return envelope.results(f"{len(entries)} requests", {"entries": entries})
+    return envelope.results(counted(len(entries), "request"), {"entries": entries})
 
 
 def clear_journal() -> dict:

@@ -19,6 +19,7 @@ from wamock.serve.auth import Accounts
 from wamock.serve.protocol import Limits
 from wamock.serve.server import ServeError
 from wamock.serve.state import JOURNAL_LIMIT
+from wamock.words import counted
 
 COMMANDS = ("serve", "fixtures", "check")
 USAGE_ERROR = 2
@@ -401,5 +402,5 @@ def run_fixtures(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"{args.output}: cannot write: {exc.strerror}") from None
     devices = f" for each of {args.devices} devices" if args.devices else ""
-    print(f"wrote {args.count} chats{devices} to {args.output}", file=sys.stderr)
+    print(f"wrote {counted(args.count, 'chat')}{devices} to {args.output}", file=sys.stderr)
     return 0

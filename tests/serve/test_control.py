@@ -4,7 +4,8 @@ import base64
 
 import pytest
 
-from tests.conftest import AUTH, JSON
+from tests.conftest import AUTH, JSON, UPSTREAM, needs_upstream
+from wamock.data import spec as spec_module
 
 CHAT = {
     "jid": "628123@s.whatsapp.net",
@@ -21,7 +22,7 @@ def test_replaced_data_is_served(client):
     response = client.put("/__wamock/chats", json=[CHAT])
     body = client.get("/chats", auth=AUTH).json()
 
-    assert response.json() == {"code": "SUCCESS", "message": "serving 1 chats", "results": {"total": 1}}
+    assert response.json() == {"code": "SUCCESS", "message": "serving 1 chat", "results": {"total": 1}}
     assert body["results"]["data"] == [{k: v for k, v in CHAT.items() if k != "has_media"}]
     assert body["results"]["pagination"] == {"limit": 25, "offset": 0, "total": 1}
 
@@ -30,6 +31,47 @@ def test_control_shows_the_data_with_has_media(client):
     client.put("/__wamock/chats", json=[CHAT])
 
     assert client.get("/__wamock/chats").json()["results"] == {"total": 1, "data": [CHAT]}
+
+
+def test_a_served_page_is_taken_back_whole(client):
+    served = client.get("/chats?limit=100", auth=AUTH).json()
+
+    response = client.put("/__wamock/chats", json=served)
+    again = client.get("/chats?limit=100", auth=AUTH).json()
+
+    assert response.json()["message"] == "serving 100 chats"
+    assert again["results"]["data"] == served["results"]["data"]
+    assert again["results"]["pagination"]["total"] == 100
+
+
+def test_a_served_page_is_taken_back_as_its_results(client):
+    results = client.get("/chats?limit=3", auth=AUTH).json()["results"]
+
+    client.put("/__wamock/chats", json=results)
+
+    assert client.get("/chats", auth=AUTH).json()["results"]["data"] == results["data"]
+
+
+@needs_upstream
+def test_an_answer_of_upstreams_shape_is_taken_back(client):
+    """A chat as GOWA's own document describes it (its Chat schema's examples), in GOWA's envelope."""
+    chat_schema = spec_module.load(UPSTREAM)["components"]["schemas"]["Chat"]["properties"]
+    chat = {name: field["example"] for name, field in chat_schema.items()}
+    answer = {"code": "SUCCESS", "message": "Success get chat list", "results": {"data": [chat]}}
+
+    response = client.put("/__wamock/chats", json=answer)
+
+    assert response.status_code == 200
+    assert client.get("/chats", auth=AUTH).json()["results"]["data"] == [chat]
+
+
+def test_a_chat_without_has_media_has_none(client):
+    chat = {k: v for k, v in CHAT.items() if k != "has_media"}
+
+    client.put("/__wamock/chats", json=[chat])
+
+    assert client.get("/__wamock/chats").json()["results"]["data"] == [{**chat, "has_media": False}]
+    assert client.get("/chats?has_media=true", auth=AUTH).json()["results"]["pagination"]["total"] == 0
 
 
 @pytest.mark.parametrize(
@@ -47,8 +89,8 @@ def test_control_shows_the_data_with_has_media(client):
             id="not-a-list",
         ),
         pytest.param(
-            {"devices": {"a": [{"jid": 1}]}},
-            "body: devices.a: record 0: has_media: missing",
+            {"devices": {"a": [{**CHAT, "has_media": "yes"}]}},
+            "body: devices.a: record 0: has_media: must be a JSON boolean",
             id="device-record",
         ),
     ],

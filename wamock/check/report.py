@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from wamock.check.runner import Finding, Outcome
+from wamock.words import counted
 
 PEER_CHECK = "agrees_with_peer"
 
@@ -21,15 +22,15 @@ def text(outcomes: list[Outcome], *, rerun: str, compared: str | None = None) ->
     lines.append("")
     for outcome in outcomes:
         found = breaches(outcome)
-        verdict = "conforms" if not found else f"breaks the contract: {len(found)} distinct failures"
+        verdict = "conforms" if not found else f"breaks the contract: {counted(len(found), 'distinct failure')}"
         lines.append(
-            f"{outcome.target}: {verdict} ({len(outcome.checks)} checks, {outcome.requests} requests, "
+            f"{outcome.target}: {verdict} ({counted(len(outcome.checks), 'check')}, {counted(outcome.requests, 'request')}, "
             f"{outcome.elapsed:.1f} s)"
         )
         if found:
             lines.append(f"  failed checks: {', '.join(sorted({f.check for f in found}))}")
         if differences(outcome):
-            lines.append(f"{outcome.target} and {compared}: disagree in {len(differences(outcome))} ways")
+            lines.append(f"{outcome.target} and {compared}: disagree in {counted(len(differences(outcome)), 'way')}")
     lines.append(f"Run again with the same cases: {rerun}")
     return "\n".join(lines)
 

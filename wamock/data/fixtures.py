@@ -1,5 +1,7 @@
 """Fixture files: a JSON list of chats, each a ChatInfo of the spec plus `has_media`, or the
 chats of several devices, `{"devices": {"ID": [chats], ...}}` (see `wamock.data.devices`).
+A `GET /chats` answer is taken back as it came (the envelope, or its `results`): its chats
+are the list. `has_media`, which no answer shows, is false where a chat lacks it.
 
 Loading validates every record against the spec's ChatInfo schema (with jsonschema-rs, so
 that a million records load in seconds) and rejects duplicate JIDs. Errors name the file,
@@ -29,7 +31,6 @@ def fixture_schema(spec: dict) -> dict:
         "items": {
             "allOf": [spec_module.chat_schema(spec)],
             "type": "object",
-            "required": ["has_media"],
             "properties": {"has_media": {"type": "boolean"}},
         },
     }
@@ -71,6 +72,7 @@ def parse(raw: bytes, *, source: str) -> object:
 
 def validate_data(data: object, spec: dict, *, source: str) -> dict[str, list[dict]]:
     """Checked chats by device, from a list (one unnamed device) or {"devices": {ID: [chats]}}."""
+    data = unwrapped(data)
     if isinstance(data, list):
         return {UNNAMED: validate_chats(data, spec, source=source)}
     devices = data.get("devices") if isinstance(data, dict) else None
@@ -84,6 +86,15 @@ def validate_data(data: object, spec: dict, *, source: str) -> dict[str, list[di
     return {
         device: validate_chats(chats, spec, source=f"{source}: devices.{device}") for device, chats in devices.items()
     }
+
+
+def unwrapped(data: object) -> object:
+    """The chats of a `GET /chats` answer, whole (`{"code", "message", "results"}`) or its `results`; else `data`."""
+    if isinstance(data, dict) and isinstance(data.get("results"), dict):
+        data = data["results"]
+    if isinstance(data, dict) and isinstance(data.get("data"), list) and "devices" not in data:
+        return data["data"]
+    return data
 
 
 def _shape(data: object) -> str:
@@ -125,6 +136,8 @@ def validate_chats(data: object, spec: dict, *, source: str) -> list[dict]:
             first = seen.setdefault(jid, index)
             if first != index:
                 raise FixtureError(f"{source}: record {index}: jid: {jid!r} repeats record {first}")
+    for record in data:
+        record.setdefault("has_media", False)
     return data
 
 
