@@ -1,6 +1,7 @@
 """The `wamock` command, run as a user runs it: a real process on a real port."""
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -38,6 +39,15 @@ def test_page_curl_gets_the_page_example(live_server):
 def test_banner_names_url_and_credentials(live_server):
     assert f"serving {live_server.base_url}/chats" in live_server.banner
     assert "basic auth: username:password" in live_server.banner
+
+
+def test_every_link_of_the_banner_answers(live_server):
+    links = re.findall(r"https?://[^\s]+", live_server.banner)
+
+    answers = {link: httpx.get(link, auth=AUTH, timeout=10).status_code for link in links}
+
+    assert len(links) >= 3
+    assert answers == dict.fromkeys(links, 200)
 
 
 @pytest.mark.parametrize(

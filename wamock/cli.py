@@ -309,7 +309,9 @@ def print_banner(args: argparse.Namespace, address: tuple, accounts: list[str], 
     host, port = address
     base = f"http://{f'[{host}]' if ':' in host else host}:{port}"
     credentials = DEFAULT_ACCOUNT if is_default else ", ".join(f"{user}:***" for user in Accounts.parse(accounts).users)
-    control = "off" if args.no_control else f"{base}/__wamock/ ({'own credentials' if args.control_auth else 'open'})"
+    control = (
+        "off" if args.no_control else f"{base}/__wamock/ui/ ({'own credentials' if args.control_auth else 'open'})"
+    )
     workers = f" with {args.workers} workers" if args.workers > 1 else ""
     lines = [
         f"wamock {__version__} serving {base}/chats{workers}",
@@ -348,10 +350,13 @@ def run_check(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         devices=tuple(args.device or ()),
     )
+    progress = report.progress_for(sys.stdout)
     try:
-        outcomes = checker.run(options, progress=lambda line: print(line, flush=True))
+        outcomes = checker.run(options, progress=progress)
     except checker.CheckerError as exc:
         raise UsageError(str(exc)) from None
+    finally:
+        progress.done()
     print(report.text(outcomes, rerun=rerun_command(args, options, outcomes[0].seed), compared=args.compare))
     if args.junit_xml:
         try:

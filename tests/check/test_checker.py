@@ -1,8 +1,13 @@
 """`wamock check` against real servers: the mock, two independent correct rewrites, and one broken per rule."""
 
+import contextlib
 import json
+import os
+import pty
+import re
 import shlex
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import httpx
@@ -10,7 +15,7 @@ import pytest
 
 from tests.check import other_choices
 from tests.check.broken import CHATS, DEFECTS, DEVICE_DEFECTS, DEVICES, HARMLESS, ORACLE_DEFECTS, implementation
-from tests.conftest import serving
+from tests.conftest import UPSTREAM, needs_upstream, serving
 from wamock.cli import main
 
 pytestmark = pytest.mark.live
@@ -203,8 +208,65 @@ def test_unreachable_server_is_a_usage_error(capsys):
     status, output = check(capsys, url, *QUICK)
 
     assert status == 2
-    assert output.startswith(f"error: cannot reach {url}/chats: ")
+    assert output.startswith(f"error: nothing answers at {url} (")
+    assert output.endswith("start the server (the mock: wamock serve), or fix the host and port\n")
     assert len(output.splitlines()) == 1
+
+
+@pytest.mark.parametrize("suffix", ["/chats", "/chats/"])
+def test_a_url_ending_in_the_documented_path_gets_the_base_url_to_pass(capsys, suffix):
+    with serving(implementation()) as url:
+        status, output = check(capsys, url + suffix, *QUICK)
+
+    assert (status, output) == (
+        2,
+        f"error: {url}/chats ends in the documented path /chats; pass the server's base URL: wamock check {url}\n",
+    )
+
+
+@needs_upstream
+def test_a_url_ending_in_a_templated_path_keeps_the_servers_own_prefix(capsys):
+    with serving(implementation()) as url:
+        status, output = check(capsys, f"{url}/api/chat/1@g.us/messages", "--spec", str(UPSTREAM), *QUICK)
+
+    assert status == 2
+    assert output.endswith(f"pass the server's base URL: wamock check {url}/api\n")
+
+
+def test_progress_piped_is_one_line_a_phase_naming_its_operations(capsys):
+    with serving(implementation()) as url:
+        output = check(capsys, url, *QUICK)[1]
+
+    progress = output.split("\n\n")[0].splitlines()
+    assert progress[0] == f"checking {url} (seed 7, up to 25 examples a phase)"
+    assert [line.split(":")[0] for line in progress[1:]] == [
+        "  schemathesis coverage",
+        "  schemathesis fuzzing",
+        "  probes",
+    ]
+    assert all(re.search(r": (1 operation, )?[\d,]+ requests, \d+\.\d s$", line) for line in progress[1:3])
+    assert "\r" not in output
+
+
+def test_progress_on_a_terminal_shows_each_operation_in_place():
+    primary, secondary = pty.openpty()
+    with serving(implementation()) as url:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "wamock", "check", url, *QUICK], stdout=secondary, stderr=secondary
+        )
+        os.close(secondary)
+        shown = b""
+        with contextlib.suppress(OSError):  # EIO: the terminal's last writer has gone
+            while chunk := os.read(primary, 65536):
+                shown += chunk
+        process.wait(timeout=120)
+    os.close(primary)
+    text = shown.decode()
+
+    assert process.returncode == 0, text
+    assert re.search(r"\r\x1b\[K  schemathesis fuzzing \[#+\.*\] 1/1 GET /chats \(\d+ requests\)", text)
+    assert re.search(r"\r\x1b\[K  probes \[[#.]+\] \d+/\d+ pages_are_ordered", text)
+    assert f"{url}: conforms" in text
 
 
 def test_credentials_the_server_refuses_are_a_usage_error(capsys):

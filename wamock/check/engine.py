@@ -114,8 +114,13 @@ class Failed:
 
 @dataclass
 class Phase:
+    """One scenario of a Schemathesis phase: most often the cases of one operation."""
+
     name: str
     requests: int = 0
+    operation: str | None = None  # "GET /chats"; none for a stateful scenario, which spans several
+    operations: int = 0  # how many operations the run tests, for how far along it is
+    elapsed: float = 0.0
     checks: set[str] = field(default_factory=set)
     failures: list[Failed] = field(default_factory=list)
     error: str | None = None
@@ -129,10 +134,11 @@ def run_cases(settings: Settings, contract: Contract) -> Iterator[Phase]:
     """Schemathesis' phases against `settings.target`, each with its requests, checks and failures."""
     schema = schema_for(settings, contract)
     RUNS[id(schema)] = contract
+    operations = len(schema)
     try:
         for event in from_schema(schema).execute():
             if isinstance(event, events.ScenarioFinished):
-                yield finished(event)
+                yield finished(event, operations)
             elif isinstance(event, events.NonFatalError):
                 yield Phase("error", error=str(event.value))
             elif isinstance(event, events.FatalError):
@@ -141,9 +147,9 @@ def run_cases(settings: Settings, contract: Contract) -> Iterator[Phase]:
         del RUNS[id(schema)]
 
 
-def finished(event) -> Phase:
+def finished(event, operations: int) -> Phase:
     recorder = event.recorder
-    phase = Phase(event.phase.value, requests=len(recorder.interactions))
+    phase = Phase(event.phase.value, len(recorder.interactions), event.label, operations, event.elapsed_time)
     for case_id, nodes in recorder.checks.items():
         for node in nodes:
             phase.checks.add(node.name)

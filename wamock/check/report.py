@@ -1,10 +1,12 @@
 """How a checker run reads: as text for a person, as JUnit XML for a CI server."""
 
+import shutil
 import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import TextIO
 
-from wamock.check.runner import Finding, Outcome
+from wamock.check.runner import Finding, Outcome, Progress
 from wamock.words import counted
 
 PEER_CHECK = "agrees_with_peer"
@@ -33,6 +35,39 @@ def text(outcomes: list[Outcome], *, rerun: str, compared: str | None = None) ->
             lines.append(f"{outcome.target} and {compared}: disagree in {counted(len(differences(outcome)), 'way')}")
     lines.append(f"Run again with the same cases: {rerun}")
     return "\n".join(lines)
+
+
+class LogProgress(Progress):
+    """Progress in a log or a pipe: the lines only, one a phase."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def line(self, text: str) -> None:
+        print(text, file=self.stream, flush=True)
+
+
+class TerminalProgress(LogProgress):
+    """Progress on a terminal: the lines, and below them the step under way, rewritten in place."""
+
+    CLEAR_LINE = "\r\x1b[K"
+
+    def line(self, text: str) -> None:
+        self.stream.write(f"{self.CLEAR_LINE}{text}\n")
+        self.stream.flush()
+
+    def step(self, text: str) -> None:
+        width = shutil.get_terminal_size().columns - 1
+        self.stream.write(self.CLEAR_LINE + (text if len(text) <= width else text[: width - 1] + "…"))
+        self.stream.flush()
+
+    def done(self) -> None:
+        self.stream.write(self.CLEAR_LINE)
+        self.stream.flush()
+
+
+def progress_for(stream: TextIO) -> Progress:
+    return TerminalProgress(stream) if stream.isatty() else LogProgress(stream)
 
 
 def breaches(outcome: Outcome) -> list[Finding]:

@@ -9,9 +9,10 @@ an implementation breaks the contract is listed once, with one request that repr
 
 import base64
 import random
+import re
 import shlex
 import time
-from collections.abc import Callable
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT
 from wamock.data.paths import SPEC_FILE
 from wamock.data.store import ChatStore
+from wamock.words import counted
 
 DEFAULT_MAX_EXAMPLES = 100
 DEFAULT_TIMEOUT = 10.0
@@ -78,10 +80,63 @@ class Outcome:
         return sorted({finding.check for finding in self.findings})
 
 
-Progress = Callable[[str], None]
+class Progress:
+    """Where a run is, for a person: `line` is kept; `step` says what is under way now (a
+    terminal shows it in place, overwritten by the next; a log does without it)."""
+
+    def line(self, text: str) -> None:
+        pass
+
+    def step(self, text: str) -> None:
+        pass
+
+    def done(self) -> None:
+        """The run is over: nothing under way is left on show."""
 
 
-def run(options: Options, progress: Progress = lambda line: None) -> list[Outcome]:
+class PhaseProgress:
+    """Schemathesis' scenarios as progress: one step a scenario, one line a phase when it ends."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.name: str | None = None
+        self.done = self.requests = 0
+        self.elapsed = 0.0
+
+    def scenario(self, phase: "engine.Phase") -> None:
+        if phase.name != self.name:
+            self.end()
+            self.name, self.done, self.requests, self.elapsed = phase.name, 0, 0, 0.0
+        self.requests += phase.requests
+        self.elapsed += phase.elapsed
+        if phase.operation is None:  # a stateful scenario spans operations: only requests count
+            self.progress.step(f"  schemathesis {self.name}: {counted(self.requests, 'request')}")
+            return
+        self.done += 1
+        bar = progress_bar(self.done, phase.operations)
+        self.progress.step(
+            f"  schemathesis {self.name} {bar} {self.done}/{phase.operations} {phase.operation} "
+            f"({counted(self.requests, 'request')})"
+        )
+
+    def end(self) -> None:
+        if self.name is not None and self.requests:
+            operations = f"{counted(self.done, 'operation')}, " if self.done else ""
+            self.progress.line(
+                f"  schemathesis {self.name}: {operations}{counted(self.requests, 'request')}, {self.elapsed:.1f} s"
+            )
+        self.name = None
+
+
+def progress_bar(done: int, total: int, width: int = 20) -> str:
+    filled = width * done // total if total else width
+    return "[" + "#" * filled + "." * (width - filled) + "]"
+
+
+SILENT = Progress()
+
+
+def run(options: Options, progress: Progress = SILENT) -> list[Outcome]:
     """Check `options.url` (and, with `compare`, the other URL too). One outcome per target."""
     seed = options.seed if options.seed is not None else random.randrange(2**31)
     spec_file = options.spec_file or SPEC_FILE
@@ -89,6 +144,7 @@ def run(options: Options, progress: Progress = lambda line: None) -> list[Outcom
     expected = ChatStore(fixtures.load_chats(options.data_file, spec)) if options.data_file else None
     targets = [options.url] + ([options.compare] if options.compare else [])
     for target in targets:
+        ensure_base_url(target, spec)
         ensure_reachable(target, options)
     outcomes = []
     # The peer gets each request exactly as sent, credentials included (or left out): no auth of its own.
@@ -116,16 +172,40 @@ def client_for(url: str, options: Options) -> httpx.Client:
     return httpx.Client(base_url=url.rstrip("/"), auth=options.auth, timeout=options.timeout)
 
 
-def ensure_reachable(url: str, options: Options) -> None:
-    """The server answers, and takes the run's credentials: without them nothing can be checked."""
+def ensure_base_url(url: str, spec: dict) -> None:
+    """`url` is where the document's paths start, not one of them (`.../chats`, a natural mistake)."""
     if not url.startswith(("http://", "https://")):
         raise CheckerError(f"{url}: not an http:// or https:// URL")
+    url = url.rstrip("/")
+    path = urllib.parse.urlsplit(url).path
+    for documented in spec.get("paths") or {}:
+        # /chat/{chat_jid}/messages matches /chat/123/messages
+        pattern = re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(str(documented).rstrip("/")))
+        if pattern and re.search(f"{pattern}$", path):
+            base = url.removesuffix(path) + re.sub(f"{pattern}$", "", path)
+            raise CheckerError(
+                f"{url} ends in the documented path {documented}; pass the server's base URL: wamock check {base}"
+            )
+
+
+def ensure_reachable(url: str, options: Options) -> None:
+    """The server answers, and takes the run's credentials: without them nothing can be checked."""
     headers = {"X-Device-Id": options.devices[0]} if options.devices else {}
     try:
         with client_for(url, options) as client:
             response = client.get("/chats", headers=headers)
     except httpx.InvalidURL as exc:
         raise CheckerError(f"{url}: not a usable URL: {exc}") from None
+    except httpx.ConnectError as exc:
+        raise CheckerError(
+            f"nothing answers at {url.rstrip('/')} ({exc or 'cannot connect'}); start the server "
+            "(the mock: wamock serve), or fix the host and port"
+        ) from None
+    except httpx.TimeoutException:
+        raise CheckerError(
+            f"{url.rstrip('/')}/chats did not answer within {options.timeout:g} s; is it the server's base URL? "
+            "(a slow server: raise --timeout)"
+        ) from None
     except httpx.TransportError as exc:
         raise CheckerError(f"cannot reach {url.rstrip('/')}/chats: {exc or type(exc).__name__}") from None
     if response.status_code in (401, 403):
@@ -151,26 +231,31 @@ def check_target(
 ) -> Outcome:
     started = time.monotonic()
     outcome = Outcome(target=target, seed=seed)
-    progress(f"checking {target} (seed {seed}, up to {options.max_examples} examples a phase)")
+    progress.line(f"checking {target} (seed {seed}, up to {counted(options.max_examples, 'example')} a phase)")
 
     findings: dict[tuple, Finding] = {}
     checks_seen: set[str] = set()
     settings = engine.Settings(
         target, seed, spec_file, options.auth, options.max_examples, options.timeout, options.devices[:1]
     )
+    phases = PhaseProgress(progress)
     for phase in engine.run_cases(settings, contract):
+        phases.scenario(phase)
         outcome.requests += phase.requests
         checks_seen |= phase.checks
         for failed in phase.failures:
             merge(findings, finding_from_schemathesis(target, failed, options))
-        if phase.requests:
-            progress(f"  schemathesis {phase.name}: {phase.requests} requests")
         if phase.error:
             merge(findings, Finding("schemathesis", "Schemathesis could not finish a test", phase.error, None, target))
 
+    phases.end()
+
     with client_for(target, options) as client:
         probing = probes.Probing(client, random.Random(seed), contract, *options.auth)
-        for name, probe in probes.PROBES.items() if contract.lists_chats else ():
+        probing_started = time.monotonic()
+        chosen = probes.PROBES if contract.lists_chats else {}
+        for number, (name, probe) in enumerate(chosen.items(), start=1):
+            progress.step(f"  probes {progress_bar(number - 1, len(chosen))} {number}/{len(chosen)} {name}")
             try:
                 probe(probing)
             except probes.ProbeFailure as failure:
@@ -190,8 +275,11 @@ def check_target(
                 findings, Finding(name, broken.title, "\n".join(broken.evidence), reproduce(response, options), target)
             )
         outcome.requests += probing.requests
-        if contract.lists_chats:
-            progress(f"  probes: {len(probes.PROBES)} properties, {probing.requests} requests")
+        if chosen:
+            progress.line(
+                f"  probes: {counted(len(chosen), 'property', 'properties')}, "
+                f"{counted(probing.requests, 'request')}, {time.monotonic() - probing_started:.1f} s"
+            )
     outcome.checks = sorted(checks_seen | (set(probes.PROBES) if contract.lists_chats else set()))
     outcome.findings = list(findings.values())
     outcome.elapsed = time.monotonic() - started
