@@ -139,7 +139,7 @@ def test_compare_reports_a_difference_apart_from_the_contract(capsys):
     assert "FAILED" not in output, output
     assert f"{here}: conforms" in output
     assert f"{there}: conforms" in output
-    assert f"{here} and {there}: disagree in 1 ways" in output
+    assert f"{here} and {there}: disagree in 1 way" in output
 
 
 def test_compare_shows_the_first_differing_path_not_whole_bodies(capsys):
