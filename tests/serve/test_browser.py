@@ -176,7 +176,9 @@ def test_frontend_of_upstreams_api_lists_devices_and_chats_and_archives_one(brow
     expect(page.locator("#chats li")).to_have_count(5)
     first = page.locator("#chats li").first
     jid, name = first.get_attribute("data-jid"), first.inner_text().removesuffix(" Archive")
-    archived_before = page.locator("#archived li").count()
+    # The archived list is drawn after the chats: waited for at the server's count, never read half drawn.
+    archived_before = int(server_total(upstream_mock, "archived=true"))
+    expect(page.locator("#archived li")).to_have_count(archived_before)
 
     first.get_by_role("button", name="Archive").click()
 
