@@ -33,6 +33,8 @@ from pathlib import Path
 
 import httpx
 
+from bench import results
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / ".work"
 SPEC = ROOT / "spec" / "openapi.yaml"
@@ -330,10 +332,13 @@ def interleaved_medians(servers: list[Server], args, *, label: str) -> dict[tupl
 
 
 def table(headers: list[str], rows: list[list]) -> str:
+    """A Markdown table, its columns aligned so that it reads as well in a terminal."""
     cells = [headers, *[[str(cell) for cell in row] for row in rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = [" | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in cells]
-    lines.insert(1, "-+-".join("-" * width for width in widths))
+    lines = [
+        "| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) + " |" for row in cells
+    ]
+    lines.insert(1, "| " + " | ".join("-" * width for width in widths) + " |")
     return "\n".join(lines)
 
 
@@ -668,7 +673,9 @@ def main() -> None:
         "startup": bench_startup,
     }
     for name in args.only or parts:
-        parts[name](args)
+        with results.recorded(name, " ".join(["python -m bench", *sys.argv[1:]])):
+            parts[name](args)
+    print(f"\nwritten to {results.RESULTS_FILE}")
 
 
 if __name__ == "__main__":

@@ -30,8 +30,11 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 UPSTREAM = Path(
     os.environ.get("WAMOCK_UPSTREAM_SPEC", Path(__file__).resolve().parents[2] / "shared" / "upstream" / "openapi.yaml")
 )
+UPSTREAM_SOURCE = "https://raw.githubusercontent.com/aldinokemal/go-whatsapp-web-multidevice/main/docs/openapi.yaml"
 needs_upstream = pytest.mark.skipif(
-    not UPSTREAM.exists(), reason=f"{UPSTREAM} is absent: upstream's document is read from ../shared/upstream/"
+    not UPSTREAM.exists(),
+    reason=f"{UPSTREAM} is absent: save upstream's document there ({UPSTREAM_SOURCE}), "
+    "or name it with WAMOCK_UPSTREAM_SPEC=FILE",
 )
 
 AUTH = ("username", "password")
