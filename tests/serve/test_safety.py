@@ -309,6 +309,38 @@ def test_idle_connections_are_capped_and_timed_out():
     assert after.status_code == 200
 
 
+def unread_pipeline(host: str, port: int, requests: int) -> socket.socket:
+    """A connection that sends `requests` pipelined GETs and never reads what comes back."""
+    connection = socket.socket()
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # fills at once: the server must hold the rest
+    connection.connect((host, port))
+    head = f"GET /chats?limit=100 HTTP/1.1\r\nHost: {host}\r\nAuthorization: Basic dXNlcm5hbWU6cGFzc3dvcmQ=\r\n\r\n"
+    connection.sendall(head.encode() * requests)
+    return connection
+
+
+@pytest.mark.live
+def test_connections_whose_answers_nobody_reads_are_closed_like_unfinished_requests():
+    server = start_wamock("--max-connections", "20", "--request-timeout", "1")
+    host, port = server.base_url.removeprefix("http://").split(":")
+    unread = [unread_pipeline(host, int(port), 200) for _ in range(20)]
+    try:
+        # Each answer is ~27 KB: 200 of them fill any buffer, so every slot is held by an unread answer.
+        refused = httpx.get(f"{server.base_url}/chats", auth=AUTH)
+        served = wait_for(
+            lambda: httpx.get(f"{server.base_url}/chats", auth=AUTH).status_code == 200,
+            timeout=20,
+            what="a slot freed by closing a connection that reads nothing",
+        )
+    finally:
+        for connection in unread:
+            connection.close()
+        stop(server)
+
+    assert refused.status_code == 503
+    assert served
+
+
 @pytest.mark.live
 def test_oversized_data_set_is_refused_before_it_is_read():
     server = start_wamock("--max-body", "100000")

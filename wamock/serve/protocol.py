@@ -7,7 +7,9 @@ a request target over 8 KiB is 414; headers over 64 KiB in all are 431, counted 
 arrive (httptools would otherwise gather one endless header line in memory); a body over
 `max_body` is 413; a request not complete within `request_timeout` seconds (a connection
 that sends nothing, say) is 408; a connection past `max_connections` is 503. Each is
-answered in the envelope, then the connection is closed.
+answered in the envelope, then the connection is closed. An answer nobody reads for
+`request_timeout` seconds (the client sends and never reads, so writing stays paused) closes
+its connection as a request nobody finishes does, so that it cannot hold a slot forever.
 
 uvicorn 0.3x has no public hook for these (its `limit_concurrency` answers plain text, and
 it has no timeout for a request's head), so this is the one place that subclasses its
@@ -47,6 +49,7 @@ class EnvelopeHttpToolsProtocol(HttpToolsProtocol):
     _deadline: float | None = None  # when the request under way must be complete
     _head_complete = False
     _head_bytes = 0
+    _unread_timer = None  # armed while writing is paused: the client is not reading its answers
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
@@ -57,7 +60,26 @@ class EnvelopeHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc) -> None:
         self._cancel_timer()
+        self._cancel_unread_timer()
         super().connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if self._unread_timer is None:
+            self._unread_timer = self.loop.call_later(self.limits.request_timeout, self._answers_unread)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        self._cancel_unread_timer()
+
+    def _cancel_unread_timer(self) -> None:
+        if self._unread_timer is not None:
+            self._unread_timer.cancel()
+            self._unread_timer = None
+
+    def _answers_unread(self) -> None:
+        self._unread_timer = None
+        self.transport.abort()  # nothing more can reach a client that reads nothing
 
     def _start_timer(self) -> None:
         # One timer a connection, moved on lazily: arming and cancelling one for every request
