@@ -1,7 +1,9 @@
 """The control API under /__wamock: data, session and journal, as an end-to-end test drives them."""
 
 import base64
+import json
 
+import httpx
 import pytest
 
 from tests.conftest import AUTH, JSON, UPSTREAM, needs_upstream
@@ -136,6 +138,34 @@ def test_bad_session_body_gets_400(client, body, message):
     response = client.put("/__wamock/session", json=body)
 
     assert (response.status_code, response.json()["message"]) == (400, message)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[" * 5000 + "]" * 5000, "body: JSON nested too deep"),
+        ("[" + "9" * 100_000 + "]", "body: a number longer than 4300 digits"),
+    ],
+)
+def test_json_too_deep_or_with_endless_numbers_gets_400(client, body, message):
+    response = client.put("/__wamock/chats", content=body, headers=JSON)
+
+    assert (response.status_code, response.json()["message"]) == (400, message)
+    assert client.get("/chats", auth=AUTH).json()["results"]["pagination"]["total"] == 150
+
+
+def test_a_data_set_sent_in_chunks_is_read_whole(live_server):
+    def chunks():
+        yield b"["
+        yield json.dumps(CHAT).encode()
+        yield b"]"
+
+    response = httpx.put(f"{live_server.base_url}/__wamock/chats", content=chunks(), headers=JSON)
+    served = httpx.get(f"{live_server.base_url}/chats", auth=AUTH).json()
+    httpx.post(f"{live_server.base_url}/__wamock/reset", headers=JSON)
+
+    assert response.status_code == 200, response.text
+    assert served["results"]["pagination"]["total"] == 1
 
 
 def test_unparsable_body_gets_400(client):

@@ -285,3 +285,51 @@ def test_deletions_kept_are_bounded(upstream_server):
         client.post("/__wamock/reset", headers=JSON)
 
     assert (oldest_forgotten, latest_remembered) == (200, 404)
+
+
+DEEP = "[" * 5000 + "]" * 5000
+LONG_NUMBER = "1" * 100_000
+
+
+@needs_upstream
+@pytest.mark.parametrize(
+    ("path", "body", "message"),
+    [
+        ("/chat/6289685028129@s.whatsapp.net/archive", f'{{"archived": {DEEP}}}', "body: JSON nested too deep"),
+        ("/chat/6289685028129@s.whatsapp.net/archive", f'{{"archived": {LONG_NUMBER}}}', "body: a number longer than"),
+        ("/send/message", f'{{"phone": "62812", "message": {DEEP}}}', "body: JSON nested too deep"),
+        ("/send/message", f'{{"phone": {LONG_NUMBER}, "message": "hi"}}', "body: a number longer than"),
+    ],
+)
+def test_json_bodies_too_deep_or_with_endless_numbers_get_400(upstream, path, body, message):
+    response = upstream.post(path, content=body, headers=JSON, auth=AUTH)
+
+    assert response.status_code == 400
+    assert response.json()["message"].startswith(message)
+
+
+@needs_upstream
+def test_a_body_sent_in_chunks_is_read_whole(upstream):
+    jid = upstream.get("/chats", params={"archived": "true", "limit": 1}).json()["results"]["data"][0]["jid"]
+
+    def chunks():
+        yield b'{"archi'
+        yield b'ved": false}'
+
+    response = upstream.post(f"/chat/{jid}/archive", content=chunks(), headers=JSON)
+
+    assert response.status_code == 200, response.text
+    listed = upstream.get("/chats", params={"archived": "false", "limit": 100}).json()["results"]["data"]
+    assert jid in [chat["jid"] for chat in listed]
+
+
+@needs_upstream
+def test_a_body_sent_in_chunks_is_validated_as_any_other(upstream):
+    def chunks():
+        yield b'{"archived": '
+        yield b'"yes"}'
+
+    response = upstream.post("/chat/6289685028129@s.whatsapp.net/archive", content=chunks(), headers=JSON)
+
+    assert response.status_code == 400, response.text
+    assert response.json()["message"].startswith("body.archived: ")

@@ -23,6 +23,7 @@ from wamock.data.accounts import DEFAULT_ACCOUNT
 from wamock.data.paths import CONTROL_SPEC_FILE, DEFAULT_FIXTURES, SPEC_FILE
 from wamock.serve import CONTROL_PREFIX, errors
 from wamock.serve.auth import Accounts, AccountsMiddleware, with_accounts
+from wamock.serve.bodies import ChunkedBodyLength
 from wamock.serve.fast import path as fast_path
 from wamock.serve.fast.cache import ResponseCacheMiddleware
 from wamock.serve.fast.path import FastChatsPath
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
             varies=declared_headers,
         )
     app.add_middleware(PreferredStatusMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, answers=state.answers)
+    app.add_middleware(ChunkedBodyLength, position=MiddlewarePosition.BEFORE_VALIDATION)
     errors.register(app, DocumentPaths(state.answers))
     return app
 

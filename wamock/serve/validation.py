@@ -21,6 +21,7 @@ test_upstream.py pin the messages it produces.
 
 import json
 import re
+import sys
 from functools import lru_cache
 
 from connexion.datastructures import MediaTypeDict
@@ -34,6 +35,7 @@ from starlette.formparsers import MultiPartException
 
 from wamock.data.query import INTEGER
 
+TOO_DEEP = "body: JSON nested too deep"
 BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
 TYPE_WORDS = {
     "integer": "must be an integer",
@@ -125,12 +127,20 @@ class NamingJSONBodyValidator(JSONRequestBodyValidator):
             return json.loads(text)
         except json.JSONDecodeError as exc:
             raise BadRequestProblem(detail=f"body: not valid JSON: {exc}") from None
+        except RecursionError:
+            raise BadRequestProblem(detail=TOO_DEEP) from None
+        except ValueError:  # Python reads integers of at most sys.get_int_max_str_digits() digits
+            raise BadRequestProblem(
+                detail=f"body: a number longer than {sys.get_int_max_str_digits()} digits"
+            ) from None
 
     def _validate(self, body):
         if not self._nullable and body is None:
             raise BadRequestProblem(detail="body: missing; expected JSON")
         try:
             return self._validator.validate(body)
+        except RecursionError:
+            raise BadRequestProblem(detail=TOO_DEEP) from None
         except ValidationError as error:
             where = ".".join(["body", *map(str, error.absolute_path)])
             raise BadRequestProblem(detail=f"{where}: {rule_broken(error)}") from None
