@@ -8,10 +8,13 @@ import sys
 
 import httpx
 import pytest
+import yaml
 
 from tests.conftest import AUTH, start_wamock, stop
 from tests.serve.test_chats import PAGE_EXAMPLE_CHAT
 from wamock.cli import main
+from wamock.data import spec as spec_module
+from wamock.data.paths import SPEC_FILE
 
 pytestmark = pytest.mark.live
 
@@ -177,3 +180,18 @@ def test_fixtures_command_is_deterministic():
 def test_fixtures_count_must_be_positive(capsys):
     assert main(["fixtures", "--count", "0"]) == 2
     assert capsys.readouterr().err == "error: --count 0: must be at least 1\n"
+
+
+def test_document_paths_that_wamocks_own_shadow_are_named_at_start(tmp_path):
+    document = spec_module.load(SPEC_FILE)
+    shadowing = {"get": {"responses": {"200": {"description": "the document's own"}}}}
+    paths = {**document["paths"], "/__wamock/reset": shadowing, "/ui/": shadowing, "/openapi.json": shadowing}
+    spec = tmp_path / "shadowing.yaml"
+    spec.write_text(yaml.safe_dump({**document, "paths": paths}))
+
+    server = start_wamock("--spec", str(spec))
+    stop(server)
+
+    assert "  warning: wamock answers these paths of the document itself: /__wamock/reset, /openapi.json, /ui/\n" in (
+        server.banner
+    )

@@ -306,6 +306,8 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def print_banner(args: argparse.Namespace, address: tuple, accounts: list[str], is_default: bool) -> None:
+    from wamock.serve import routes
+
     host, port = address
     base = f"http://{f'[{host}]' if ':' in host else host}:{port}"
     credentials = DEFAULT_ACCOUNT if is_default else ", ".join(f"{user}:***" for user in Accounts.parse(accounts).users)
@@ -319,6 +321,9 @@ def print_banner(args: argparse.Namespace, address: tuple, accounts: list[str], 
         f"  data: {args.fixtures}{'  (logged out: /chats answers 500)' if args.logged_out else ''}",
         f"  swagger ui: {base}/ui/   control api: {control}",
     ]
+    hidden = routes.shadowed(spec_module.load(args.spec))
+    if hidden:
+        lines.append(f"  warning: wamock answers these paths of the document itself: {', '.join(hidden)}")
     if host in ("0.0.0.0", "::"):
         exposed = "" if args.no_control or args.control_auth else " and its open control API (see --control-auth)"
         lines.append(

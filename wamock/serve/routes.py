@@ -17,7 +17,7 @@ from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.responses import Response
 
 from wamock.data.examples import Answer, operation_key
-from wamock.serve import envelope, state
+from wamock.serve import CONTROL_PREFIX, envelope, state
 
 
 class AnyPathConvertor(PathConvertor):
@@ -33,6 +33,19 @@ class AnyPathConvertor(PathConvertor):
 
 
 register_url_convertor("path", AnyPathConvertor())
+
+# What wamock serves itself at the root of any document: the control API, Swagger UI, the document.
+WAMOCK_OWN = (CONTROL_PREFIX, "/ui", "/openapi.json", "/openapi.yaml")
+
+
+def shadowed(spec: dict) -> list[str]:
+    """The document's paths that wamock's own answer instead, so that no one is left to wonder why."""
+    return [
+        path
+        for path in spec.get("paths") or {}
+        if any(path == own or path.startswith(own.rstrip("/") + "/") for own in WAMOCK_OWN)
+    ]
+
 
 HANDLED = {
     "GET /chats": "handlers.chats.list_chats",
