@@ -22,8 +22,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import httpx
 
 from wamock.data.examples import texts
-from wamock.data.query import INTEGER
-from wamock.data.spec import has_operation, list_chats_operation, lists_chats, resolved
+from wamock.data.operations import CHAT_LIST, Invalid, Parameter, operation, operation_key
 from wamock.data.store import ChatStore, Filters
 from wamock.data.timestamps import epoch
 
@@ -96,7 +95,7 @@ class Exchange:
 class Contract:
     """What a run judges by: the spec's query parameters and documented texts, the run's credentials, the oracles."""
 
-    parameters: dict[str, dict]  # name -> schema, the query parameters of GET /chats
+    parameters: dict[str, Parameter]  # the query parameters of GET /chats, by name
     unauthorized_message: str
     authorization: str  # the Authorization header of the run's credentials
     devices: tuple[str, ...] = ()  # the devices the run was told of (--device); () when it was not
@@ -107,15 +106,15 @@ class Contract:
 
     @classmethod
     def from_spec(cls, spec: dict, authorization: str, **oracles) -> "Contract":
-        if not lists_chats(spec):
+        chat_list = operation(spec, CHAT_LIST)
+        if chat_list is None:
             return cls({}, "", authorization, lists_chats=False, **oracles)
-        declared = [resolved(spec, p) for p in list_chats_operation(spec).get("parameters", [])]
-        parameters = {p["name"]: resolved(spec, p.get("schema", {})) for p in declared if p.get("in") == "query"}
-        archives = has_operation(spec, ARCHIVE_PATH, "post")
-        return cls(parameters, texts(spec).unauthorized, authorization, archives=archives, **oracles)
+        archives = operation(spec, operation_key("post", ARCHIVE_PATH)) is not None
+        return cls(chat_list.query(), texts(spec).unauthorized, authorization, archives=archives, **oracles)
 
     def default(self, name: str):
-        return self.parameters.get(name, {}).get("default")
+        parameter = self.parameters.get(name)
+        return parameter.default if parameter is not None else None
 
 
 @dataclass(frozen=True)
@@ -136,18 +135,14 @@ class PageRequest:
         return Filters(has_media=self.has_media, archived=self.archived, search=self.search)
 
 
-def verdict(value: str, schema: dict) -> str:
+def verdict(value: str, parameter: Parameter) -> str:
     """'valid', 'invalid' or 'unclear' (implementations may read it either way) for one query value."""
-    kind = schema.get("type")
-    if kind == "boolean":
-        return "valid" if value.lower() in ("true", "false") else "invalid"
-    if kind == "integer":
-        if not INTEGER.fullmatch(value):
-            return "invalid"
-        number = int(value)
-        if ("minimum" in schema and number < schema["minimum"]) or ("maximum" in schema and number > schema["maximum"]):
-            return "invalid"
-        return "valid" if CANONICAL_INTEGER.fullmatch(value) else "unclear"
+    try:
+        parameter.read(value)
+    except Invalid:
+        return "invalid"
+    if parameter.kind == "integer" and not CANONICAL_INTEGER.fullmatch(value):
+        return "unclear"
     return "valid"
 
 

@@ -23,7 +23,7 @@ from schemathesis.engine import events, from_schema
 from wamock.check.checks import RULES, TRANSPORT_REFUSALS, Contract, Exchange, Rule, RuleBroken
 from wamock.check.compare import agrees_with_peer
 from wamock.data import spec as spec_module
-from wamock.data.examples import METHODS
+from wamock.data.operations import METHODS
 from wamock.data.spec import LIST_CHATS
 
 

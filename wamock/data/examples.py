@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 from jsonschema import Draft4Validator
 
+from wamock.data.operations import CHAT_LIST, METHODS, operation_key
+from wamock.data.operations import operation as find_operation
 from wamock.data.paths import SPEC_FILE
 from wamock.data.spec import SpecError, list_chats_operation, lists_chats, load, resolved
 
 JSON = "application/json"
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 MAX_DEPTH = 12  # a recursive schema (a tree of replies) is cut here
 
 
@@ -27,11 +28,6 @@ class Answer:
     body: object
     media_type: str | None
     source: str  # "example" (the document's own), "built" (from its schema), "none" (no content)
-
-
-def operation_key(method: str, path: str) -> str:
-    """How wamock names an operation everywhere (routing, Prefer, answers): `GET /chats`."""
-    return f"{method.upper()} {path}"
 
 
 def document_answers(spec: dict) -> dict[str, dict[int, "Answer"]]:
@@ -180,13 +176,10 @@ def texts(spec: dict) -> Texts:
         unauthorized["message"] if unauthorized else bundled.unauthorized,
         logged_out or bundled.logged_out,
         not_found or bundled.device_not_found,
-        parameter_default(spec, operation, "limit") or bundled.default_limit,
+        default_limit(spec) or bundled.default_limit,
     )
 
 
-def parameter_default(spec: dict, operation: dict, name: str):
-    for parameter in operation.get("parameters") or []:
-        parameter = resolved(spec, parameter)
-        if isinstance(parameter, dict) and parameter.get("name") == name:
-            return resolved(spec, parameter.get("schema") or {}).get("default")
-    return None
+def default_limit(spec: dict) -> int | None:
+    limit = find_operation(spec, CHAT_LIST).parameter("limit")
+    return limit.default if limit is not None else None

@@ -16,7 +16,8 @@ from connexion.utils import get_function_from_name
 from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.responses import Response
 
-from wamock.data.examples import Answer, operation_key
+from wamock.data.examples import Answer
+from wamock.data.operations import operation_key
 from wamock.serve import CONTROL_PREFIX, envelope, state
 
 

@@ -16,88 +16,61 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from wamock.data.query import INTEGER
-from wamock.data.spec import LIST_CHATS, list_chats_operation, lists_chats, resolved
+from wamock.data.operations import CHAT_LIST, Invalid, Parameter, operation
 from wamock.serve import chat_list
 from wamock.serve.auth import SCOPE_KEY as ACCOUNTS_KEY
 from wamock.serve.scenarios import SCOPE_KEY as PREFER_KEY
 from wamock.serve.state import SCOPE_KEY as STATE_KEY
 
 MAX_VERIFIED = 1024  # Authorization headers remembered as accepted
-PLAIN_STRING = {"type", "description", "example", "default"}  # a string schema with no rule to check
+# The schema keywords whose rules `Parameter.read` applies, by type; a parameter with any other
+# rule (a pattern, a length) is connexion's alone to judge, and the fast path stays off.
+ANNOTATIONS = {"type", "description", "example", "default"}
+READ_RULES = {
+    "integer": ANNOTATIONS | {"minimum", "maximum", "format", "enum"},
+    "boolean": ANNOTATIONS,
+    "string": ANNOTATIONS | {"enum"},
+}
 HANDLER_ARGUMENTS = {"limit", "offset", "has_media", "search", "archived", "device_id"}
 
 
 @dataclass(frozen=True)
-class Rule:
-    """One query parameter of GET /chats as the spec declares it."""
-
-    name: str
-    kind: str  # "integer", "boolean" or "string"
-    default: object = None
-    minimum: int | None = None
-    maximum: int | None = None
-
-    def value(self, raw: str):
-        """The parsed value, or ValueError where connexion must judge."""
-        if self.kind == "integer":
-            if not INTEGER.fullmatch(raw):
-                raise ValueError(raw)
-            number = int(raw)
-            if (self.minimum is not None and number < self.minimum) or (
-                self.maximum is not None and number > self.maximum
-            ):
-                raise ValueError(raw)
-            return number
-        if self.kind == "boolean":
-            lowered = raw.lower()  # as connexion.utils.boolean reads it
-            if lowered == "true":
-                return True
-            if lowered == "false":
-                return False
-            raise ValueError(raw)
-        return raw
-
-
-@dataclass(frozen=True)
 class Compiled:
-    rules: dict[str, Rule]
+    path: str
+    rules: dict[str, Parameter]  # the query parameters, by name
     basic: bool  # the operation asks for HTTP Basic credentials
 
 
 def compiled(spec: dict) -> Compiled | None:
     """GET /chats' rules, or None if it has any the fast path does not know (it then stays off)."""
-    if not lists_chats(spec):
+    chat_list_operation = operation(spec, CHAT_LIST)
+    if chat_list_operation is None:
         return None
-    operation = list_chats_operation(spec)
     rules = {}
-    for parameter in operation.get("parameters", []):
-        parameter = resolved(spec, parameter)
-        schema = resolved(spec, parameter.get("schema") or {})
-        where, name = parameter.get("in"), parameter.get("name")
-        if where == "header" and name.lower() == "x-device-id" and set(schema) <= PLAIN_STRING:
-            continue  # read by the handler as connexion passes it: the raw header
-        if where != "query" or name not in HANDLER_ARGUMENTS or parameter.get("required"):
+    for parameter in chat_list_operation.parameters:
+        if parameter.location == "header" and parameter.name.lower() == "x-device-id":
+            if set(parameter.schema) <= ANNOTATIONS:
+                continue  # read by the handler as connexion passes it: the raw header
             return None
-        kind = schema.get("type")
-        known = {"integer": PLAIN_STRING | {"minimum", "maximum", "format"}, "boolean": PLAIN_STRING}
-        if kind not in ("integer", "boolean", "string") or not set(schema) <= known.get(kind, PLAIN_STRING):
+        if parameter.location != "query" or parameter.name not in HANDLER_ARGUMENTS or parameter.required:
             return None
-        if schema.get("format") not in (None, "int32", "int64"):
+        if parameter.kind not in READ_RULES or not set(parameter.schema) <= READ_RULES[parameter.kind]:
             return None
-        rules[name] = Rule(name, kind, schema.get("default"), schema.get("minimum"), schema.get("maximum"))
+        if parameter.schema.get("format") not in (None, "int32", "int64"):
+            return None
+        rules[parameter.name] = parameter
     if not {"limit", "offset"} <= set(rules) or rules["limit"].default is None or rules["offset"].default is None:
         return None
-    security = operation.get("security", spec.get("security") or [])
+    security = chat_list_operation.security
     schemes = (spec.get("components") or {}).get("securitySchemes") or {}
     if not security:
-        return Compiled(rules, basic=False)
+        return Compiled(chat_list_operation.path, rules, basic=False)
     if len(security) != 1 or len(security[0]) != 1:
         return None
     scheme = schemes.get(next(iter(security[0])), {})
     if scheme.get("type") != "http" or scheme.get("scheme", "").lower() != "basic":
         return None
-    return Compiled(rules, basic=True)
+    return Compiled(chat_list_operation.path, rules, basic=True)
 
 
 def query_pairs(query: str) -> list[tuple[str, str]]:
@@ -111,7 +84,7 @@ def query_pairs(query: str) -> list[tuple[str, str]]:
 class FastChatsPath:
     def __init__(self, app: ASGIApp, *, rules: Compiled) -> None:
         self.app = app
-        self.path, _ = LIST_CHATS
+        self.path = rules.path
         self.rules = rules.rules
         self.basic = rules.basic
         self.verified: set[bytes] = set()
@@ -159,8 +132,8 @@ class FastChatsPath:
         arguments = {}
         try:
             for name, rule in self.rules.items():
-                arguments[name] = rule.value(given[name]) if name in given else rule.default
-        except ValueError:
+                arguments[name] = rule.read(given[name]) if name in given else rule.default
+        except Invalid:
             return None
         return arguments
 

@@ -1,0 +1,147 @@
+"""The operations of an OpenAPI document, read once: what the mock, its fast path and the checker
+ask of each (its parameters, their types, bounds, defaults and enums, its security), so that
+none of them reads the document's parameters, or types a default, a bound or a rule, itself.
+
+A parameter's `read` is the one definition of how a query value is read by its schema: an
+integer is ASCII digits with an optional sign, as upstream's Go parser (strconv.Atoi) reads it,
+within the schema's bounds; a boolean is `true` or `false` in any letter case, as connexion
+reads it; an `enum` allows only its values.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from wamock.data.query import INTEGER
+from wamock.data.spec import resolved
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+CHAT_LIST = "GET /chats"  # the list wamock implements, in any document that has it
+
+
+def operation_key(method: str, path: str) -> str:
+    """How wamock names an operation everywhere (routing, Prefer, answers, rules): `GET /chats`."""
+    return f"{method.upper()} {path}"
+
+
+class Invalid(ValueError):
+    """A value the parameter's schema refuses."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    location: str  # "query", "header", "path" or "cookie"
+    schema: Mapping = field(default_factory=dict, compare=False)
+    required: bool = False
+
+    @property
+    def kind(self) -> str | None:
+        return self.schema.get("type")
+
+    @property
+    def default(self):
+        return self.schema.get("default")
+
+    @property
+    def minimum(self) -> int | float | None:
+        return self.schema.get("minimum")
+
+    @property
+    def maximum(self) -> int | float | None:
+        return self.schema.get("maximum")
+
+    @property
+    def enum(self) -> tuple | None:
+        values = self.schema.get("enum")
+        return tuple(values) if isinstance(values, list) else None
+
+    def read(self, raw: str):
+        """The value `raw` stands for; Invalid if the schema refuses it."""
+        if self.kind == "integer":
+            if not INTEGER.fullmatch(raw):
+                raise Invalid(f"{self.name}: must be an integer")
+            value = int(raw)
+            if self.minimum is not None and value < self.minimum:
+                raise Invalid(f"{self.name}: must be no less than {self.minimum}")
+            if self.maximum is not None and value > self.maximum:
+                raise Invalid(f"{self.name}: must be no greater than {self.maximum}")
+        elif self.kind == "boolean":
+            lowered = raw.lower()
+            if lowered not in ("true", "false"):
+                raise Invalid(f"{self.name}: must be true or false")
+            value = lowered == "true"
+        else:
+            value = raw
+        if self.enum is not None and value not in self.enum:
+            raise Invalid(f"{self.name}: must be one of {', '.join(map(str, self.enum))}")
+        return value
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str  # "GET"
+    path: str  # "/chats", as the document writes it
+    parameters: tuple[Parameter, ...] = ()
+    security: tuple[Mapping, ...] = ()  # requirements, any one of which is enough; () is open
+    document: Mapping = field(default_factory=dict, compare=False, repr=False)  # the operation object itself
+
+    @property
+    def key(self) -> str:
+        return operation_key(self.method, self.path)
+
+    def query(self) -> dict[str, Parameter]:
+        return {parameter.name: parameter for parameter in self.parameters if parameter.location == "query"}
+
+    def parameter(self, name: str, location: str = "query") -> Parameter | None:
+        return next((p for p in self.parameters if p.name == name and p.location == location), None)
+
+
+def operations(spec: dict) -> dict[str, Operation]:
+    """Every operation of the document by its key ("GET /chats"), in the document's order."""
+    found = {}
+    default_security = spec.get("security") or []
+    for path, path_item in (spec.get("paths") or {}).items():
+        path_item = resolved(spec, path_item)
+        if not isinstance(path_item, dict):
+            continue
+        shared = parameters_of(spec, path_item.get("parameters"))
+        for method in METHODS:
+            operation = path_item.get(method)
+            if not isinstance(operation, dict):
+                continue
+            own = parameters_of(spec, operation.get("parameters"))
+            # An operation's parameter overrides the path's of the same name and location.
+            merged = {(p.name, p.location): p for p in (*shared, *own)}
+            security = operation.get("security", default_security) or []
+            found[operation_key(method, path)] = Operation(
+                method.upper(),
+                str(path),
+                tuple(merged.values()),
+                tuple(requirement for requirement in security if isinstance(requirement, dict)),
+                operation,
+            )
+    return found
+
+
+def operation(spec: dict, key: str) -> Operation | None:
+    return operations(spec).get(key)
+
+
+def parameters_of(spec: dict, declared) -> list[Parameter]:
+    parameters = []
+    for parameter in declared if isinstance(declared, list) else []:
+        parameter = resolved(spec, parameter)
+        if not isinstance(parameter, dict) or not isinstance(parameter.get("name"), str):
+            continue
+        schema = resolved(spec, parameter.get("schema") or {})
+        parameters.append(
+            Parameter(
+                parameter["name"],
+                str(parameter.get("in")),
+                schema if isinstance(schema, dict) else {},
+                bool(parameter.get("required")),
+            )
+        )
+    return parameters
