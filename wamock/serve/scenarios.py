@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from wamock.adapters.connexion import routed_operation_id
 from wamock.data.examples import Answer
 from wamock.serve import CONTROL_PREFIX, envelope
 from wamock.serve.auth import CHALLENGE
@@ -104,7 +105,7 @@ class PreferredStatusMiddleware:
             await envelope.send_error(send, 400, "400", str(preference))
             return
         if preference is not None and preference.code != 200:
-            operation = scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
+            operation = routed_operation_id(scope)
             answers = self.answers.get(operation, {})
             answer = answers.get(preference.code)
             if answer is None:

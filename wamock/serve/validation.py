@@ -11,12 +11,10 @@ documented 400 envelope needs (`limit: must be no greater than 100`) and closes 
   Content-Type) gets a 400 that says so, where Starlette's parser failed with a 500 or read
   an empty form.
 
-connexion's extension points carry most of it (`uri_parser_class`, `validator_map`); its body
-validators have none for wording errors or reading the raw body, so `NamingJSONBodyValidator`
-overrides their `_parse` and `_validate`, `NamingMultiPartValidator` their `_parse`, and
-`StrictURIParser.resolve_form` reads the parser's `_body_schema` (connexion 3.3). This module
-is the one place that does; tests/serve/test_control.py, test_robustness.py and
-test_upstream.py pin the messages it produces.
+connexion's extension points carry most of it (`uri_parser_class`, `validator_map`); where
+its body validators have none (reading the raw body, wording an error), the steps come from
+`wamock.adapters.connexion`. tests/serve/test_control.py, test_robustness.py and
+test_upstream.py pin the messages this module produces.
 """
 
 import json
@@ -26,13 +24,13 @@ from functools import lru_cache
 
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem
-from connexion.uri_parsing import OpenAPIURIParser
-from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, MultiPartFormDataValidator
+from connexion.validators import VALIDATOR_MAP
 from connexion.validators.parameter import ParameterValidator
 from jsonschema import Draft4Validator, ValidationError
 from starlette.datastructures import Headers, QueryParams
 from starlette.formparsers import MultiPartException
 
+from wamock.adapters.connexion import FormAwareURIParser, JSONBody, MultiPartBody
 from wamock.data.query import INTEGER
 
 TOO_DEEP = "body: JSON nested too deep"
@@ -72,11 +70,11 @@ def query_params(query_string: bytes) -> QueryParams:
     return QueryParams(query_string)
 
 
-class StrictURIParser(OpenAPIURIParser):
+class StrictURIParser(FormAwareURIParser):
     def resolve_form(self, form_data):
         for name, values in form_data.items():
             given = len(values) if isinstance(values, list) else 1
-            schema = (self._body_schema or {}).get("properties", {}).get(name, {})
+            schema = self.body_schema.get("properties", {}).get(name, {})
             if given > 1 and schema.get("type") != "array":
                 raise BadRequestProblem(detail=f"body.{name}: given {given} times; give it once")
         return super().resolve_form(form_data)
@@ -114,13 +112,12 @@ class NamingParameterValidator(ParameterValidator):
         return None
 
 
-class NamingJSONBodyValidator(JSONRequestBodyValidator):
-    async def _parse(self, stream, scope):
-        raw = b"".join([message async for message in stream])
+class NamingJSONBodyValidator(JSONBody):
+    def read(self, raw: bytes, encoding: str):
         try:
-            text = raw.decode(self._encoding)
+            text = raw.decode(encoding)
         except UnicodeDecodeError:
-            raise BadRequestProblem(detail=f"body: not {self._encoding} text") from None
+            raise BadRequestProblem(detail=f"body: not {encoding} text") from None
         if not text:
             return None
         try:
@@ -134,11 +131,11 @@ class NamingJSONBodyValidator(JSONRequestBodyValidator):
                 detail=f"body: a number longer than {sys.get_int_max_str_digits()} digits"
             ) from None
 
-    def _validate(self, body):
-        if not self._nullable and body is None:
+    def judge(self, body, validator, *, nullable: bool):
+        if not nullable and body is None:
             raise BadRequestProblem(detail="body: missing; expected JSON")
         try:
-            return self._validator.validate(body)
+            return validator.validate(body)
         except RecursionError:
             raise BadRequestProblem(detail=TOO_DEEP) from None
         except ValidationError as error:
@@ -146,20 +143,17 @@ class NamingJSONBodyValidator(JSONRequestBodyValidator):
             raise BadRequestProblem(detail=f"{where}: {rule_broken(error)}") from None
 
 
-class NamingMultiPartValidator(MultiPartFormDataValidator):
-    async def _parse(self, stream, scope):
-        raw = b"".join([chunk async for chunk in stream])
+class NamingMultiPartValidator(MultiPartBody):
+    def check(self, raw: bytes, scope) -> None:
         boundary = BOUNDARY.search(Headers(scope=scope).get("content-type", ""))
         if raw and boundary:
             malformed = malformed_multipart(raw, b"--" + boundary.group(1).encode("latin-1"))
             if malformed:
                 raise BadRequestProblem(detail=f"body: not multipart form data: {malformed}")
 
-        async def replayed():
-            yield raw
-
+    async def parse_form(self, raw: bytes, scope):
         try:
-            return await super()._parse(replayed(), scope)
+            return await super().parse_form(raw, scope)
         except MultiPartException as exc:
             raise BadRequestProblem(detail=f"body: not multipart form data: {exc.message}") from None
         except KeyError:  # Starlette's parser reads the Content-Type header, which the request lacks

@@ -1,0 +1,117 @@
+"""Pins what wamock.adapters.connexion relies on in connexion 3.3, through a real app of its own."""
+
+import sys
+import types
+
+import pytest
+from connexion import AsyncApp
+from connexion.datastructures import MediaTypeDict
+from connexion.middleware import MiddlewarePosition
+from connexion.validators import VALIDATOR_MAP
+
+from wamock.adapters.connexion import FormAwareURIParser, JSONBody, MultiPartBody, routed_operation_id
+
+SEEN: dict[str, list] = {}
+
+DOCUMENT = {
+    "openapi": "3.0.3",
+    "info": {"title": "pins", "version": "1"},
+    "paths": {
+        "/json": {
+            "post": {
+                "operationId": "pinned_handlers.echo_json",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                },
+                "responses": {"200": {"description": "ok"}},
+            }
+        },
+        "/form": {
+            "post": {
+                "operationId": "pinned_handlers.echo_form",
+                "requestBody": {
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {"type": "object", "properties": {"name": {"type": "string"}}}
+                        }
+                    }
+                },
+                "responses": {"200": {"description": "ok"}},
+            }
+        },
+    },
+}
+
+
+class RecordingJSON(JSONBody):
+    def read(self, raw, encoding):
+        SEEN.setdefault("read", []).append((raw, encoding))
+        return {"read": raw.decode(encoding)}
+
+    def judge(self, body, validator, *, nullable):
+        SEEN.setdefault("judge", []).append((body, validator.is_valid(body), nullable))
+        return body
+
+
+class RecordingMultiPart(MultiPartBody):
+    def check(self, raw, scope):
+        SEEN.setdefault("check", []).append(raw)
+
+
+class RecordingParser(FormAwareURIParser):
+    def resolve_form(self, form_data):
+        SEEN.setdefault("form schema", []).append(self.body_schema)
+        return super().resolve_form(form_data)
+
+
+class RecordRoute:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            SEEN.setdefault("operation", []).append(routed_operation_id(scope))
+        await self.app(scope, receive, send)
+
+
+@pytest.fixture
+def client():
+    handlers = types.ModuleType("pinned_handlers")
+    handlers.echo_json = handlers.echo_form = lambda body=None: ({"ok": True}, 200)
+    sys.modules["pinned_handlers"] = handlers
+    SEEN.clear()
+    validators = {
+        **VALIDATOR_MAP,
+        "body": MediaTypeDict(
+            {**VALIDATOR_MAP["body"], "*/*json": RecordingJSON, "multipart/form-data": RecordingMultiPart}
+        ),
+    }
+    app = AsyncApp(__name__, validator_map=validators, uri_parser_class=RecordingParser)
+    app.add_api(DOCUMENT)
+    app.add_middleware(RecordRoute, position=MiddlewarePosition.BEFORE_VALIDATION)
+    yield app.test_client()
+    del sys.modules["pinned_handlers"]
+
+
+def test_a_json_body_is_read_raw_with_its_charset_then_judged_by_the_compiled_schema(client):
+    response = client.post("/json", content=b'{"a": 1}', headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 200, response.text
+    assert SEEN["read"] == [(b'{"a": 1}', "utf-8")]
+    assert SEEN["judge"] == [({"read": '{"a": 1}'}, True, False)]
+
+
+def test_a_multipart_body_is_seen_raw_and_its_form_schema_is_at_hand(client):
+    response = client.post("/form", files={"name": (None, "Ann")})
+
+    assert response.status_code == 200, response.text
+    assert SEEN["check"][0].startswith(b"--")
+    form_schema = DOCUMENT["paths"]["/form"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert SEEN["form schema"] and all(seen == form_schema for seen in SEEN["form schema"])
+
+
+def test_routing_leaves_the_operation_it_found_in_the_scope(client):
+    client.post("/json", json={})
+
+    assert SEEN["operation"] == ["pinned_handlers.echo_json"]

@@ -1,0 +1,67 @@
+"""connexion 3.3: its body validators' two steps, the form parser's body schema, the routed operation.
+
+connexion's body validators read a body in `_parse` and judge it in `_validate`, keeping the
+media type's charset in `_encoding`, whether the body may be null in `_nullable` and the
+compiled schema in `_validator`; they offer no hook for reading the raw bytes or wording an
+error. `JSONBody` and `MultiPartBody` hand those steps to wamock as plain methods. Its URI
+parser keeps the form body's schema in `_body_schema`; its routing leaves the operation it
+found under the ASGI scope's `extensions["connexion_routing"]`.
+tests/adapters/test_connexion.py pins each of these; pyproject.toml bounds connexion below 3.4.
+"""
+
+from collections.abc import AsyncIterator
+
+from connexion.uri_parsing import OpenAPIURIParser
+from connexion.validators import JSONRequestBodyValidator, MultiPartFormDataValidator
+from starlette.types import Scope
+
+
+async def _whole(stream: AsyncIterator[bytes]) -> bytes:
+    return b"".join([chunk async for chunk in stream])
+
+
+async def _replayed(raw: bytes) -> AsyncIterator[bytes]:
+    yield raw
+
+
+class JSONBody(JSONRequestBodyValidator):
+    """A JSON body validator whose subclass reads the raw bytes (`read`) and judges the body (`judge`)."""
+
+    def read(self, raw: bytes, encoding: str):
+        raise NotImplementedError
+
+    def judge(self, body, validator, *, nullable: bool):
+        raise NotImplementedError
+
+    async def _parse(self, stream, scope):
+        return self.read(await _whole(stream), self._encoding)
+
+    def _validate(self, body):
+        return self.judge(body, self._validator, nullable=self._nullable)
+
+
+class MultiPartBody(MultiPartFormDataValidator):
+    """A multipart validator whose subclass sees the raw bytes first (`check`), then parses as connexion does."""
+
+    def check(self, raw: bytes, scope: Scope) -> None:
+        raise NotImplementedError
+
+    async def parse_form(self, raw: bytes, scope: Scope):
+        return await super()._parse(_replayed(raw), scope)
+
+    async def _parse(self, stream, scope):
+        raw = await _whole(stream)
+        self.check(raw, scope)
+        return await self.parse_form(raw, scope)
+
+
+class FormAwareURIParser(OpenAPIURIParser):
+    @property
+    def body_schema(self) -> dict:
+        """The schema of the form body being parsed ({} where there is none)."""
+        return self._body_schema or {}
+
+
+def routed_operation_id(scope: Scope) -> str | None:
+    """The operation connexion's routing found for this request (wamock's resolver names it `GET /path`)."""
+    return scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
