@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.__main__ import AUTH_HEADER, ensure_wrk, wamock_server
+from bench.harness import AUTH_HEADER, ensure_wrk, running, wamock_server
 
 LUA = Path(__file__).with_name("soak.lua")
 NEW_CHATS = [
@@ -84,8 +84,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     ensure_wrk()
-    server = wamock_server("wamock", "--no-access-log", "--workers", str(args.workers)).start()
-    try:
+    server = wamock_server("wamock", "--no-access-log", "--workers", str(args.workers))
+    with running(server):
         steady = soak(server.url, args.duration, args.connections)
         stop, changes = threading.Event(), []
         replacer = threading.Thread(target=keep_replacing, args=(server.url, stop, changes))
@@ -93,8 +93,6 @@ def main() -> int:
         replacing = soak(server.url, args.duration, args.connections)
         stop.set()
         replacer.join()
-    finally:
-        server.stop()
     bad = False
     for name, run in (("steady", steady), ("replacing", replacing)):
         print(

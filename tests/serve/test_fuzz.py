@@ -22,7 +22,7 @@ def test_long_fuzz_finds_no_5xx_and_no_contract_break(live_server, capsys):
     status = main(["check", live_server.base_url, "--max-examples", examples, "--seed", "20261125"])
 
     output = capsys.readouterr().out
-    requests = int(re.search(r"([\d,]+) requests,", output).group(1).replace(",", ""))
+    requests = int(re.search(r"checks?, ([\d,]+) requests?,", output).group(1).replace(",", ""))
     with capsys.disabled():
         print(f"\nfuzz: {requests} requests in {time.monotonic() - started:.0f} s, exit {status}")
     assert status == 0, output

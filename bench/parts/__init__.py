@@ -1,0 +1,1 @@
+"""The parts of `python -m bench`, each a module with `run(args)`, named as `--only` names them."""
