@@ -2,7 +2,7 @@
 
 The ASGI stack, outside in: the envelope guard (in place of connexion's server-error guard),
 the Host allow-list, the state, the accounts, the request journal, the fast path of GET /chats,
-CORS, the control API's guard, delays and `Prefer`, the answer cache, then connexion's own exception handlers, Swagger UI, routing,
+CORS, the published document (/openapi.json and .yaml), the control API's guard, delays and `Prefer`, the answer cache, then connexion's own exception handlers, Swagger UI, routing,
 security, the preferred status, parameter validation and the handlers.
 """
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from connexion import AsyncApp
 from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
 from connexion.middleware.server_error import ServerErrorMiddleware
+from connexion.options import SwaggerUIOptions
 from connexion.resolver import RelativeResolver
 
 from wamock.data import fixtures
@@ -28,6 +29,7 @@ from wamock.serve.fast.cache import ResponseCacheMiddleware
 from wamock.serve.fast.path import FastChatsPath
 from wamock.serve.journal import JournalMiddleware
 from wamock.serve.protocol import EnvelopeHttpToolsProtocol, Limits
+from wamock.serve.published import PublishedDocument, base_path, published_paths
 from wamock.serve.routes import DocumentPaths, DocumentResolver
 from wamock.serve.safety import ControlGuard, HostAllowList, PathCORS
 from wamock.serve.scenarios import DelayAndPreferMiddleware, PreferredStatusMiddleware
@@ -93,7 +95,12 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
             errors.EnvelopeGuard if m is ServerErrorMiddleware else m for m in ConnexionMiddleware.default_middlewares
         ],
     )
-    app.add_api(with_accounts(spec, "api_basic_info"), resolver=DocumentResolver(state.answers))
+    app.add_api(
+        with_accounts(spec, "api_basic_info"),
+        resolver=DocumentResolver(state.answers),
+        # wamock publishes the document itself, rendered once (wamock.serve.published)
+        swagger_ui_options=SwaggerUIOptions(serve_spec=False),
+    )
     if settings.control:
         app.add_api(
             with_accounts(control_spec(settings), "control_basic_info"),
@@ -117,7 +124,16 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
     declared_headers = spec_module.request_headers(spec)  # CORS allows them; cached answers vary by them
     control_cors = cors_options(settings.control_origins) if settings.control_origins else None
     api_cors = cors_options(settings.cors_origins, declared_headers)
-    app.add_middleware(PathCORS, position=outside_handlers, api=api_cors, control=control_cors)
+    api_base = base_path(spec)
+    app.add_middleware(
+        PathCORS,
+        position=outside_handlers,
+        api=api_cors,
+        control=control_cors,
+        published=published_cors(settings.cors_origins),
+        published_paths=set(published_paths(api_base)),
+    )
+    app.add_middleware(PublishedDocument, position=outside_handlers, document=spec, base_path=api_base)
     if settings.control:
         app.add_middleware(ControlGuard, position=outside_handlers, control_origins=settings.control_origins)
     app.add_middleware(DelayAndPreferMiddleware, position=outside_handlers, delay_ms=settings.delay_ms)
@@ -156,6 +172,11 @@ def control_spec(settings: Settings) -> dict:
     if not settings.control_accounts:
         spec["security"] = []
     return spec
+
+
+def published_cors(origins: list[str]) -> dict:
+    """The document is public: any origin (or the allowed ones) may read it, never with credentials."""
+    return {"allow_origins": origins or ["*"], "allow_methods": ["GET"], "allow_credentials": False}
 
 
 def cors_options(origins: list[str], spec_headers: list[str] = ()) -> dict:
