@@ -13,11 +13,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from connexion import AsyncApp
+from connexion.exceptions import InvalidSpecification
 from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import RelativeResolver
+from jsonschema.exceptions import best_match
 
+from wamock.data import document as document_module
 from wamock.data import fixtures
 from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT
@@ -41,7 +44,8 @@ CONTROL_HANDLERS = "handlers"  # the package that the control API's operationIds
 
 @dataclass
 class Settings:
-    spec_file: Path = SPEC_FILE
+    spec_file: Path | str = SPEC_FILE  # or an http(s) URL
+    allow_refs: list[str] = field(default_factory=list)  # files and URL prefixes the document's $refs may reach
     fixtures_file: Path = DEFAULT_FIXTURES
     accounts: list[str] = field(default_factory=lambda: [DEFAULT_ACCOUNT])
     logged_out: bool = False
@@ -69,8 +73,8 @@ class Settings:
 def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | None = None, **overrides) -> AsyncApp:
     """An app for `settings` (or the defaults with `overrides`); `chats` (as a fixture file holds them) replace the fixtures' data."""
     settings = settings or Settings(**overrides)
-    spec_file = Path(settings.spec_file)
-    spec = spec_module.load(spec_file)
+    spec_file = settings.spec_file
+    spec = spec_module.load(spec_file, tuple(settings.allow_refs))
     if settings.state_dir is not None:
         state = SharedState(
             settings.state_dir, fixtures_file=settings.fixtures_file, spec=spec, journal_limit=settings.journal_limit
@@ -88,19 +92,27 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
 
     app = AsyncApp(
         __name__,
-        specification_dir=spec_file.parent,
+        # The document is self-contained (`wamock.data.document`): connexion opens no file of it.
+        specification_dir=Path.cwd() if document_module.is_url(spec_file) else Path(spec_file).parent,
         validator_map=VALIDATORS,
         uri_parser_class=StrictURIParser,
         middlewares=[
             errors.EnvelopeGuard if m is ServerErrorMiddleware else m for m in ConnexionMiddleware.default_middlewares
         ],
     )
-    app.add_api(
-        with_accounts(spec, "api_basic_info"),
-        resolver=DocumentResolver(state.answers),
-        # wamock publishes the document itself, rendered once (wamock.serve.published)
-        swagger_ui_options=SwaggerUIOptions(serve_spec=False),
-    )
+    try:
+        app.add_api(
+            with_accounts(spec, "api_basic_info"),
+            resolver=DocumentResolver(state.answers),
+            # wamock publishes the document itself, rendered once (wamock.serve.published)
+            swagger_ui_options=SwaggerUIOptions(serve_spec=False),
+        )
+    except InvalidSpecification as exc:
+        # Of a oneOf's failures, jsonschema's best guess at the one meant ("'description' is a
+        # required property", not "{} is not valid under any of the given schemas").
+        detail = best_match(exc.context) or exc
+        where = ".".join(map(str, detail.absolute_path)) or "(top)"
+        raise spec_module.SpecError(f"{spec_file}: {where}: not valid OpenAPI: {detail.message[:200]}") from None
     if settings.control:
         app.add_api(
             with_accounts(control_spec(settings), "control_basic_info"),
