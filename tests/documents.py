@@ -3,8 +3,10 @@
 import contextlib
 import http.server
 import json
+import os
 import queue
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -71,6 +73,7 @@ def attempt_serve(*args: str, get: tuple[str, ...] = ("/openapi.json",), timeout
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # its own process group: stopped with any worker it started
     )
     lines: queue.Queue = queue.Queue()
     errors: list[str] = []
@@ -95,7 +98,8 @@ def attempt_serve(*args: str, get: tuple[str, ...] = ("/openapi.json",), timeout
     except queue.Empty:
         return Attempt(None, f"neither a banner nor an exit within {timeout} s")
     finally:
-        process.kill()
+        with contextlib.suppress(ProcessLookupError):  # the group is gone once a refused start exits
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         for reader in readers:
             reader.join(timeout=10)
