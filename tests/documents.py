@@ -117,15 +117,15 @@ def run_wamock(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
 
 @dataclass
 class Site:
-    """A local web server: `pages` by path; `asked` lists every path it was asked for."""
+    """A local web server: `pages` by path (a `str` page is a redirect there); `asked` lists every path it was asked for."""
 
     url: str
-    pages: dict[str, bytes]
+    pages: dict[str, bytes | str]
     asked: list[str]
 
 
 @contextlib.contextmanager
-def site(pages: dict[str, bytes]) -> Iterator[Site]:
+def site(pages: dict[str, bytes | str]) -> Iterator[Site]:
     asked: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -134,6 +134,12 @@ def site(pages: dict[str, bytes]) -> Iterator[Site]:
             body = pages.get(self.path)
             if body is None:
                 self.send_error(404)
+                return
+            if isinstance(body, str):
+                self.send_response(302)
+                self.send_header("Location", body)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
                 return
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))

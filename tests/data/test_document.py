@@ -138,6 +138,26 @@ def test_an_allowed_http_ref_is_fetched_once_at_start(tmp_path):
     assert attempt.served["/things"].json() == {"id": 0}
 
 
+@pytest.mark.parametrize(
+    ("ref", "message"),
+    [
+        pytest.param("/schemas/../secret.yaml", "a URL with '.' or '..' in its path", id="dot-dot-in-the-url"),
+        pytest.param("/schemas/%2e%2e/secret.yaml", "a URL with '.' or '..' in its path", id="encoded-dot-dot"),
+        pytest.param("/schemas/moved.yaml", "cannot fetch the document: HTTP 302 to '/secret.yaml'", id="redirect-out"),
+    ],
+)
+def test_an_allowed_url_prefix_is_not_left(tmp_path, ref, message):
+    with site({"/secret.yaml": f"token: {SECRET}\n".encode(), "/schemas/moved.yaml": "/secret.yaml"}) as remote:
+        spec = write(tmp_path / "openapi.yaml", with_thing({"$ref": remote.url + ref}))
+
+        attempt = attempt_serve("--spec", str(spec), "--allow-ref", f"{remote.url}/schemas/")
+
+        assert "/secret.yaml" not in remote.asked
+    assert attempt.status == 2
+    assert len(attempt.error_lines) == 1
+    assert message in attempt.error_lines[0]
+
+
 def alias_bomb(levels: int) -> str:
     """A "billion laughs": each level nine aliases of the one before."""
     lines = [

@@ -66,14 +66,22 @@ def read(source, allow: tuple[str, ...] = ()) -> dict:
 # Reading and parsing
 
 
-def fetch(url: str, shown: str) -> bytes:
-    """A URL's body: at most MAX_BYTES, within FETCH_TIMEOUT seconds from connecting to the last byte."""
+def fetch(url: str, shown: str, *, follow_redirects: bool = True) -> bytes:
+    """A URL's body: at most MAX_BYTES, within FETCH_TIMEOUT seconds from connecting to the last byte.
+
+    A `$ref`'s URL is fetched without following redirects: one could lead out of what --allow-ref names.
+    """
     outcome: list = []
 
     def get() -> None:
         try:
-            client = httpx.Client(timeout=FETCH_TIMEOUT, follow_redirects=True, max_redirects=5)
+            client = httpx.Client(timeout=FETCH_TIMEOUT, follow_redirects=follow_redirects, max_redirects=5)
             with client, client.stream("GET", url) as response:
+                if response.is_redirect and not follow_redirects:
+                    raise SpecError(
+                        f"{shown}: cannot fetch the document: HTTP {response.status_code} to "
+                        f"{response.headers.get('location')!r}; a $ref's URL must name the document itself"
+                    )
                 if response.status_code != 200:
                     raise SpecError(f"{shown}: cannot fetch the document: HTTP {response.status_code}")
                 body = bytearray()
@@ -301,6 +309,9 @@ class _Reader:
         """Refuses a `$ref` to what the author did not mean to share: see the module's docstring."""
         scheme = urllib.parse.urlsplit(uri).scheme.lower()
         if scheme in ("http", "https"):
+            # An absolute URL keeps its dot segments, which the client then removes: /api/../x is /x.
+            if any(urllib.parse.unquote(part) in (".", "..") for part in urllib.parse.urlsplit(uri).path.split("/")):
+                raise SpecError(f"{self.shown}: {where}: $ref {ref!r}: a URL with '.' or '..' in its path")
             if any(_under(uri, prefix) for prefix in self.allowed_urls):
                 return
             raise SpecError(
@@ -321,8 +332,12 @@ class _Reader:
 
     def document(self, uri: str):
         if uri not in self.documents:
-            shown = uri if is_url(uri) else _file_path(uri)
-            data = fetch(uri, shown) if is_url(uri) else read_file(Path(_file_path(uri)), shown)
+            if is_url(uri):
+                shown = uri
+                data = fetch(uri, shown, follow_redirects=False)
+            else:
+                shown = _file_path(uri)
+                data = read_file(Path(shown), shown)
             self.read_bytes += len(data)
             if self.read_bytes > MAX_BYTES:
                 raise SpecError(f"{self.shown}: its files together are larger than {MAX_BYTES} bytes")
