@@ -97,6 +97,18 @@ def test_a_split_document_in_its_own_folder_is_bundled(tmp_path):
     }
 
 
+def test_a_symlinked_document_reads_the_files_beside_it(tmp_path):
+    write(tmp_path / "real" / "thing.yaml", {"type": "object", "properties": {"id": {"type": "integer"}}})
+    real = write(tmp_path / "real" / "openapi.yaml", with_thing({"$ref": "thing.yaml"}))
+    link = tmp_path / "elsewhere" / "openapi.yaml"
+    link.parent.mkdir()
+    os.symlink(real, link)
+
+    attempt = attempt_serve("--spec", str(link), get=("/things",))
+
+    assert attempt.served["/things"].json() == {"id": 0}
+
+
 def test_a_parameter_ref_to_a_file_is_served_at_request_time(tmp_path):
     write(
         tmp_path / "api" / "parameters.yaml",

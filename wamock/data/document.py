@@ -225,9 +225,10 @@ class _Reader:
             self.base = str(self.source)
             self.root_folder = None
         else:
-            path = Path(self.source)
-            self.base = path.resolve().as_uri()
-            self.root_folder = os.path.realpath(path.parent)
+            # Relative $refs resolve from where the document really is, and may reach that folder.
+            path = Path(os.path.realpath(self.source))
+            self.base = path.as_uri()
+            self.root_folder = str(path.parent)
         self.allowed_urls = [prefix for prefix in self.allow if "://" in prefix and not prefix.startswith("file:")]
         self.allowed_paths = [
             os.path.realpath(_file_path(prefix) if prefix.startswith("file:") else os.path.expanduser(prefix))
