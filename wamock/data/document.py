@@ -264,7 +264,7 @@ class _Reader:
             raise SpecError(f"{self.shown}: nested deeper than {MAX_DEPTH} levels at {shortened(where)}")
         self.copied += 1
         if self.copied > MAX_NODES:
-            raise SpecError(f"{self.shown}: more than {MAX_NODES} values once its $refs to other files are bundled")
+            raise SpecError(f"{self.shown}: more than {MAX_NODES} values, its own and those its $refs bring in")
         if isinstance(value, dict):
             result = {}
             for key, item in value.items():
