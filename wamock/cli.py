@@ -13,6 +13,7 @@ from pathlib import Path
 from wamock import __version__
 from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT, ENV_VAR, AccountError, parse_account, split_env
+from wamock.data.document import source_argument
 from wamock.data.fixtures import FixtureError
 from wamock.data.paths import DEFAULT_FIXTURES, SPEC_FILE
 from wamock.serve.auth import Accounts
@@ -22,6 +23,10 @@ from wamock.serve.state import JOURNAL_LIMIT
 from wamock.words import counted
 
 COMMANDS = ("serve", "fixtures", "check")
+ALLOW_REF_HELP = (
+    "A file, folder or URL prefix that the document's $refs may reach beyond its own folder; repeat for more. "
+    "Default: only the document's folder and below, no URL."
+)
 USAGE_ERROR = 2
 
 
@@ -42,8 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="Address to listen on (default: %(default)s).")
     serve.add_argument("--port", type=int, default=3000, help="Port to listen on (default: %(default)s).")
     serve.add_argument(
-        "--spec", type=Path, default=SPEC_FILE, help="OpenAPI file to serve (default: the bundled spec)."
+        "--spec",
+        type=source_argument,
+        default=SPEC_FILE,
+        help="OpenAPI file or http(s) URL to serve (default: the bundled spec).",
     )
+    serve.add_argument("--allow-ref", action="append", metavar="PATH_OR_URL_PREFIX", help=ALLOW_REF_HELP)
     serve.add_argument(
         "--fixtures",
         type=Path,
@@ -155,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: a plain list, one device).",
     )
     generate.add_argument(
-        "--spec", type=Path, default=SPEC_FILE, help="OpenAPI file whose 200 example leads the data set."
+        "--spec", type=source_argument, default=SPEC_FILE, help="OpenAPI file whose 200 example leads the data set."
     )
     generate.set_defaults(run=run_fixtures)
 
@@ -197,7 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="A device the implementation serves (X-Device-Id); repeat for each. The first is named in every "
         "request; an unknown one must then get 404, and with several, none at all 400.",
     )
-    check.add_argument("--spec", type=Path, default=SPEC_FILE, help="OpenAPI file to check against.")
+    check.add_argument(
+        "--spec", type=source_argument, default=SPEC_FILE, help="OpenAPI file or http(s) URL to check against."
+    )
+    check.add_argument("--allow-ref", action="append", metavar="PATH_OR_URL_PREFIX", help=ALLOW_REF_HELP)
     check.add_argument("--junit-xml", type=Path, metavar="FILE", help="Also write the results as JUnit XML.")
     check.add_argument(
         "--timeout", type=float, default=10.0, help="Seconds to wait for each answer (default: %(default)s)."
@@ -257,6 +269,7 @@ def settings_from(args: argparse.Namespace):
         Accounts.parse(args.control_auth)
     settings = Settings(
         spec_file=args.spec,
+        allow_refs=args.allow_ref or [],
         fixtures_file=args.fixtures,
         accounts=accounts,
         logged_out=args.logged_out,
@@ -280,6 +293,7 @@ def settings_from(args: argparse.Namespace):
 def run_serve(args: argparse.Namespace) -> int:
     from wamock.serve import server
     from wamock.serve.app import create_app, worker_environment
+    from wamock.serve.published import render
     from wamock.serve.state import SharedState
 
     settings, is_default = settings_from(args)
@@ -288,7 +302,7 @@ def run_serve(args: argparse.Namespace) -> int:
     else:
         # Load and check the data once here, so a bad file fails before any worker starts;
         # the workers join this state directory.
-        spec = spec_module.load(settings.spec_file)
+        spec = spec_module.load(settings.spec_file, tuple(settings.allow_refs))
         state = SharedState.create(
             fixtures_file=settings.fixtures_file,
             spec=spec,
@@ -297,6 +311,9 @@ def run_serve(args: argparse.Namespace) -> int:
             for_workers=True,
         )
         settings.state_dir = state.directory
+        # The workers read the document as bundled here: one fetch of a URL, the same files.
+        settings.spec_file, settings.allow_refs = state.directory / "openapi.yaml", []
+        (state.directory / "openapi.yaml").write_bytes(render(spec, "yaml"))
         os.environ.update(worker_environment(settings))
         app = "wamock.serve.app:worker_app"
     sock = server.bind(args.host, args.port)
@@ -321,7 +338,7 @@ def print_banner(args: argparse.Namespace, address: tuple, accounts: list[str], 
         f"  data: {args.fixtures}{'  (logged out: /chats answers 500)' if args.logged_out else ''}",
         f"  swagger ui: {base}/ui/   control api: {control}",
     ]
-    hidden = routes.shadowed(spec_module.load(args.spec))
+    hidden = routes.shadowed(spec_module.load(args.spec, tuple(args.allow_ref or ())))
     if hidden:
         lines.append(f"  warning: wamock answers these paths of the document itself: {', '.join(hidden)}")
     if host in ("0.0.0.0", "::"):
@@ -348,6 +365,7 @@ def run_check(args: argparse.Namespace) -> int:
         url=args.url,
         auth=(user, password),
         spec_file=args.spec,
+        allow_refs=tuple(args.allow_ref or ()),
         seed=args.seed,
         max_examples=args.max_examples,
         data_file=args.data,
@@ -380,6 +398,8 @@ def rerun_command(args: argparse.Namespace, options, seed: int) -> str:
         words += ["--auth", shown_account(options.auth)]
     for device in args.device or ():
         words += ["--device", device]
+    for prefix in args.allow_ref or ():
+        words += ["--allow-ref", prefix]
     for flag, value, default in (
         ("--max-examples", args.max_examples, DEFAULT_MAX_EXAMPLES),
         ("--data", args.data, None),

@@ -93,11 +93,12 @@ schemathesis.check(peer_check)
 class Settings:
     target: str
     seed: int
-    spec_file: Path
+    spec_file: Path | str  # or an http(s) URL
     auth: tuple[str, str]
     max_examples: int
     timeout: float
     device: tuple[str, ...] = ()  # the device every case names, if the run was told of devices
+    allow_refs: tuple[str, ...] = ()  # files and URL prefixes the document's $refs may reach
 
 
 @dataclass
@@ -206,7 +207,7 @@ def schema_for(settings: Settings, contract: Contract):
         if on is None
     ]
     project.checks.update(excluded_check_names=excluded)
-    document = judged_document(spec_module.load(settings.spec_file))
+    document = judged_document(spec_module.load(settings.spec_file, settings.allow_refs))
     schema = schemathesis.openapi.from_dict(document, config=config)
     schema.hook(valid_requests_accepted(document, settings.target))
     return schema

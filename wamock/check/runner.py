@@ -44,7 +44,8 @@ class CheckerError(Exception):
 class Options:
     url: str
     auth: tuple[str, str] = ("username", "password")
-    spec_file: Path | None = None
+    spec_file: Path | str | None = None  # or an http(s) URL
+    allow_refs: tuple[str, ...] = ()  # files and URL prefixes the document's $refs may reach
     seed: int | None = None
     max_examples: int = DEFAULT_MAX_EXAMPLES
     data_file: Path | None = None
@@ -140,7 +141,7 @@ def run(options: Options, progress: Progress = SILENT) -> list[Outcome]:
     """Check `options.url` (and, with `compare`, the other URL too). One outcome per target."""
     seed = options.seed if options.seed is not None else random.randrange(2**31)
     spec_file = options.spec_file or SPEC_FILE
-    spec = spec_module.load(spec_file)
+    spec = spec_module.load(spec_file, options.allow_refs)
     expected = ChatStore(fixtures.load_chats(options.data_file, spec)) if options.data_file else None
     targets = [options.url] + ([options.compare] if options.compare else [])
     for target in targets:
@@ -224,7 +225,7 @@ def ensure_reachable(url: str, options: Options) -> None:
 def check_target(
     target: str,
     seed: int,
-    spec_file: Path,
+    spec_file: Path | str,
     contract: wamock_checks.Contract,
     options: Options,
     progress: Progress,
@@ -236,7 +237,14 @@ def check_target(
     findings: dict[tuple, Finding] = {}
     checks_seen: set[str] = set()
     settings = engine.Settings(
-        target, seed, spec_file, options.auth, options.max_examples, options.timeout, options.devices[:1]
+        target,
+        seed,
+        spec_file,
+        options.auth,
+        options.max_examples,
+        options.timeout,
+        options.devices[:1],
+        allow_refs=options.allow_refs,
     )
     phases = PhaseProgress(progress)
     for phase in engine.run_cases(settings, contract):

@@ -1,28 +1,20 @@
-"""Reading spec/openapi.yaml: the whole document, and the parts the code derives from it."""
+"""Reading spec/openapi.yaml (or any document): the whole document, and the parts the code derives from it."""
 
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from wamock.data import document
+from wamock.data.document import SpecError
 from wamock.data.paths import SPEC_FILE
 
-
-class SpecError(Exception):
-    """The spec file cannot be read, or lacks a part that wamock derives from it."""
+__all__ = ["SpecError", "load"]
 
 
 @lru_cache(maxsize=8)
-def load(path: Path = SPEC_FILE) -> dict:
-    try:
-        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SpecError(f"{path}: cannot read the spec: {exc.strerror}") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path}: not a YAML document: {exc}") from None
-    if not isinstance(document, dict) or "openapi" not in document:
-        raise SpecError(f"{path}: not an OpenAPI document (no 'openapi' key)")
-    return document
+def load(source: Path | str = SPEC_FILE, allow: tuple[str, ...] = ()) -> dict:
+    """The document at `source` (a file or an http(s) URL), read within bounds and bundled
+    (`wamock.data.document`): its `$ref`s reach only its own folder and what `allow` names."""
+    return document.read(source, tuple(allow))
 
 
 LIST_CHATS = ("/chats", "get")  # the operation wamock implements, in any document that has it
@@ -99,10 +91,13 @@ def request_headers(spec: dict) -> list[str]:
 
 
 def resolved(spec: dict, item):
-    """`item`, or what its local `$ref` (#/components/...) points to."""
-    while isinstance(item, dict) and isinstance(item.get("$ref"), str) and item["$ref"].startswith("#/"):
-        target = spec
-        for part in item["$ref"][2:].split("/"):
-            target = target.get(part, {}) if isinstance(target, dict) else {}
-        item = target
-    return item
+    """`item`, or what its local `$ref` (#/components/...) points to.
+
+    `load` has refused cycles and long chains; the bound keeps a document built elsewhere from hanging.
+    """
+    for _ in range(document.MAX_REF_CHAIN + 1):
+        if not (isinstance(item, dict) and isinstance(item.get("$ref"), str) and item["$ref"].startswith("#/")):
+            return item
+        target = document.pointed(spec, item["$ref"][1:])
+        item = {} if target is document.MISSING else target
+    return {}

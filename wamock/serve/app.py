@@ -2,7 +2,7 @@
 
 The ASGI stack, outside in: the envelope guard (in place of connexion's server-error guard),
 the Host allow-list, the state, the accounts, the request journal, the fast path of GET /chats,
-CORS, the control API's guard, delays and `Prefer`, the answer cache, then connexion's own exception handlers, Swagger UI, routing,
+CORS, the published document (/openapi.json and .yaml), the control API's guard, delays and `Prefer`, the answer cache, then connexion's own exception handlers, Swagger UI, routing,
 security, the preferred status, parameter validation and the handlers.
 """
 
@@ -13,10 +13,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from connexion import AsyncApp
+from connexion.exceptions import InvalidSpecification
 from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
 from connexion.middleware.server_error import ServerErrorMiddleware
+from connexion.options import SwaggerUIOptions
 from connexion.resolver import RelativeResolver
+from jsonschema.exceptions import best_match
 
+from wamock.data import document as document_module
 from wamock.data import fixtures
 from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT
@@ -29,6 +33,7 @@ from wamock.serve.fast.cache import ResponseCacheMiddleware
 from wamock.serve.fast.path import FastChatsPath
 from wamock.serve.journal import JournalMiddleware
 from wamock.serve.protocol import EnvelopeHttpToolsProtocol, Limits
+from wamock.serve.published import PublishedDocument, base_path, published_paths
 from wamock.serve.routes import DocumentPaths, DocumentResolver
 from wamock.serve.safety import ControlGuard, HostAllowList, PathCORS
 from wamock.serve.scenarios import DelayAndPreferMiddleware, PreferredStatusMiddleware
@@ -40,7 +45,8 @@ CONTROL_HANDLERS = "handlers"  # the package that the control API's operationIds
 
 @dataclass
 class Settings:
-    spec_file: Path = SPEC_FILE
+    spec_file: Path | str = SPEC_FILE  # or an http(s) URL
+    allow_refs: list[str] = field(default_factory=list)  # files and URL prefixes the document's $refs may reach
     fixtures_file: Path = DEFAULT_FIXTURES
     accounts: list[str] = field(default_factory=lambda: [DEFAULT_ACCOUNT])
     logged_out: bool = False
@@ -68,8 +74,8 @@ class Settings:
 def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | None = None, **overrides) -> AsyncApp:
     """An app for `settings` (or the defaults with `overrides`); `chats` (as a fixture file holds them) replace the fixtures' data."""
     settings = settings or Settings(**overrides)
-    spec_file = Path(settings.spec_file)
-    spec = spec_module.load(spec_file)
+    spec_file = settings.spec_file
+    spec = spec_module.load(spec_file, tuple(settings.allow_refs))
     if settings.state_dir is not None:
         state = SharedState(
             settings.state_dir, fixtures_file=settings.fixtures_file, spec=spec, journal_limit=settings.journal_limit
@@ -87,14 +93,27 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
 
     app = AsyncApp(
         __name__,
-        specification_dir=spec_file.parent,
+        # The document is self-contained (`wamock.data.document`): connexion opens no file of it.
+        specification_dir=Path.cwd() if document_module.is_url(spec_file) else Path(spec_file).parent,
         validator_map=VALIDATORS,
         uri_parser_class=StrictURIParser,
         middlewares=[
             errors.EnvelopeGuard if m is ServerErrorMiddleware else m for m in ConnexionMiddleware.default_middlewares
         ],
     )
-    app.add_api(with_accounts(spec, "api_basic_info"), resolver=DocumentResolver(state.answers))
+    try:
+        app.add_api(
+            with_accounts(spec, "api_basic_info"),
+            resolver=DocumentResolver(state.answers),
+            # wamock publishes the document itself, rendered once (wamock.serve.published)
+            swagger_ui_options=SwaggerUIOptions(serve_spec=False),
+        )
+    except InvalidSpecification as exc:
+        # Of a oneOf's failures, jsonschema's best guess at the one meant ("'description' is a
+        # required property", not "{} is not valid under any of the given schemas").
+        detail = best_match(exc.context) or exc
+        where = ".".join(map(str, detail.absolute_path)) or "(top)"
+        raise spec_module.SpecError(f"{spec_file}: {where}: not valid OpenAPI: {detail.message[:200]}") from None
     if settings.control:
         app.add_api(
             with_accounts(control_spec(settings), "control_basic_info"),
@@ -118,7 +137,16 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
     declared_headers = spec_module.request_headers(spec)  # CORS allows them; cached answers vary by them
     control_cors = cors_options(settings.control_origins) if settings.control_origins else None
     api_cors = cors_options(settings.cors_origins, declared_headers)
-    app.add_middleware(PathCORS, position=outside_handlers, api=api_cors, control=control_cors)
+    api_base = base_path(spec)
+    app.add_middleware(
+        PathCORS,
+        position=outside_handlers,
+        api=api_cors,
+        control=control_cors,
+        published=published_cors(settings.cors_origins),
+        published_paths=set(published_paths(api_base)),
+    )
+    app.add_middleware(PublishedDocument, position=outside_handlers, document=spec, base_path=api_base)
     if settings.control:
         app.add_middleware(ControlGuard, position=outside_handlers, control_origins=settings.control_origins)
     app.add_middleware(DelayAndPreferMiddleware, position=outside_handlers, delay_ms=settings.delay_ms)
@@ -158,6 +186,11 @@ def control_spec(settings: Settings) -> dict:
     if not settings.control_accounts:
         spec["security"] = []
     return spec
+
+
+def published_cors(origins: list[str]) -> dict:
+    """The document is public: any origin (or the allowed ones) may read it, never with credentials."""
+    return {"allow_origins": origins or ["*"], "allow_methods": ["GET"], "allow_credentials": False}
 
 
 def cors_options(origins: list[str], spec_headers: list[str] = ()) -> dict:

@@ -117,16 +117,29 @@ def same_origin(scope: Scope, origin: str) -> bool:
 
 
 class PathCORS:
-    """CORS for the API as configured; for the control API only for --control-origin origins."""
+    """CORS for the API as configured; for the control API only for --control-origin origins; for
+    the published document (`published_paths`) without credentials, which it never needs."""
 
-    def __init__(self, app: ASGIApp, *, api: dict, control: dict | None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        api: dict,
+        control: dict | None,
+        published: dict | None = None,
+        published_paths: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
         self.api = CORSMiddleware(app, **api)
         self.control = CORSMiddleware(app, **control) if control else app
+        self.published = CORSMiddleware(app, **published) if published else app
+        self.published_paths = frozenset(published_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(CONTROL_PREFIX):
             await self.control(scope, receive, send)
+        elif scope["type"] == "http" and scope["path"] in self.published_paths:
+            await self.published(scope, receive, send)
         elif scope["type"] == "http" and header(scope, b"origin") is None:
             # Not a browser's cross-origin request: only the Vary that Starlette's CORS would add,
             # without its per-request header objects.
