@@ -22,6 +22,8 @@ from schemathesis.engine import events, from_schema
 
 from wamock.check.checks import RULES, TRANSPORT_REFUSALS, Contract, Exchange, Rule, RuleBroken
 from wamock.check.compare import agrees_with_peer
+from wamock.check.schemathesis_sessions import bounded_sessions
+from wamock.check.transport import Bounds
 from wamock.data import spec as spec_module
 from wamock.data.examples import METHODS
 from wamock.data.spec import LIST_CHATS
@@ -98,6 +100,7 @@ class Settings:
     max_examples: int
     timeout: float
     device: tuple[str, ...] = ()  # the device every case names, if the run was told of devices
+    bounds: Bounds | None = None  # the run's bounds on each exchange; by default, `timeout` for each
 
 
 @dataclass
@@ -130,13 +133,15 @@ def run_cases(settings: Settings, contract: Contract) -> Iterator[Phase]:
     schema = schema_for(settings, contract)
     RUNS[id(schema)] = contract
     try:
-        for event in from_schema(schema).execute():
-            if isinstance(event, events.ScenarioFinished):
-                yield finished(event)
-            elif isinstance(event, events.NonFatalError):
-                yield Phase("error", error=str(event.value))
-            elif isinstance(event, events.FatalError):
-                raise EngineError(f"Schemathesis stopped: {event.exception}")
+        # Every request of the engine goes through the run's bounded transport.
+        with bounded_sessions(settings.bounds or Bounds(settings.timeout)):
+            for event in from_schema(schema).execute():
+                if isinstance(event, events.ScenarioFinished):
+                    yield finished(event)
+                elif isinstance(event, events.NonFatalError):
+                    yield Phase("error", error=str(event.value))
+                elif isinstance(event, events.FatalError):
+                    raise EngineError(f"Schemathesis stopped: {event.exception}")
     finally:
         del RUNS[id(schema)]
 
