@@ -14,9 +14,11 @@ Both ways the checker sends requests go through here: wamock's probes and oracle
   (Python's parser, Schemathesis' checks and wamock's rules all recurse).
 
 An answer past a bound is a failed exchange; so is one that never comes. After
-`FAILURES_IN_A_ROW` failed exchanges in a row, or `FAILURES_IN_ALL` in all, the run gives up on
-the server: every later exchange fails at once, and the runner reports that the server could
-not be checked. So a run against any server ends in bounded time and memory.
+`FAILURES_IN_A_ROW` failed exchanges in a row, or `FAILURES_IN_ALL` in all, or once the bodies
+of a run come to more than `max_bodies` bytes (Schemathesis keeps a phase's answers, and every
+check reads each one), the run gives up on the server: every later exchange fails at once, and
+the runner reports that the server could not be checked. So a run against any server ends in
+bounded time and memory.
 
 Exceptions:
 
@@ -48,7 +50,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-MAX_BODY = 16 * 2**20  # bytes: a page of 100 chats is about 30 KB
+MAX_BODY = 4 * 2**20  # bytes: a page of 100 chats is about 30 KB
+MAX_BODIES = 32 * 2**20  # bytes, all the bodies of a run: a run against the mock reads about 2 MB
 # serde_json's default recursion limit; deep enough for any API, shallow enough for every
 # recursive reader of the parsed value (jsonschema descends a few frames a level).
 MAX_DEPTH = 128
@@ -84,7 +87,9 @@ class Bounds:
     timeout: float
     max_body: int = MAX_BODY
     max_depth: int = MAX_DEPTH
+    max_bodies: int = MAX_BODIES
     exchanges: int = 0
+    received: int = 0  # bytes of body, decompressed, of the whole run
     failures_in_a_row: int = 0
     failures: int = 0
     last_failure: str | None = None
@@ -92,15 +97,26 @@ class Bounds:
 
     @property
     def gave_up(self) -> bool:
-        return self.failures_in_a_row >= FAILURES_IN_A_ROW or self.failures >= FAILURES_IN_ALL
+        return (
+            self.failures_in_a_row >= FAILURES_IN_A_ROW
+            or self.failures >= FAILURES_IN_ALL
+            or self.received > self.max_bodies
+        )
 
     def why_given_up(self) -> str:
-        count = (
-            f"{self.failures_in_a_row} answers in a row failed"
-            if self.failures_in_a_row >= FAILURES_IN_A_ROW
-            else f"{self.failures} answers failed"
-        )
+        if self.received > self.max_bodies:
+            count = f"the answers came to more than {self.max_bodies} bytes in all"
+        elif self.failures_in_a_row >= FAILURES_IN_A_ROW:
+            count = f"{self.failures_in_a_row} answers in a row failed"
+        else:
+            count = f"{self.failures} answers failed"
         return f"gave up after {count}; the last: {self.last_failure}"
+
+    def count_received(self, size: int) -> None:
+        with self._lock:
+            self.received += size
+        if self.received > self.max_bodies:
+            raise TooLarge(f"Answers larger than {self.max_bodies} bytes in all")
 
     @contextlib.contextmanager
     def exchange(self, method: str, url: str) -> Iterator["Exchange"]:
@@ -202,6 +218,7 @@ class Exchange:
         parts.append(decoder.flush())
         self.check_deadline()
         content = b"".join(parts)
+        self.bounds.count_received(len(content))
         if nested_deeper_than(content, self.bounds.max_depth):
             raise TooDeep(f"JSON nested deeper than {self.bounds.max_depth}")
         return content
