@@ -124,3 +124,15 @@ def test_the_deadline_is_the_whole_exchange_for_requests(behaviour):
             session.get(f"{url}/chats")
 
     assert time.monotonic() - started < 1.5
+
+
+def test_a_failure_is_described_by_the_systems_reason_under_the_clients_wrappers():
+    bounds = Bounds(timeout=5)
+    with (
+        pytest.raises(requests.ConnectionError),
+        bounded_sessions(bounds),
+        requests.Session() as session,
+    ):
+        session.get("http://127.0.0.1:1/chats")
+
+    assert bounds.last_failure == "GET http://127.0.0.1:1/chats: Connection refused"

@@ -134,10 +134,25 @@ class Bounds:
                 self.failures_in_a_row += 1
                 self.failures += 1
                 # One line, whatever the client's message: it ends a report.
-                self.last_failure = " ".join(f"{exchange.label}: {exc or type(exc).__name__}".split())
+                self.last_failure = " ".join(f"{exchange.label}: {described(exc)}".split())
             raise
         with self._lock:
             self.failures_in_a_row = 0
+
+
+def described(exc: BaseException) -> str:
+    """What went wrong, in a few words: the system's reason ("Connection refused") where one lies
+    under the client's wrappers, else the error's own message."""
+    cause: BaseException | None = exc
+    for _ in range(8):
+        if cause is None or isinstance(cause, BoundExceeded | GaveUp):
+            break  # its own words are the evidence
+        if isinstance(cause, OSError) and cause.strerror:
+            return cause.strerror
+        wrapped = cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else None
+        context = None if cause.__suppress_context__ else cause.__context__
+        cause = getattr(cause, "reason", None) or cause.__cause__ or context or wrapped
+    return str(exc) or type(exc).__name__
 
 
 _current = threading.local()
@@ -425,6 +440,10 @@ class WatchedHTTPConnection(HTTPConnection):
         super().connect()
         watch(self.sock)
 
+    def request(self, *args, **kwargs) -> None:
+        watch(self.sock)  # a connection kept alive from an earlier exchange; a new one is watched on connect
+        super().request(*args, **kwargs)
+
     def getresponse(self, *args, **kwargs):
         watch(self.sock)
         return super().getresponse(*args, **kwargs)
@@ -434,6 +453,10 @@ class WatchedHTTPSConnection(HTTPSConnection):
     def connect(self) -> None:
         super().connect()
         watch(self.sock)
+
+    def request(self, *args, **kwargs) -> None:
+        watch(self.sock)  # a connection kept alive from an earlier exchange; a new one is watched on connect
+        super().request(*args, **kwargs)
 
     def getresponse(self, *args, **kwargs):
         watch(self.sock)
