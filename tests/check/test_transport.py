@@ -32,6 +32,8 @@ from wamock.check.transport import (
         pytest.param(b'["\\"' + b"[" * 500 + b'"]', False, id="escaped-quote-in-a-string"),
         pytest.param(b"  " + b"[]" * 10_000, False, id="wide-not-deep"),
         pytest.param(b"text " + b"[" * 500, False, id="not-json"),
+        pytest.param(b"\xef\xbb\xbf" + b"[" * 129 + b"]" * 129, True, id="after-a-byte-order-mark"),
+        pytest.param(("[" * 129 + "]" * 129).encode("utf-16-be"), True, id="utf-16"),
     ],
 )
 def test_depth_is_read_from_the_brackets_outside_strings(content, deeper):

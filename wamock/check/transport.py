@@ -317,7 +317,8 @@ STEPS = bytes.maketrans(b"[{]}", bytes([1, 1, 255, 255]))  # as signed bytes: +1
 def nested_deeper_than(content: bytes, limit: int) -> bool:
     """Whether `content`, read as JSON, has more than `limit` arrays or objects open at once: a
     scan of its brackets outside strings, so that no recursive parser need see it first."""
-    if content.lstrip()[:1] not in (b"[", b"{"):
+    # Past whitespace, byte order marks and the NULs of UTF-16 and UTF-32 (json.loads reads those too).
+    if content.lstrip(b" \t\r\n\x00\xef\xbb\xbf\xfe\xff")[:1] not in (b"[", b"{"):
         return False
     brackets = JSON_STRING.sub(b"", content).translate(None, NOT_A_BRACKET)
     if len(brackets) <= limit:
