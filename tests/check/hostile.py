@@ -88,32 +88,48 @@ class Server:
     answered: int = 0
 
 
-def read_request_head(conn: socket.socket) -> bool:
+def request_line(conn: socket.socket) -> bytes | None:
+    """The first line of the next request on `conn` (its head read whole), or None once it closes."""
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = conn.recv(65536)
         if not chunk:
-            return False
+            return None
         data += chunk
-    return True
+    return data.split(b"\r\n", 1)[0]
+
+
+def big_pages(conn: socket.socket) -> None:
+    """A valid page with 1 MiB of padding, to every request on the connection."""
+    body = PAGE[:-1] + b',"padding":"' + b" " * 2**20 + b'"}'
+    answer = head("Content-Type: application/json", f"Content-Length: {len(body)}") + body
+    conn.sendall(answer)
+    while request_line(conn) is not None:
+        conn.sendall(answer)
 
 
 @contextlib.contextmanager
 def hostile(
-    behaviour: Callable[[socket.socket], None], *, good_answers: int, then_close: bool = False
+    behaviour: Callable[[socket.socket], None],
+    *,
+    good_answers: int = 0,
+    only: bytes | None = None,
+    then_close: bool = False,
 ) -> Iterator[str]:
-    """A server on a free port that answers `good_answers` requests with a page, then behaves badly
-    on every connection (or, with `then_close`, stops listening)."""
+    """A server on a free port that answers `good_answers` requests with an empty page, then
+    behaves badly on every connection; with `only`, behaves badly on requests whose request line
+    holds it, and answers the others with the page; with `then_close`, stops listening after the
+    good answers."""
     listener = socket.create_server(("127.0.0.1", 0))
     server = Server(f"http://127.0.0.1:{listener.getsockname()[1]}", listener)
     lock = threading.Lock()
 
     def handle(conn: socket.socket) -> None:
         with conn, contextlib.suppress(OSError):
-            while read_request_head(conn):
+            while (line := request_line(conn)) is not None:
                 with lock:
                     server.answered += 1
-                    good = server.answered <= good_answers
+                    good = server.answered <= good_answers if only is None else only not in line
                 if good:
                     answer_page(conn)
                     if server.answered == good_answers and then_close:

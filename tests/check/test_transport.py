@@ -7,7 +7,7 @@ import httpx
 import pytest
 import requests
 
-from tests.check.hostile import dribbling_body, dribbling_headers, hostile
+from tests.check.hostile import dribbling_body, dribbling_headers, hang_up, hostile
 from wamock.check.schemathesis_sessions import bounded_sessions
 from wamock.check.transport import (
     FAILURES_IN_A_ROW,
@@ -138,3 +138,14 @@ def test_a_failure_is_described_by_the_systems_reason_under_the_clients_wrappers
         session.get("http://127.0.0.1:1/chats")
 
     assert bounds.last_failure == "GET http://127.0.0.1:1/chats: Connection refused"
+
+
+@pytest.mark.live
+def test_a_request_the_client_will_not_send_is_no_failure_of_the_server():
+    bounds = Bounds(timeout=5)
+    with hostile(hang_up, only=b"never") as url, bounded_sessions(bounds), requests.Session() as session:
+        for _ in range(FAILURES_IN_A_ROW):
+            with pytest.raises(ValueError):
+                session.get(f"{url}/chats", headers={"X-Probe": "€"})  # not latin-1: http.client refuses it
+
+    assert (bounds.exchanges, bounds.failures, bounds.gave_up) == (FAILURES_IN_A_ROW, 0, False)

@@ -130,6 +130,8 @@ class Bounds:
             with exchange:
                 yield exchange
         except Exception as exc:
+            if not the_servers_doing(exc):
+                raise
             with self._lock:
                 self.failures_in_a_row += 1
                 self.failures += 1
@@ -138,6 +140,14 @@ class Bounds:
             raise
         with self._lock:
             self.failures_in_a_row = 0
+
+
+def the_servers_doing(exc: Exception) -> bool:
+    """Whether a failed exchange tells of the server (a bound, the network, a broken answer),
+    not of a request the client would not send (a NUL in a header, say: Schemathesis tries those)."""
+    server = (BoundExceeded, OSError, httpcore.NetworkError, httpcore.TimeoutException, httpcore.RemoteProtocolError)
+    # requests' errors are OSErrors; those that are also ValueErrors (InvalidHeader, InvalidURL) are the client's.
+    return isinstance(exc, (*server, urllib3.exceptions.HTTPError)) and not isinstance(exc, ValueError)
 
 
 def described(exc: BaseException) -> str:
