@@ -99,15 +99,6 @@ def request_line(conn: socket.socket) -> bytes | None:
     return data.split(b"\r\n", 1)[0]
 
 
-def big_pages(conn: socket.socket) -> None:
-    """A valid page with 1 MiB of padding, to every request on the connection."""
-    body = PAGE[:-1] + b',"padding":"' + b" " * 2**20 + b'"}'
-    answer = head("Content-Type: application/json", f"Content-Length: {len(body)}") + body
-    conn.sendall(answer)
-    while request_line(conn) is not None:
-        conn.sendall(answer)
-
-
 @contextlib.contextmanager
 def hostile(
     behaviour: Callable[[socket.socket], None],

@@ -91,6 +91,17 @@ def test_after_failures_in_a_row_no_exchange_is_sent():
         bounds.exchange("GET", "http://server/chats").__enter__()
 
 
+def test_once_the_bodies_of_a_run_come_to_more_than_the_bound_no_exchange_is_sent():
+    bounds = Bounds(timeout=5, max_bodies=1000)
+    bounds.count_received(1000)
+    with pytest.raises(TooLarge, match=r"^Answers larger than 1000 bytes in all$"):
+        bounds.count_received(1)
+
+    assert bounds.why_given_up().startswith("gave up after the answers came to more than 1000 bytes in all")
+    with pytest.raises(GaveUp):
+        bounds.exchange("GET", "http://server/chats").__enter__()
+
+
 def test_an_answer_between_failures_starts_the_count_again():
     bounds = Bounds(timeout=5)
     for _ in range(FAILURES_IN_A_ROW - 1):

@@ -24,7 +24,7 @@ Exceptions:
 
     BoundExceeded             the answer broke a bound, or its coding is broken (`str` is the evidence)
     ├── TooSlow               "Answer not finished within 2 s"
-    ├── TooLarge              "Body larger than 16777216 bytes"
+    ├── TooLarge              "Body larger than 2097152 bytes"
     └── TooDeep               "JSON nested deeper than 128"
     GaveUp                    too many failed exchanges: no more are sent
 
@@ -50,8 +50,10 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-MAX_BODY = 4 * 2**20  # bytes: a page of 100 chats is about 30 KB
-MAX_BODIES = 32 * 2**20  # bytes, all the bodies of a run: a run against the mock reads about 2 MB
+MAX_BODY = 2 * 2**20  # bytes: a page of 100 chats is about 30 KB
+# Bytes, all the bodies of a run: a run against the mock reads about 2 MB. A server whose every
+# answer is 1.9 MB reaches it in about 50 s, at 520 MB (Schemathesis keeps a phase's answers).
+MAX_BODIES = 256 * 2**20
 # serde_json's default recursion limit; deep enough for any API, shallow enough for every
 # recursive reader of the parsed value (jsonschema descends a few frames a level).
 MAX_DEPTH = 128
