@@ -50,6 +50,7 @@ def test_every_request_of_the_engine_is_a_bounded_exchange():
 
     assert bounds.exchanges >= sum(phase.requests for phase in phases) > 0
     assert bounds.failures == 0
+    assert requests.sessions.HTTPAdapter is HTTPAdapter  # as it was, once the engine is done
 
 
 @pytest.mark.live

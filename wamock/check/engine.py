@@ -22,7 +22,7 @@ from schemathesis.engine import events, from_schema
 
 from wamock.check.checks import RULES, TRANSPORT_REFUSALS, Contract, Exchange, Rule, RuleBroken
 from wamock.check.compare import agrees_with_peer
-from wamock.check.schemathesis_sessions import bounded_sessions
+from wamock.check.schemathesis_sessions import bounded
 from wamock.check.transport import Bounds
 from wamock.data import spec as spec_module
 from wamock.data.examples import METHODS
@@ -134,14 +134,13 @@ def run_cases(settings: Settings, contract: Contract) -> Iterator[Phase]:
     RUNS[id(schema)] = contract
     try:
         # Every request of the engine goes through the run's bounded transport.
-        with bounded_sessions(settings.bounds or Bounds(settings.timeout)):
-            for event in from_schema(schema).execute():
-                if isinstance(event, events.ScenarioFinished):
-                    yield finished(event)
-                elif isinstance(event, events.NonFatalError):
-                    yield Phase("error", error=str(event.value))
-                elif isinstance(event, events.FatalError):
-                    raise EngineError(f"Schemathesis stopped: {event.exception}")
+        for event in bounded(from_schema(schema).execute(), settings.bounds or Bounds(settings.timeout)):
+            if isinstance(event, events.ScenarioFinished):
+                yield finished(event)
+            elif isinstance(event, events.NonFatalError):
+                yield Phase("error", error=str(event.value))
+            elif isinstance(event, events.FatalError):
+                raise EngineError(f"Schemathesis stopped: {event.exception}")
     finally:
         del RUNS[id(schema)]
 

@@ -10,9 +10,10 @@ it. This module is the one place that relies on that; tests/check/test_schemathe
 pins it, and pyproject.toml bounds schemathesis (<5) and requests (<3).
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
+from typing import TypeVar
 
 import requests.sessions
 
@@ -28,3 +29,12 @@ def bounded_sessions(bounds: Bounds) -> Iterator[None]:
         yield
     finally:
         requests.sessions.HTTPAdapter = original
+
+
+Event = TypeVar("Event")
+
+
+def bounded(events: Iterable[Event], bounds: Bounds) -> Iterator[Event]:
+    """The engine's `events`, each made (and its requests sent) inside `bounded_sessions(bounds)`."""
+    with bounded_sessions(bounds):
+        yield from events

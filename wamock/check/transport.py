@@ -486,7 +486,11 @@ class WatchedHTTPSConnectionPool(HTTPSConnectionPool):
 
 class RequestsAdapter(HTTPAdapter):
     """requests' transport adapter with the run's bounds: the answer is read whole here, whatever
-    `stream` asks, and is already decompressed when requests hands it on."""
+    `stream` asks, and is already decompressed when requests hands it on.
+
+    An event stream (text/event-stream) is read so too, to the deadline; Schemathesis' own reader
+    of event streams then finds nothing left to read. The contract (and upstream's document)
+    has none."""
 
     def __init__(self, bounds: Bounds) -> None:
         self.bounds = bounds
