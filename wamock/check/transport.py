@@ -528,7 +528,8 @@ class RequestsAdapter(HTTPAdapter):
             raise requests.exceptions.ChunkedEncodingError(exc, request=request) from None
         except urllib3.exceptions.HTTPError as exc:
             raise requests.exceptions.ConnectionError(exc, request=request) from None
-        # As requests does once it has read a body (Schemathesis sets it so too).
+        # As requests 2.x does once it has read a body (Schemathesis 4.32 sets `_content` so too): the
+        # one private attribute this module sets; tests/check/test_schemathesis_sessions.py pins it.
         response._content = content
         response._content_consumed = True
         response.raw.release_conn()
