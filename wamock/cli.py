@@ -172,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         help="Fuzz an implementation of GET /chats and report every way it breaks the contract.",
         description="Fuzz an implementation of GET /chats (any URL) with Schemathesis and wamock's own checks. "
-        "Exit 0: it conforms; 1: it breaks the contract; 2: usage error or the server cannot be reached.",
+        "Exit 0: it conforms; 1: it breaks the contract; 2: usage error, or the server cannot be reached or checked.",
     )
     check.add_argument("url", help="Base URL of the implementation, e.g. http://127.0.0.1:3000")
     check.add_argument(
@@ -212,7 +212,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--allow-ref", action="append", metavar="PATH_OR_URL_PREFIX", help=ALLOW_REF_HELP)
     check.add_argument("--junit-xml", type=Path, metavar="FILE", help="Also write the results as JUnit XML.")
     check.add_argument(
-        "--timeout", type=float, default=10.0, help="Seconds to wait for each answer (default: %(default)s)."
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="Seconds for each whole exchange, from sending a request to the last byte of its answer "
+        "(default: %(default)s).",
     )
     check.set_defaults(run=run_check)
     return parser
@@ -361,6 +365,8 @@ def run_check(args: argparse.Namespace) -> int:
     user, password = parse_account(args.auth, what="--auth")
     if args.max_examples < 1:
         raise UsageError(f"--max-examples {args.max_examples}: must be at least 1")
+    if not 0 < args.timeout <= 3600:
+        raise UsageError(f"--timeout {args.timeout:g}: must be more than 0 and at most 3600 seconds")
     options = checker.Options(
         url=args.url,
         auth=(user, password),

@@ -22,6 +22,8 @@ from schemathesis.engine import events, from_schema
 
 from wamock.check.checks import RULES, TRANSPORT_REFUSALS, Contract, Exchange, Rule, RuleBroken
 from wamock.check.compare import agrees_with_peer
+from wamock.check.schemathesis_sessions import bounded
+from wamock.check.transport import Bounds
 from wamock.data import spec as spec_module
 from wamock.data.operations import METHODS
 from wamock.data.spec import LIST_CHATS
@@ -99,6 +101,7 @@ class Settings:
     timeout: float
     device: tuple[str, ...] = ()  # the device every case names, if the run was told of devices
     allow_refs: tuple[str, ...] = ()  # files and URL prefixes the document's $refs may reach
+    bounds: Bounds | None = None  # the run's bounds on each exchange; by default, `timeout` for each
 
 
 @dataclass
@@ -137,7 +140,8 @@ def run_cases(settings: Settings, contract: Contract) -> Iterator[Phase]:
     RUNS[id(schema)] = contract
     operations = len(schema)
     try:
-        for event in from_schema(schema).execute():
+        # Every request of the engine goes through the run's bounded transport.
+        for event in bounded(from_schema(schema).execute(), settings.bounds or Bounds(settings.timeout)):
             if isinstance(event, events.ScenarioFinished):
                 yield finished(event, operations)
             elif isinstance(event, events.NonFatalError):

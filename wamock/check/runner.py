@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 
 from wamock.check import checks as wamock_checks
-from wamock.check import engine, probes
+from wamock.check import engine, probes, transport
 from wamock.data import fixtures
 from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT
@@ -149,7 +149,11 @@ def run(options: Options, progress: Progress = SILENT) -> list[Outcome]:
         ensure_reachable(target, options)
     outcomes = []
     # The peer gets each request exactly as sent, credentials included (or left out): no auth of its own.
-    peer = httpx.Client(base_url=options.compare.rstrip("/"), timeout=options.timeout) if options.compare else None
+    peer = (
+        transport.httpx_client(options.compare.rstrip("/"), transport.Bounds(options.timeout))
+        if options.compare
+        else None
+    )
     try:
         for target in targets:
             contract = wamock_checks.Contract.from_spec(
@@ -169,8 +173,9 @@ def run(options: Options, progress: Progress = SILENT) -> list[Outcome]:
     return outcomes
 
 
-def client_for(url: str, options: Options) -> httpx.Client:
-    return httpx.Client(base_url=url.rstrip("/"), auth=options.auth, timeout=options.timeout)
+def client_for(url: str, options: Options, bounds: transport.Bounds | None = None) -> httpx.Client:
+    """A client bounded in time and size (`wamock.check.transport`): by `bounds`, else a fresh `--timeout`."""
+    return transport.httpx_client(url.rstrip("/"), bounds or transport.Bounds(options.timeout), auth=options.auth)
 
 
 def ensure_base_url(url: str, spec: dict) -> None:
@@ -207,6 +212,8 @@ def ensure_reachable(url: str, options: Options) -> None:
             f"{url.rstrip('/')}/chats did not answer within {options.timeout:g} s; is it the server's base URL? "
             "(a slow server: raise --timeout)"
         ) from None
+    except transport.HTTPXError as exc:
+        raise CheckerError(f"could not check {url}: GET {url.rstrip('/')}/chats: {exc}") from None
     except httpx.TransportError as exc:
         raise CheckerError(f"cannot reach {url.rstrip('/')}/chats: {exc or type(exc).__name__}") from None
     if response.status_code in (401, 403):
@@ -236,6 +243,7 @@ def check_target(
 
     findings: dict[tuple, Finding] = {}
     checks_seen: set[str] = set()
+    bounds = transport.Bounds(options.timeout)  # shared by Schemathesis' cases and the probes
     settings = engine.Settings(
         target,
         seed,
@@ -245,6 +253,7 @@ def check_target(
         options.timeout,
         options.devices[:1],
         allow_refs=options.allow_refs,
+        bounds=bounds,
     )
     phases = PhaseProgress(progress)
     for phase in engine.run_cases(settings, contract):
@@ -258,7 +267,8 @@ def check_target(
 
     phases.end()
 
-    with client_for(target, options) as client:
+    given_up(bounds, target)
+    with client_for(target, options, bounds) as client:
         probing = probes.Probing(client, random.Random(seed), contract, *options.auth)
         probing_started = time.monotonic()
         chosen = probes.PROBES if contract.lists_chats else {}
@@ -288,10 +298,17 @@ def check_target(
                 f"  probes: {counted(len(chosen), 'property', 'properties')}, "
                 f"{counted(probing.requests, 'request')}, {time.monotonic() - probing_started:.1f} s"
             )
+    given_up(bounds, target)
     outcome.checks = sorted(checks_seen | (set(probes.PROBES) if contract.lists_chats else set()))
     outcome.findings = list(findings.values())
     outcome.elapsed = time.monotonic() - started
     return outcome
+
+
+def given_up(bounds: transport.Bounds, target: str) -> None:
+    """Too many answers failed (`wamock.check.transport`): the server cannot be checked."""
+    if bounds.gave_up:
+        raise CheckerError(f"could not check {target}: {bounds.why_given_up()}")
 
 
 def merge(findings: dict[tuple, Finding], finding: Finding) -> None:
