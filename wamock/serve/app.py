@@ -145,7 +145,8 @@ def worker_environment(settings: Settings) -> dict[str, str]:
 
 def worker_app() -> AsyncApp:
     """The app factory each worker of `wamock serve --workers N` calls (uvicorn imports it)."""
-    processes.end_with_parent(int(os.environ[SUPERVISOR_VAR]))
+    if SUPERVISOR_VAR in os.environ:  # set by `wamock serve --workers N`, whose end is this worker's
+        processes.end_with_parent(int(os.environ[SUPERVISOR_VAR]))
     raw = json.loads(os.environ[WORKER_SETTINGS_VAR])
     paths = {name: Path(raw[name]) for name in ("spec_file", "fixtures_file", "state_dir") if raw[name] is not None}
     settings = Settings(**{**raw, **paths})
