@@ -258,3 +258,17 @@ def test_a_write_that_finds_no_space_is_removed_and_said_in_one_line(big_file, s
     assert warning.endswith(
         ": No space left on device; nothing of it is kept, and the next start loads the fixture file"
     )
+
+
+def test_a_store_read_back_archives_a_chat_as_a_store_built_with_it(big_file, spec):
+    compiled.load_devices(big_file, spec)
+    compiled.finish_writing()
+    read_back = compiled.load_devices(big_file, spec).only  # its chats a view of the mapped file
+    records = read_back.records()
+    jid = records[7]["jid"]
+
+    archived = read_back.with_archived({jid: not records[7]["archived"]})
+    built = ChatStore([{**chat, "archived": not chat["archived"]} if chat["jid"] == jid else chat for chat in records])
+
+    assert isinstance(read_back.parts()[1].blob, memoryview)
+    assert pages(archived) == pages(built)
