@@ -42,18 +42,27 @@ def end_with_parent(parent: int) -> None:
 
 @contextlib.contextmanager
 def stopped_by_signals() -> Iterator[None]:
-    """While this lasts, SIGTERM and SIGHUP raise Stopped in the main thread, so that a load
-    they interrupt ends its helper and removes what it was writing on its way out."""
+    """While this lasts, SIGTERM and SIGHUP raise Stopped in the main thread, and SIGINT
+    KeyboardInterrupt, so that a load they interrupt ends its helper and removes what it was
+    writing on its way out.
+
+    Python ignores an exception raised where it cannot propagate (an at-fork hook such as
+    logging's, a finalizer): a signal that lands there would be lost, and wamock would go on to
+    serve. So a signal is also remembered, and raised again when the load is done."""
+    received: list[int] = []
 
     def stop(signum, frame) -> None:
-        raise Stopped(signum)
+        received.append(signum)
+        raise KeyboardInterrupt if signum == signal.SIGINT else Stopped(signum)
 
-    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGHUP)}
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         yield
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+    if received:  # the load went on: its exception was lost where Python ignores exceptions
+        raise KeyboardInterrupt if received[0] == signal.SIGINT else Stopped(received[0])
 
 
 def default_signals() -> None:
