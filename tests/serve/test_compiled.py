@@ -177,9 +177,17 @@ def offsets(data: bytes) -> bytes:
     return data[: start + 8] + (13 * 10**6).to_bytes(8, "little") + data[start + 16 :]
 
 
+def flag(data: bytes) -> bytes:
+    """The first chat's has_media, after the header and the three offset arrays, set to 2."""
+    header = compiled._header(data[len(compiled.MAGIC) : data.index(b"}\n") + 1], Path("f"))
+    at = data.index(b"}\n") + 2 + 8 * (2 * (header["count"] + 1) + header["media"] + 1)
+    return data[:at] + b"\x02" + data[at + 1 :]
+
+
 CORRUPTIONS = {
     "an offset": offsets,
-    "a chat": lambda data: data.replace(b"John Doe", b"Jack Doe", 1),
+    "a name": lambda data: data[:-3] + b"zzz",
+    "a flag": flag,
     "cut short": lambda data: data[:1000],
     "a header that is no JSON": lambda data: data.replace(b'"count"', b"'count'", 1),
     "a count that is no number": lambda data: re.sub(rb'"count": (\d+)', rb'"count": "\1"', data, count=1),
