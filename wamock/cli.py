@@ -1,7 +1,8 @@
 """The `wamock` command: serve the mock (the default), generate fixtures, check an implementation.
 
 Exit status: 0 on success, 1 when a check finds the contract broken, 2 for a usage error
-(a bad option, an unreadable file, a busy port).
+(a bad option, an unreadable file, a busy port); on a signal, see wamock/serve/processes.py
+(SIGINT 130, SIGTERM 0, with any number of workers).
 """
 
 import argparse
@@ -16,6 +17,7 @@ from wamock.data.accounts import DEFAULT_ACCOUNT, ENV_VAR, AccountError, parse_a
 from wamock.data.document import source_argument
 from wamock.data.fixtures import FixtureError
 from wamock.data.paths import DEFAULT_FIXTURES, SPEC_FILE
+from wamock.serve import processes
 from wamock.serve.auth import Accounts
 from wamock.serve.protocol import Limits
 from wamock.serve.server import ServeError
@@ -233,7 +235,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
-        return 130
+        return processes.INTERRUPTED
+    except processes.Stopped:
+        return processes.STOPPED
 
 
 def accounts_from(args: argparse.Namespace) -> tuple[list[str], bool]:
@@ -301,26 +305,28 @@ def run_serve(args: argparse.Namespace) -> int:
     from wamock.serve.state import SharedState
 
     settings, is_default = settings_from(args)
-    if args.workers == 1:
-        app = create_app(settings)
-    else:
-        # Load and check the data once here, so a bad file fails before any worker starts;
-        # the workers join this state directory.
-        spec = spec_module.load(settings.spec_file, tuple(settings.allow_refs))
-        state = SharedState.create(
-            fixtures_file=settings.fixtures_file,
-            spec=spec,
-            logged_out=args.logged_out,
-            journal_limit=settings.journal_limit,
-            for_workers=True,
-        )
-        settings.state_dir = state.directory
-        # The workers read the document as bundled here: one fetch of a URL, the same files.
-        settings.spec_file, settings.allow_refs = state.directory / "openapi.yaml", []
-        (state.directory / "openapi.yaml").write_bytes(render(spec, "yaml"))
-        os.environ.update(worker_environment(settings))
-        app = "wamock.serve.app:worker_app"
-    sock = server.bind(args.host, args.port)
+    # A signal that stops the load unwinds it: its helper ended, its files removed.
+    with processes.stopped_by_signals():
+        if args.workers == 1:
+            app = create_app(settings)
+        else:
+            # Load and check the data once here, so a bad file fails before any worker starts;
+            # the workers join this state directory (removed with `state`, kept until the end).
+            spec = spec_module.load(settings.spec_file, tuple(settings.allow_refs))
+            state = SharedState.create(
+                fixtures_file=settings.fixtures_file,
+                spec=spec,
+                logged_out=args.logged_out,
+                journal_limit=settings.journal_limit,
+                for_workers=True,
+            )
+            settings.state_dir = state.directory
+            # The workers read the document as bundled here: one fetch of a URL, the same files.
+            settings.spec_file, settings.allow_refs = state.directory / "openapi.yaml", []
+            (state.directory / "openapi.yaml").write_bytes(render(spec, "yaml"))
+            os.environ.update(worker_environment(settings))
+            app = "wamock.serve.app:worker_app"
+        sock = server.bind(args.host, args.port)
     print_banner(args, sock.getsockname()[:2], settings.accounts, is_default)
     server.run(app, sock, workers=args.workers, limits=settings.limits(), shutdown_timeout=args.shutdown_timeout)
     return 0

@@ -114,3 +114,30 @@ def test_search_ignores_letter_case_and_matches_inside_names():
     assert store.page(limit=10, offset=0, filters=Filters(search="jOhN")).total == 3
     assert store.page(limit=10, offset=0, filters=Filters(search="ÉMI")).total == 2
     assert store.page(limit=10, offset=0, filters=Filters(search="zz")).data == []
+
+
+@given(records=data_sets(), data=st.data(), request=page_requests())
+def test_a_store_with_chats_archived_serves_what_a_store_built_with_them_serves(records, data, request):
+    jids = [chat["jid"] for chat in records]
+    changes = data.draw(st.dictionaries(st.sampled_from(jids), st.booleans()) if jids else st.just({}))
+    changed = [{**chat, "archived": changes[chat["jid"]]} if chat["jid"] in changes else chat for chat in records]
+
+    patched = ChatStore(records).with_archived(changes)
+    built = ChatStore(changed)
+
+    assert patched.page(**request) == built.page(**request)
+    assert patched.records() == built.records()
+    assert described(patched) == described(built)  # as a compiled file would hold it
+
+
+def described(store: ChatStore) -> tuple:
+    has_media, all_chats, with_media, archived, names = store.parts()
+    return has_media, archived, [(bytes(part.blob), part.starts) for part in (all_chats, with_media, names)]
+
+
+def test_a_jid_the_store_does_not_hold_has_no_position_and_archives_nothing():
+    chat = {"jid": "1@s.whatsapp.net", "name": '"jid":"2@s.whatsapp.net"', "last_message_time": "2024-01-01T00:00:00Z"}
+    store = ChatStore([{**chat, "has_media": False, "archived": False}])
+
+    assert (store.position("1@s.whatsapp.net"), store.position("2@s.whatsapp.net")) == (0, None)
+    assert store.with_archived({"2@s.whatsapp.net": True}).records() == store.records()

@@ -1,16 +1,20 @@
 """Loading on both cores: the helper process sends what this process would compute, and a load
 with it serves exactly what a load on one core serves, or fails with the same message."""
 
+import contextlib
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import orjson
 import pytest
 
+from tests.conftest import wait_for
 from wamock.data import spec as spec_module
 from wamock.data.devices import Devices
 from wamock.data.fixtures import FixtureError
@@ -117,7 +121,7 @@ def test_a_repeated_jid_fails_with_the_message_of_one_core(chats, spec, forking)
 
 
 def test_a_helper_that_dies_leaves_the_work_to_this_process(chats, monkeypatch):
-    monkeypatch.setattr(parallel, "helper_main", lambda raw, to_parent: os._exit(3))
+    monkeypatch.setattr(parallel, "helper_main", lambda *args: os._exit(3))
     raw = dumps(chats)
 
     with Helper(raw) as helper:
@@ -168,3 +172,94 @@ def test_the_load_of_a_plain_list_is_one_unnamed_device(chats, spec, forking):
     devices = parallel.load_devices(dumps(chats), spec, source="f.json", parallel_from=0)
 
     assert devices == Devices.single(devices.only) and len(devices.only) == len(chats)
+
+
+# A real wamock, stopped by a real signal while the helper loads: nothing of it may outlive it.
+
+LOAD_SIGNALS = {"SIGTERM": (signal.SIGTERM, 0), "SIGHUP": (signal.SIGHUP, 0), "SIGINT": (signal.SIGINT, 130)}
+
+
+@pytest.fixture(scope="module")
+def big_fixtures(tmp_path_factory, spec) -> Path:
+    """A fixture file just past PARALLEL_FROM, so that a cold start forks the helper."""
+    path = tmp_path_factory.mktemp("big") / "big.json"
+    path.write_bytes(dumps(generate_chats(80_000, 9, newest=spec_module.documented_chat(spec))))
+    assert path.stat().st_size >= parallel.PARALLEL_FROM
+    return path
+
+
+def children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as listed:
+            return [int(child) for child in listed.read().split()]
+    except OSError:
+        return []
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie no longer does: it waits only to be reaped)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def cold_start(fixtures_file: Path, tmp_path: Path, *workers: str):
+    """`wamock serve` loading `fixtures_file` with an empty cache; yields (process, its helper's pids).
+
+    Whatever of it is still running at the end is killed, by its pid, so that a failing test
+    leaves nothing behind either."""
+    (tmp_path / "tmp").mkdir()
+    env = {**os.environ, "WAMOCK_CACHE_DIR": str(tmp_path / "cache"), "TMPDIR": str(tmp_path / "tmp")}
+    with open(tmp_path / "output", "w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "wamock", "serve", "--port", "0", "--fixtures", str(fixtures_file), *workers],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    helpers: list[int] = []
+    try:
+        helpers += wait_for(lambda: forked(process.pid), timeout=60, what="the load's helper")
+        yield process, helpers
+    finally:
+        for pid in [process.pid, *helpers]:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        process.wait(timeout=30)
+        print((tmp_path / "output").read_text())  # shown if the test fails
+
+
+def forked(pid: int) -> list[int]:
+    """The children of `pid` that are forks of it (the helper), not a program they run (workers)."""
+
+    def command(pid: int) -> bytes:
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return cmdline.read()
+        return b""
+
+    return [child for child in children(pid) if command(child) == command(pid)]
+
+
+def left_behind(tmp_path: Path) -> list[str]:
+    """What a stopped wamock left: state directories, and unfinished files in its cache."""
+    cache = tmp_path / "cache"
+    return sorted(
+        [path.name for path in (tmp_path / "tmp").iterdir()]
+        + ([path.name for path in cache.iterdir() if path.suffix == ".tmp"] if cache.exists() else [])
+    )
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("workers", [pytest.param([], id="1-worker"), pytest.param(["--workers", "2"], id="2-workers")])
+@pytest.mark.parametrize("name", [*LOAD_SIGNALS, "SIGKILL"])
+def test_a_wamock_stopped_during_a_cold_load_leaves_no_process_and_no_file(big_fixtures, tmp_path, name, workers):
+    with cold_start(big_fixtures, tmp_path, *workers) as (process, helpers):
+        os.kill(process.pid, getattr(signal, name))
+        returncode = process.wait(timeout=60)
+        wait_for(lambda: not any(map(alive, helpers)), timeout=20, what=f"the helper {helpers} to end")
+
+    assert returncode == LOAD_SIGNALS.get(name, (None, -signal.SIGKILL))[1]
+    assert left_behind(tmp_path) == []

@@ -333,3 +333,35 @@ def test_a_body_sent_in_chunks_is_validated_as_any_other(upstream):
 
     assert response.status_code == 400, response.text
     assert response.json()["message"].startswith("body.archived: ")
+
+
+@pytest.fixture(scope="module")
+def two_workers(document):
+    server = start_wamock("--spec", str(UPSTREAM), "--workers", "2")
+    yield server
+    stop(server)
+
+
+def test_a_chat_archived_through_one_worker_is_archived_in_every_worker(two_workers):
+    # A new connection each request, so that both workers answer.
+    with httpx.Client(base_url=two_workers.base_url, auth=AUTH, timeout=10, headers={"Connection": "close"}) as client:
+        jid = first_kept_chat(client)
+        client.post(f"/chat/{jid}/archive", json={"archived": True})
+        seen = [jid in jids(client, "true") for _ in range(6)]
+        data = client.get("/__wamock/chats").json()["results"]["data"]
+        client.post("/__wamock/reset", headers=JSON)
+        after_reset = jid in jids(client, "true")
+
+    assert seen == [True] * 6
+    assert [chat["archived"] for chat in data if chat["jid"] == jid] == [True]
+    assert not after_reset
+
+
+def test_data_replaced_after_an_archive_carries_its_own_flags(upstream):
+    jid = first_kept_chat(upstream)
+    upstream.post(f"/chat/{jid}/archive", json={"archived": True})
+    data = upstream.get("/__wamock/chats").json()["results"]["data"]
+
+    upstream.put("/__wamock/chats", json=[{**chat, "archived": False} for chat in data])
+
+    assert jids(upstream, "true") == []

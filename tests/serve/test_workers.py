@@ -1,10 +1,14 @@
 """`wamock serve --workers 2`: one port, one state; a change holds in every worker at once."""
 
+import os
+import signal
+
 import httpx
 import pytest
 
-from tests.conftest import AUTH, JSON, start_wamock, stop
+from tests.conftest import AUTH, JSON, start_wamock, stop, wait_for
 from tests.serve.test_control import CHAT
+from tests.serve.test_parallel import alive, children
 
 pytestmark = pytest.mark.live
 
@@ -68,3 +72,27 @@ def test_sigterm_stops_every_worker_cleanly(tmp_path):
     stop(server)
 
     assert server.process.returncode == 0
+
+
+@pytest.mark.parametrize(("name", "status"), [("SIGINT", 130), ("SIGTERM", 0)])
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_signal_ends_wamock_with_one_status_whatever_the_workers(tmp_path, workers, name, status):
+    server = start_wamock("--workers", workers, cwd=tmp_path)
+    server.process.send_signal(getattr(signal, name))
+
+    assert server.process.wait(timeout=30) == status
+    stop(server)
+
+
+def test_workers_end_with_a_killed_wamock(tmp_path):
+    server = start_wamock("--workers", "2", cwd=tmp_path)
+    workers = wait_for(lambda: len(children(server.process.pid)) >= 2 and children(server.process.pid))
+    server.process.kill()
+    server.process.wait(timeout=30)
+
+    try:
+        wait_for(lambda: not any(map(alive, workers)), what=f"the workers {workers} to end")
+    finally:
+        for pid in filter(alive, workers):
+            os.kill(pid, signal.SIGKILL)
+        stop(server)

@@ -25,7 +25,7 @@ from wamock.data import fixtures
 from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT
 from wamock.data.paths import CONTROL_SPEC_FILE, DEFAULT_FIXTURES, SPEC_FILE
-from wamock.serve import CONTROL_PREFIX, errors
+from wamock.serve import CONTROL_PREFIX, errors, processes
 from wamock.serve.auth import Accounts, AccountsMiddleware, with_accounts
 from wamock.serve.bodies import ChunkedBodyLength
 from wamock.serve.fast import path as fast_path
@@ -164,15 +164,19 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
 
 
 WORKER_SETTINGS_VAR = "WAMOCK_WORKER_SETTINGS"
+SUPERVISOR_VAR = "WAMOCK_SUPERVISOR"
 
 
 def worker_environment(settings: Settings) -> dict[str, str]:
-    """What a worker process needs to build the same app: the settings, as JSON."""
-    return {WORKER_SETTINGS_VAR: json.dumps(asdict(settings), default=str)}
+    """What a worker process needs to build the same app: the settings, as JSON; and the pid of
+    the process that starts it, whose end is its own."""
+    return {WORKER_SETTINGS_VAR: json.dumps(asdict(settings), default=str), SUPERVISOR_VAR: str(os.getpid())}
 
 
 def worker_app() -> AsyncApp:
     """The app factory each worker of `wamock serve --workers N` calls (uvicorn imports it)."""
+    if SUPERVISOR_VAR in os.environ:  # set by `wamock serve --workers N`, whose end is this worker's
+        processes.end_with_parent(int(os.environ[SUPERVISOR_VAR]))
     raw = json.loads(os.environ[WORKER_SETTINGS_VAR])
     paths = {name: Path(raw[name]) for name in ("spec_file", "fixtures_file", "state_dir") if raw[name] is not None}
     settings = Settings(**{**raw, **paths})

@@ -35,7 +35,10 @@ def bind(host: str, port: int) -> socket.socket:
 def run(
     app, sock: socket.socket, *, workers: int = 1, limits: Limits | None = None, shutdown_timeout: float = 10.0
 ) -> None:
-    """Serve until SIGTERM or SIGINT. With workers > 1, `app` is an import string of a factory."""
+    """Serve until SIGTERM or SIGINT. With workers > 1, `app` is an import string of a factory.
+
+    SIGINT raises KeyboardInterrupt once the server has stopped, with one worker or N
+    (wamock/serve/processes.py gives the exit statuses)."""
     EnvelopeHttpToolsProtocol.limits = limits or Limits()
     config = uvicorn.Config(
         app,
@@ -51,7 +54,19 @@ def run(
         # Every worker accepts on the same socket; the parent only watches over them.
         # uvicorn 0.5x's Multiprocess is what uvicorn.run() uses, taken directly so that the
         # socket is wamock's own (a busy port is a clear error); tests/serve/test_workers.py pins it.
-        Multiprocess(config, sockets=[sock]).run()
+        supervisor = Multiprocess(config, sockets=[sock])  # it queues each signal, to handle in run()
+        queue = signal.getsignal(signal.SIGINT)
+        interrupted = []
+
+        def interrupt(signum, frame) -> None:
+            interrupted.append(signum)
+            queue(signum, frame)
+
+        # Its run() returns alike after SIGINT and SIGTERM; one uvicorn worker raises SIGINT again.
+        signal.signal(signal.SIGINT, interrupt)
+        supervisor.run()
+        if interrupted:
+            raise KeyboardInterrupt
         return
     # uvicorn drains in-flight requests on SIGTERM, then raises the signal again to exit
     # "as killed". For a mock, a drained stop is a clean stop: the re-raise lands on a handler

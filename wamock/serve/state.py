@@ -19,7 +19,7 @@ import struct
 import tempfile
 import time
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
@@ -54,6 +54,7 @@ class Snapshot:
     version: int
     data_generation: int
     deleted: frozenset[str] = frozenset()  # paths a DELETE removed: gone, with what lies under them
+    archived: dict = field(default_factory=dict)  # {device: {jid: archived}} applied to the data since it was set
 
     def is_deleted(self, path: str) -> bool:
         return any(path == gone or path.startswith(gone + "/") for gone in self.deleted)
@@ -129,15 +130,20 @@ class SharedState:
             self._write_data(data)
 
     def set_archived(self, device: str, jid: str, archived: bool) -> bool:
-        """Archive or unarchive a chat of `device` (a key of Devices.stores), for every worker; False if it has no such chat."""
+        """Archive or unarchive a chat of `device` (a key of Devices.stores), for every worker; False if it has no such chat.
+
+        The change is kept in the session, beside the data: each worker patches that one chat
+        of the data it holds (ChatStore.with_archived), instead of the whole data set being
+        written and loaded again (2.1 to 2.6 s a call at a million chats)."""
         with self._lock():
-            devices = self._served_devices(self._read_session())
-            data = {key: store.records() for key, store in devices.stores.items()}
-            chat = next((chat for chat in data.get(device, ()) if chat["jid"] == jid), None)
-            if chat is None:
+            session = self._read_session()
+            store = self._served_devices(session).stores.get(device)
+            if store is None or store.position(jid) is None:
                 return False
-            chat["archived"] = archived
-            self._write_data(data)
+            changes = session.get("archived", {})
+            changes = {**changes, device: {**changes.get(device, {}), jid: archived}}
+            self._write_session({**session, "archived": changes})
+            self._bump()
         return True
 
     def delete(self, path: str) -> None:
@@ -220,13 +226,28 @@ class SharedState:
             session = self._read_session()
             devices = self._served_devices(session)
         deleted = frozenset(session.get("deleted", ()))
-        return Snapshot(devices, session["logged_out"], version, session["data"], deleted)
+        return Snapshot(devices, session["logged_out"], version, session["data"], deleted, session.get("archived", {}))
 
     def _served_devices(self, session: dict) -> Devices:
-        """Under the lock: the data the session serves, loaded only where this worker does not hold it yet."""
+        """Under the lock: the data the session serves, loaded only where this worker does not hold
+        it yet, with the chats archived since it was set; only the changes this worker has not
+        applied yet are applied."""
         previous = self._snapshot
+        wanted = session.get("archived", {})
         if previous is not None and previous.data_generation == session["data"]:
-            return previous.devices  # only the switch changed: keep the loaded data
+            devices, applied = previous.devices, previous.archived  # only the switch or flags changed
+        else:
+            devices, applied = self._set_devices(previous), {}
+        stores = dict(devices.stores)
+        for device, flags in wanted.items():
+            done = applied.get(device, {})
+            changed = {jid: value for jid, value in flags.items() if done.get(jid) != value}
+            if changed and device in stores:
+                stores[device] = stores[device].with_archived(changed)
+        return Devices(stores) if stores != devices.stores else devices
+
+    def _set_devices(self, previous: Snapshot | None) -> Devices:
+        """The data last set: replaced through the control API, or the fixtures."""
         replaced = self.directory / "chats.json"
         if replaced.exists():
             return Devices.from_data(orjson.loads(replaced.read_bytes()))
@@ -250,6 +271,7 @@ class SharedState:
         """Under the lock: `data` served from the next request on."""
         _write_atomically(self.directory / "chats.json", orjson.dumps(data))
         session = self._read_session()
+        session.pop("archived", None)  # flags of the data replaced: the new data carries its own
         self._write_session({**session, "data": session["data"] + 1})
         self._bump()
 

@@ -9,12 +9,13 @@ and the names when its own passes are done. What is served is exactly what one c
 Only a process with a single thread forks (a fork copies the locks other threads hold), only
 where fork exists, and only with memory for both processes. A smaller file, another platform,
 too little memory, or a helper that dies or fails: this process computes what the helper
-would have sent.
+would have sent. The helper never outlives this process, whatever ends it
+(wamock/serve/processes.py).
 """
 
 import contextlib
 import multiprocessing
-import signal
+import os
 import sys
 import threading
 from array import array
@@ -24,6 +25,7 @@ from multiprocessing.connection import Connection
 from wamock.data import fixtures
 from wamock.data.devices import UNNAMED, Devices
 from wamock.data.store import ChatStore, EncodedChats, Ordering, name_index, serving_order
+from wamock.serve import processes
 
 PARALLEL_FROM = 16 * 2**20  # bytes; below this a fork costs more than it saves
 # A million chats (226 MiB) peak at 1.5 GiB here and 1.1 GiB more in the helper (one core: 1.6
@@ -71,7 +73,10 @@ class Helper(Ordering):
         self._received: dict[str, object] = {}
         self._from_helper, to_parent = multiprocessing.Pipe(duplex=False)
         self._process = multiprocessing.get_context("fork").Process(
-            target=helper_main, args=(raw, to_parent), daemon=True, name="wamock-load-helper"
+            target=helper_main,
+            args=(raw, to_parent, self._from_helper, os.getpid()),
+            daemon=True,
+            name="wamock-load-helper",
         )
         try:
             self._process.start()
@@ -122,8 +127,12 @@ class Helper(Ordering):
             self._process = None
 
 
-def helper_main(raw: bytes, to_parent: Connection) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which ends its helper
+def helper_main(raw: bytes, to_parent: Connection, from_helper: Connection, parent: int) -> None:
+    processes.end_with_parent(parent)
+    processes.default_signals()
+    # The fork copied the parent's reading end: held here, a parent that is gone would leave
+    # this process blocked forever on a full pipe that only it could read.
+    from_helper.close()
     help_load(raw, to_parent)
 
 
