@@ -8,13 +8,14 @@ import pytest
 import requests
 
 from tests.check.hostile import dribbling_body, dribbling_headers, hang_up, hostile
-from wamock.check.schemathesis_sessions import bounded_sessions
+from wamock.adapters.requests import sessions_mounting
 from wamock.check.transport import (
     FAILURES_IN_A_ROW,
     BoundExceeded,
     Bounds,
     Decoder,
     GaveUp,
+    RequestsAdapter,
     TooLarge,
     httpx_client,
     nested_deeper_than,
@@ -129,7 +130,7 @@ def test_the_deadline_is_the_whole_exchange_for_httpx(behaviour):
 def test_the_deadline_is_the_whole_exchange_for_requests(behaviour):
     with (
         hostile(behaviour, good_answers=0) as url,
-        bounded_sessions(Bounds(timeout=0.5)),
+        sessions_mounting(lambda: RequestsAdapter(Bounds(timeout=0.5))),
         requests.Session() as session,
     ):
         started = time.monotonic()
@@ -143,7 +144,7 @@ def test_a_failure_is_described_by_the_systems_reason_under_the_clients_wrappers
     bounds = Bounds(timeout=5)
     with (
         pytest.raises(requests.ConnectionError),
-        bounded_sessions(bounds),
+        sessions_mounting(lambda: RequestsAdapter(bounds)),
         requests.Session() as session,
     ):
         session.get("http://127.0.0.1:1/chats")
@@ -154,7 +155,11 @@ def test_a_failure_is_described_by_the_systems_reason_under_the_clients_wrappers
 @pytest.mark.live
 def test_a_request_the_client_will_not_send_is_no_failure_of_the_server():
     bounds = Bounds(timeout=5)
-    with hostile(hang_up, only=b"never") as url, bounded_sessions(bounds), requests.Session() as session:
+    with (
+        hostile(hang_up, only=b"never") as url,
+        sessions_mounting(lambda: RequestsAdapter(bounds)),
+        requests.Session() as session,
+    ):
         for _ in range(FAILURES_IN_A_ROW):
             with pytest.raises(ValueError):
                 session.get(f"{url}/chats", headers={"X-Probe": "€"})  # not latin-1: http.client refuses it

@@ -20,10 +20,10 @@ from openapi_core.exceptions import OpenAPIError
 from schemathesis.core.failures import AcceptedNegativeData, Failure
 from schemathesis.engine import events, from_schema
 
+from wamock.adapters.requests import made_mounting
 from wamock.check.checks import RULES, TRANSPORT_REFUSALS, Contract, Exchange, Rule, RuleBroken
 from wamock.check.compare import agrees_with_peer
-from wamock.check.schemathesis_sessions import bounded
-from wamock.check.transport import Bounds
+from wamock.check.transport import Bounds, RequestsAdapter
 from wamock.data import spec as spec_module
 from wamock.data.operations import METHODS
 from wamock.data.spec import LIST_CHATS
@@ -141,7 +141,8 @@ def run_cases(settings: Settings, contract: Contract) -> Iterator[Phase]:
     operations = len(schema)
     try:
         # Every request of the engine goes through the run's bounded transport.
-        for event in bounded(from_schema(schema).execute(), settings.bounds or Bounds(settings.timeout)):
+        bounds = settings.bounds or Bounds(settings.timeout)
+        for event in made_mounting(from_schema(schema).execute(), lambda: RequestsAdapter(bounds)):
             if isinstance(event, events.ScenarioFinished):
                 yield finished(event, operations)
             elif isinstance(event, events.NonFatalError):

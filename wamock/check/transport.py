@@ -3,7 +3,7 @@
 Both ways the checker sends requests go through here: wamock's probes and oracles through an
 `httpx.Client` whose transport is `HTTPXTransport`, Schemathesis' cases through
 `RequestsAdapter` (mounted on Schemathesis' `requests` sessions by
-`wamock.check.schemathesis_sessions`). Each exchange is bounded three ways:
+`wamock.adapters.requests`). Each exchange is bounded three ways:
 
 - time: `timeout` is the whole exchange, from sending the request to the last byte of the
   answer, not each read: a server that sends one byte a second is cut off at the deadline
@@ -49,6 +49,8 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from wamock.adapters.requests import with_body
 
 MAX_BODY = 2 * 2**20  # bytes: a page of 100 chats is about 30 KB
 # Bytes, all the bodies of a run: a run against the mock reads about 2 MB. A server whose every
@@ -528,9 +530,6 @@ class RequestsAdapter(HTTPAdapter):
             raise requests.exceptions.ChunkedEncodingError(exc, request=request) from None
         except urllib3.exceptions.HTTPError as exc:
             raise requests.exceptions.ConnectionError(exc, request=request) from None
-        # As requests 2.x does once it has read a body (Schemathesis 4.32 sets `_content` so too): the
-        # one private attribute this module sets; tests/check/test_schemathesis_sessions.py pins it.
-        response._content = content
-        response._content_consumed = True
+        with_body(response, content)
         response.raw.release_conn()
         return response

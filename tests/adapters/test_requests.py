@@ -1,4 +1,4 @@
-"""Pins what wamock.check.schemathesis_sessions relies on: requests 2.x and Schemathesis 4.32 make
+"""Pins what wamock.adapters.requests relies on: requests 2.x and Schemathesis 4.32 make
 every session of a run inside it, with `requests.sessions.HTTPAdapter()`."""
 
 import pytest
@@ -11,10 +11,10 @@ from schemathesis.transport.requests import SameHostRedirectsSession
 
 from tests.check.broken import implementation
 from tests.conftest import serving
+from wamock.adapters.requests import sessions_mounting
 from wamock.check import engine
 from wamock.check.checks import Contract
 from wamock.check.runner import basic_header
-from wamock.check.schemathesis_sessions import bounded_sessions
 from wamock.check.transport import Bounds, RequestsAdapter
 from wamock.data import spec as spec_module
 from wamock.data.paths import SPEC_FILE
@@ -30,7 +30,7 @@ from wamock.data.paths import SPEC_FILE
 )
 def test_a_session_made_inside_sends_through_the_bounded_adapter(make):
     bounds = Bounds(timeout=3)
-    with bounded_sessions(bounds):
+    with sessions_mounting(lambda: RequestsAdapter(bounds)):
         inside = make()
     outside = make()
 
@@ -56,7 +56,11 @@ def test_every_request_of_the_engine_is_a_bounded_exchange():
 @pytest.mark.live
 def test_schemathesis_reads_the_body_the_adapter_read():
     """The adapter reads the body itself and hands it to requests as `_content` (requests 2.x)."""
-    with serving(implementation()) as url, bounded_sessions(Bounds(timeout=10)), requests.Session() as session:
+    with (
+        serving(implementation()) as url,
+        sessions_mounting(lambda: RequestsAdapter(Bounds(timeout=10))),
+        requests.Session() as session,
+    ):
         answer = session.get(f"{url}/chats?limit=1", auth=("username", "password"), stream=True)
         response = Response.from_requests(answer, verify=True)
 
