@@ -15,7 +15,7 @@ import pytest
 
 from tests.check import other_choices
 from tests.check.broken import CHATS, DEFECTS, DEVICE_DEFECTS, DEVICES, HARMLESS, ORACLE_DEFECTS, implementation
-from tests.conftest import UPSTREAM, needs_upstream, serving
+from tests.conftest import JSON, UPSTREAM, needs_upstream, serving, start_wamock, stop
 from wamock.cli import main
 
 pytestmark = pytest.mark.live
@@ -172,6 +172,28 @@ def test_same_seed_gives_same_findings(capsys):
 
     assert findings(first) == findings(second)
     assert findings(first) != []
+
+
+def test_the_same_seed_sends_the_same_requests_again_in_the_same_folder(tmp_path):
+    server = start_wamock()
+    sent = []
+    try:
+        for _ in range(2):
+            httpx.delete(f"{server.base_url}/__wamock/journal", headers=JSON)
+            subprocess.run(
+                [sys.executable, "-m", "wamock", "check", server.base_url, "--seed", "7", "--max-examples", "30"],
+                cwd=tmp_path,
+                capture_output=True,
+                timeout=300,
+                check=True,
+            )
+            journal = httpx.get(f"{server.base_url}/__wamock/journal").json()["results"]["entries"]
+            sent.append([(entry["method"], entry["path"], entry["query"]) for entry in journal])
+    finally:
+        stop(server)
+
+    assert len(sent[0]) > 100
+    assert sent[0] == sent[1]
 
 
 def test_reproduce_line_reproduces_the_failure(capsys):
