@@ -246,6 +246,16 @@ def test_a_url_ending_in_the_documented_path_gets_the_base_url_to_pass(capsys, s
     )
 
 
+def test_a_base_url_where_the_chat_list_is_not_found_is_a_usage_error(capsys):
+    with serving(implementation()) as url:
+        status, output = check(capsys, f"{url}/api", *QUICK)
+
+    assert (status, output) == (
+        2,
+        f"error: {url}/api/chats answers 404: pass the server's base URL, where the document's paths start\n",
+    )
+
+
 @needs_upstream
 def test_a_url_ending_in_a_templated_path_keeps_the_servers_own_prefix(capsys):
     with serving(implementation()) as url:
@@ -332,6 +342,10 @@ def test_reports_show_bodies_as_text_and_no_empty_phases(capsys, defect):
     [
         (["ftp://example"], "error: ftp://example: not an http:// or https:// URL\n"),
         (["http://127.0.0.1:9", "--auth", "nocolon"], "error: --auth 'nocolon': expected USER:PASSWORD\n"),
+        (
+            ["http://127.0.0.1:9", "--auth", ":secret"],
+            "error: --auth: the user name before the colon is empty; expected USER:PASSWORD\n",
+        ),
         (["http://127.0.0.1:9", "--max-examples", "0"], "error: --max-examples 0: must be at least 1\n"),
     ],
 )

@@ -146,7 +146,7 @@ def run(options: Options, progress: Progress = SILENT) -> list[Outcome]:
     targets = [options.url] + ([options.compare] if options.compare else [])
     for target in targets:
         ensure_base_url(target, spec)
-        ensure_reachable(target, options)
+        ensure_reachable(target, options, lists_chats=spec_module.lists_chats(spec))
     outcomes = []
     # The peer gets each request exactly as sent, credentials included (or left out): no auth of its own.
     peer = (
@@ -194,7 +194,7 @@ def ensure_base_url(url: str, spec: dict) -> None:
             )
 
 
-def ensure_reachable(url: str, options: Options) -> None:
+def ensure_reachable(url: str, options: Options, *, lists_chats: bool = True) -> None:
     """The server answers, and takes the run's credentials: without them nothing can be checked."""
     headers = {"X-Device-Id": options.devices[0]} if options.devices else {}
     try:
@@ -226,6 +226,10 @@ def ensure_reachable(url: str, options: Options) -> None:
         raise CheckerError(
             f"{url.rstrip('/')}/chats answers {response.status_code} {code}: "
             "name the devices it serves with --device ID (repeatable)"
+        )
+    if response.status_code == 404 and lists_chats:
+        raise CheckerError(
+            f"{url.rstrip('/')}/chats answers 404: pass the server's base URL, where the document's paths start"
         )
 
 

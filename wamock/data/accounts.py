@@ -11,8 +11,10 @@ class AccountError(ValueError):
 def parse_account(spec: str, *, what: str = "account") -> tuple[str, str]:
     """(user, password); the password may hold colons. AccountError names the user, never the password."""
     user, colon, password = spec.partition(":")
-    if not colon or not user:
+    if not colon:
         raise AccountError(f"{what} {user!r}: expected USER:PASSWORD")
+    if not user:
+        raise AccountError(f"{what}: the user name before the colon is empty; expected USER:PASSWORD")
     return user, password
 
 
