@@ -10,7 +10,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.conftest import AUTH, start_wamock, stop
+from tests.conftest import AUTH, UPSTREAM, needs_upstream, start_wamock, stop
 from tests.serve.test_chats import PAGE_EXAMPLE_CHAT
 from wamock.cli import main
 from wamock.data import spec as spec_module
@@ -42,6 +42,15 @@ def test_page_curl_gets_the_page_example(live_server):
 def test_banner_names_url_and_credentials(live_server):
     assert f"serving {live_server.base_url}/chats" in live_server.banner
     assert "basic auth: username:password" in live_server.banner
+
+
+@needs_upstream
+def test_banner_names_the_document_served_and_the_modes_on():
+    server = start_wamock("--spec", str(UPSTREAM), "--delay", "5", "--logged-out")
+    stop(server)
+
+    assert f"  document: {UPSTREAM} (89 operations)\n" in server.banner
+    assert "(logged out: /chats answers 500)  (every answer 5 ms late)\n" in server.banner
 
 
 def test_every_link_of_the_banner_answers(live_server):

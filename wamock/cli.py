@@ -16,6 +16,7 @@ from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT, ENV_VAR, AccountError, parse_account, split_env
 from wamock.data.document import source_argument
 from wamock.data.fixtures import FixtureError
+from wamock.data.operations import operations
 from wamock.data.paths import DEFAULT_FIXTURES, SPEC_FILE
 from wamock.serve import processes
 from wamock.serve.auth import Accounts
@@ -342,13 +343,23 @@ def print_banner(args: argparse.Namespace, address: tuple, accounts: list[str], 
         "off" if args.no_control else f"{base}/__wamock/ui/ ({'own credentials' if args.control_auth else 'open'})"
     )
     workers = f" with {args.workers} workers" if args.workers > 1 else ""
+    document = spec_module.load(args.spec, tuple(args.allow_ref or ()))
+    modes = [
+        mode
+        for on, mode in (
+            (args.logged_out, "logged out: /chats answers 500"),
+            (args.delay, f"every answer {args.delay} ms late"),
+        )
+        if on
+    ]
     lines = [
         f"wamock {__version__} serving {base}/chats{workers}",
+        f"  document: {args.spec} ({counted(len(operations(document)), 'operation')})",
         f"  basic auth: {credentials}",
-        f"  data: {args.fixtures}{'  (logged out: /chats answers 500)' if args.logged_out else ''}",
+        f"  data: {args.fixtures}{''.join(f'  ({mode})' for mode in modes)}",
         f"  swagger ui: {base}/ui/   control api: {control}",
     ]
-    hidden = routes.shadowed(spec_module.load(args.spec, tuple(args.allow_ref or ())))
+    hidden = routes.shadowed(document)
     if hidden:
         lines.append(f"  warning: wamock answers these paths of the document itself: {', '.join(hidden)}")
     if host in ("0.0.0.0", "::"):
