@@ -2,6 +2,7 @@
 
 import json
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -204,3 +205,24 @@ def test_document_paths_that_wamocks_own_shadow_are_named_at_start(tmp_path):
     assert "  warning: wamock answers these paths of the document itself: /__wamock/reset, /openapi.json, /ui/\n" in (
         server.banner
     )
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_sigterm_right_after_the_banner_stops_the_server_cleanly(workers):
+    """As a supervisor stops a service it has just seen start: the signal is not lost before uvicorn takes them over."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wamock", "serve", "--port", "0", "--no-access-log", "--workers", workers],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    first = process.stdout.readline()
+    process.send_signal(signal.SIGTERM)
+    try:
+        status = process.wait(timeout=30)
+    finally:
+        process.kill()
+        process.stdout.close()
+
+    assert first.startswith("wamock ")
+    assert status == 0

@@ -328,8 +328,14 @@ def run_serve(args: argparse.Namespace) -> int:
             os.environ.update(worker_environment(settings))
             app = "wamock.serve.app:worker_app"
         sock = server.bind(args.host, args.port)
-    print_banner(args, sock.getsockname()[:2], settings.accounts, is_default)
-    server.run(app, sock, workers=args.workers, limits=settings.limits(), shutdown_timeout=args.shutdown_timeout)
+    server.run(
+        app,
+        sock,
+        workers=args.workers,
+        limits=settings.limits(),
+        shutdown_timeout=args.shutdown_timeout,
+        ready=lambda: print_banner(args, sock.getsockname()[:2], settings.accounts, is_default),
+    )
     return 0
 
 

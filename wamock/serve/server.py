@@ -3,6 +3,7 @@
 import errno
 import signal
 import socket
+from collections.abc import Callable
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
@@ -33,9 +34,16 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def run(
-    app, sock: socket.socket, *, workers: int = 1, limits: Limits | None = None, shutdown_timeout: float = 10.0
+    app,
+    sock: socket.socket,
+    *,
+    workers: int = 1,
+    limits: Limits | None = None,
+    shutdown_timeout: float = 10.0,
+    ready: Callable[[], None] = lambda: None,
 ) -> None:
     """Serve until SIGTERM or SIGINT. With workers > 1, `app` is an import string of a factory.
+    `ready` (the banner) is called once the signals are wamock's to handle, before serving.
 
     SIGINT raises KeyboardInterrupt once the server has stopped, with one worker or N
     (wamock/serve/processes.py gives the exit statuses)."""
@@ -64,15 +72,24 @@ def run(
 
         # Its run() returns alike after SIGINT and SIGTERM; one uvicorn worker raises SIGINT again.
         signal.signal(signal.SIGINT, interrupt)
+        ready()
         supervisor.run()
         if interrupted:
             raise KeyboardInterrupt
         return
-    # uvicorn drains in-flight requests on SIGTERM, then raises the signal again to exit
-    # "as killed". For a mock, a drained stop is a clean stop: the re-raise lands on a handler
-    # that returns, and wamock exits 0.
-    previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    server = uvicorn.Server(config)
+
+    def stop_serving(signum, frame) -> None:
+        # A SIGTERM before uvicorn takes the signals over (right after the banner, as a supervisor
+        # stops a service it has just seen start) stops it as soon as it has started. uvicorn
+        # drains in-flight requests on SIGTERM, then raises the signal again to exit "as
+        # killed"; for a mock a drained stop is a clean stop, so that lands here too, and
+        # wamock exits 0.
+        server.should_exit = True
+
+    previous = signal.signal(signal.SIGTERM, stop_serving)
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        ready()
+        server.run(sockets=[sock])
     finally:
         signal.signal(signal.SIGTERM, previous)
