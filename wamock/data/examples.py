@@ -18,6 +18,7 @@ from wamock.data.spec import SpecError, list_chats_operation, lists_chats, load,
 
 JSON = "application/json"
 MAX_DEPTH = 12  # a recursive schema (a tree of replies) is cut here
+MAX_VALUES = 10_000  # values in one built answer at most
 
 
 @dataclass(frozen=True)
@@ -68,21 +69,36 @@ def response_answer(spec: dict, status: int, response: dict) -> Answer:
     return Answer(status, built_example(spec, schema), media_type, "built")
 
 
-def built_example(spec: dict, schema: dict, depth: int = 0):
-    """A value that meets `schema`, made of its examples where they fit."""
+@dataclass
+class Budget:
+    """How many more values a built answer may have: `$ref`s that fan out (ten properties each
+    referring to the next schema, twelve deep) would otherwise build 10^12 of them."""
+
+    left: int = MAX_VALUES
+
+    def spend(self) -> bool:
+        self.left -= 1
+        return self.left > 0
+
+
+def built_example(spec: dict, schema: dict, depth: int = 0, budget: Budget | None = None):
+    """A value that meets `schema`, made of its examples where they fit (past the budget, an
+    object or a list is left empty)."""
+    budget = budget if budget is not None else Budget()
     schema = resolved(spec, schema)
     if not isinstance(schema, dict):
         return None
+    within = budget.spend()
     if "allOf" in schema:
         merged: dict = {}
         for part in schema["allOf"]:
-            value = built_example(spec, part, depth + 1)
+            value = built_example(spec, part, depth + 1, budget)
             if isinstance(value, dict):
                 merged.update(value)
         return merged
     for choice in ("oneOf", "anyOf"):
         if schema.get(choice):
-            return built_example(spec, schema[choice][0], depth + 1)
+            return built_example(spec, schema[choice][0], depth + 1, budget)
     if "example" in schema and fits(spec, schema["example"], schema):
         return schema["example"]
     if "default" in schema and fits(spec, schema["default"], schema):
@@ -93,13 +109,14 @@ def built_example(spec: dict, schema: dict, depth: int = 0):
     if kind == "string" and "example" in schema and isinstance(schema["example"], (int, float, bool)):
         return str(schema["example"])  # upstream's `code: {type: string, example: 404}`
     if kind == "object":
-        if depth >= MAX_DEPTH:
+        if depth >= MAX_DEPTH or not within:
             return {}
-        return {name: built_example(spec, prop, depth + 1) for name, prop in (schema.get("properties") or {}).items()}
+        properties = (schema.get("properties") or {}).items()
+        return {name: built_example(spec, prop, depth + 1, budget) for name, prop in properties}
     if kind == "array":
-        if depth >= MAX_DEPTH:
+        if depth >= MAX_DEPTH or not within:
             return []
-        return [built_example(spec, schema.get("items") or {}, depth + 1)] * max(1, schema.get("minItems", 1))
+        return [built_example(spec, schema.get("items") or {}, depth + 1, budget)] * max(1, schema.get("minItems", 1))
     return plain_value(kind, schema)
 
 
@@ -119,24 +136,34 @@ def plain_value(kind: str | None, schema: dict):
 def fits(spec: dict, value, schema: dict) -> bool:
     """Whether `value` meets `schema` (its local `$ref`s resolved); OpenAPI's nullable read as JSON Schema's null."""
     try:
-        Draft4Validator(_plain_schema(spec, schema)).validate(value)
+        Draft4Validator(_plain_schema(spec, schema, 0, {})).validate(value)
     except Exception:  # any schema jsonschema cannot read is treated as not met
         return False
     return True
 
 
-def _plain_schema(spec: dict, schema, depth: int = 0):
+def _plain_schema(spec: dict, schema, depth: int, made: dict):
+    """`schema` inlined for jsonschema; `made` keeps each (schema, depth) made once, so that
+    `$ref`s that fan out share what they refer to instead of copying it again and again."""
     schema = resolved(spec, schema)
     if depth > MAX_DEPTH or not isinstance(schema, dict):
         return {}
+    key = (id(schema), depth)
+    if key not in made:
+        made[key] = _plain_schema_once(spec, schema, depth, made)
+    return made[key]
+
+
+def _plain_schema_once(spec: dict, schema: dict, depth: int, made: dict):
     plain = {key: value for key, value in schema.items() if key not in ("example", "nullable", "format")}
     if isinstance(plain.get("properties"), dict):
-        plain["properties"] = {name: _plain_schema(spec, sub, depth + 1) for name, sub in plain["properties"].items()}
+        properties = plain["properties"].items()
+        plain["properties"] = {name: _plain_schema(spec, sub, depth + 1, made) for name, sub in properties}
     if isinstance(plain.get("items"), dict):
-        plain["items"] = _plain_schema(spec, plain["items"], depth + 1)
+        plain["items"] = _plain_schema(spec, plain["items"], depth + 1, made)
     for key in ("allOf", "oneOf", "anyOf"):
         if isinstance(plain.get(key), list):
-            plain[key] = [_plain_schema(spec, sub, depth + 1) for sub in plain[key]]
+            plain[key] = [_plain_schema(spec, sub, depth + 1, made) for sub in plain[key]]
     if schema.get("nullable") and "type" in plain:
         plain["type"] = [plain["type"], "null"] if isinstance(plain["type"], str) else [*plain["type"], "null"]
     return plain
