@@ -19,9 +19,9 @@ from pathlib import Path
 
 def startup(path: Path) -> None:
     from wamock.data import fixtures
+    from wamock.data import parallel_load as parallel
     from wamock.data import spec as spec_module
     from wamock.data.store import ChatStore
-    from wamock.serve.fast import parallel
 
     spec = spec_module.load()
     phases = []

@@ -1,7 +1,7 @@
 """The `wamock` command: serve the mock (the default), generate fixtures, check an implementation.
 
 Exit status: 0 on success, 1 when a check finds the contract broken, 2 for a usage error
-(a bad option, an unreadable file, a busy port); on a signal, see wamock/serve/processes.py
+(a bad option, an unreadable file, a busy port); on a signal, see wamock/processes.py
 (SIGINT 130, SIGTERM 0, with any number of workers).
 """
 
@@ -11,14 +11,13 @@ import shlex
 import sys
 from pathlib import Path
 
-from wamock import __version__
+from wamock import __version__, processes
 from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT, ENV_VAR, AccountError, parse_account, split_env
 from wamock.data.document import source_argument
 from wamock.data.fixtures import FixtureError
 from wamock.data.operations import operations
 from wamock.data.paths import DEFAULT_FIXTURES, SPEC_FILE
-from wamock.serve import processes
 from wamock.serve.auth import Accounts
 from wamock.serve.protocol import Limits
 from wamock.serve.server import ServeError

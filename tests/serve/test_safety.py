@@ -29,9 +29,9 @@ from tests.conftest import (
 )
 from wamock.data.paths import DEFAULT_FIXTURES
 from wamock.serve import journal, safety, scenarios, state
+from wamock.serve.answer_cache import ResponseCacheMiddleware
 from wamock.serve.app import create_app
-from wamock.serve.fast.cache import ResponseCacheMiddleware
-from wamock.serve.fast.path import FastChatsPath
+from wamock.serve.plain_pages import FastChatsPath
 
 EVIL = "https://evil.example"
 BASIC = {"Authorization": "Basic " + base64.b64encode(b"username:password").decode()}

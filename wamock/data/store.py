@@ -11,7 +11,7 @@ computed once on first use; `search` scans one buffer of every name in lower cas
 `bytes.find` (C speed) and keeps its latest answers. A filtered page is `limit` slices.
 
 Building a store takes no Python statement per chat, only C-level passes over all of them, so
-that a million chats load in seconds (see `ChatStore.__init__` and wamock.serve.fast.parallel).
+that a million chats load in seconds (see `ChatStore.__init__` and wamock.data.parallel_load).
 """
 
 import re
@@ -112,7 +112,7 @@ class EncodedChats:
 
 class Ordering:
     """How a store puts records in serving order and indexes their names: here, by default.
-    A loader may have them computed elsewhere (wamock.serve.fast.parallel)."""
+    A loader may have them computed elsewhere (wamock.data.parallel_load)."""
 
     def order(self, records: list[dict]) -> Sequence[int]:
         return serving_order(records)

@@ -20,18 +20,18 @@ from connexion.options import SwaggerUIOptions
 from connexion.resolver import RelativeResolver
 from jsonschema.exceptions import best_match
 
+from wamock import processes
 from wamock.data import document as document_module
 from wamock.data import fixtures
 from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT
 from wamock.data.paths import CONTROL_SPEC_FILE, DEFAULT_FIXTURES, SPEC_FILE
-from wamock.serve import CONTROL_PREFIX, errors, processes
+from wamock.serve import CONTROL_PREFIX, errors, plain_pages
+from wamock.serve.answer_cache import ResponseCacheMiddleware
 from wamock.serve.auth import Accounts, AccountsMiddleware, with_accounts
 from wamock.serve.bodies import ChunkedBodyLength
-from wamock.serve.fast import path as fast_path
-from wamock.serve.fast.cache import ResponseCacheMiddleware
-from wamock.serve.fast.path import FastChatsPath
 from wamock.serve.journal import JournalMiddleware
+from wamock.serve.plain_pages import FastChatsPath
 from wamock.serve.protocol import EnvelopeHttpToolsProtocol, Limits
 from wamock.serve.published import PublishedDocument, base_path, published_paths
 from wamock.serve.routes import DocumentPaths, DocumentResolver
@@ -131,7 +131,7 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
     # The fast path answers a plain page as soon as it is journaled: it computes one faster than
     # the cache can find and keep it, and takes what CORS, `Prefer` and delays would do to it
     # (nothing but `Vary: Origin`) on to connexion's path instead. The cache keeps the rest.
-    rules = fast_path.compiled(spec) if settings.fast_path and not settings.delay_ms else None
+    rules = plain_pages.compiled(spec) if settings.fast_path and not settings.delay_ms else None
     if rules is not None:
         app.add_middleware(FastChatsPath, position=outside_handlers, rules=rules)
     declared_headers = spec_module.request_headers(spec)  # CORS allows them; cached answers vary by them

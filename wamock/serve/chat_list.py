@@ -1,5 +1,5 @@
 """What GET /chats answers, once its request is known to be valid: one function for both paths
-to it, connexion's handler (`handlers.chats.list_chats`) and the fast path (`wamock.serve.fast.path`)."""
+to it, connexion's handler (`handlers.chats.list_chats`) and the fast path (`wamock.serve.plain_pages`)."""
 
 from urllib.parse import unquote
 

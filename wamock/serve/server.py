@@ -46,7 +46,7 @@ def run(
     `ready` (the banner) is called once the signals are wamock's to handle, before serving.
 
     SIGINT raises KeyboardInterrupt once the server has stopped, with one worker or N
-    (wamock/serve/processes.py gives the exit statuses)."""
+    (wamock/processes.py gives the exit statuses)."""
     EnvelopeHttpToolsProtocol.limits = limits or Limits()
     config = uvicorn.Config(
         app,

@@ -26,10 +26,9 @@ import orjson
 from connexion import context
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from wamock.data import examples
+from wamock.data import compiled, examples
 from wamock.data.devices import Devices
 from wamock.data.fixtures import FixtureError
-from wamock.serve.fast import compiled
 
 logger = logging.getLogger("wamock")
 

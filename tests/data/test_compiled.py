@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from wamock.data import compiled
+from wamock.data import parallel_load as parallel
 from wamock.data import spec as spec_module
 from wamock.data.generate import dumps, generate_chats
 from wamock.data.store import ChatStore, Filters
-from wamock.serve.fast import compiled, parallel
 
 
 @pytest.fixture

@@ -19,9 +19,8 @@ from starlette.testclient import TestClient
 from tests.conftest import TEST_HOST
 from wamock.data import spec as spec_module
 from wamock.data.generate import generate_devices
-from wamock.serve import chat_list
+from wamock.serve import chat_list, plain_pages
 from wamock.serve.app import create_app
-from wamock.serve.fast import path as fast_path
 
 INTEGERS = st.one_of(
     st.integers(min_value=-3, max_value=160).map(str),
@@ -135,10 +134,10 @@ def test_the_fast_path_stays_off_where_the_spec_has_rules_it_does_not_know(spec)
         if parameter["name"] == "search":
             parameter["schema"]["pattern"] = "^[a-z]+$"
 
-    assert fast_path.compiled(spec) is not None
-    assert fast_path.compiled(patterned) is None
+    assert plain_pages.compiled(spec) is not None
+    assert plain_pages.compiled(patterned) is None
 
 
 @given(st.text(alphabet="ab=&%+;2x ", max_size=20))
 def test_the_query_is_read_as_starlette_reads_it(query):
-    assert fast_path.query_pairs(query) == parse_qsl(query, keep_blank_values=True)
+    assert plain_pages.query_pairs(query) == parse_qsl(query, keep_blank_values=True)

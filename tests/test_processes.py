@@ -1,11 +1,11 @@
 """What a signal does to wamock while it loads (the real signals, to real processes, are in
-tests/serve/test_parallel.py and tests/serve/test_workers.py)."""
+tests/data/test_parallel_load.py and tests/serve/test_workers.py)."""
 
 import signal
 
 import pytest
 
-from wamock.serve import processes
+from wamock import processes
 
 
 class SignalsAsItEnds:

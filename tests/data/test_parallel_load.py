@@ -15,14 +15,14 @@ import orjson
 import pytest
 
 from tests.conftest import wait_for
+from wamock.data import parallel_load as parallel
 from wamock.data import spec as spec_module
 from wamock.data.devices import Devices
 from wamock.data.fixtures import FixtureError
 from wamock.data.generate import dumps, generate_chats
+from wamock.data.parallel_load import Helper
 from wamock.data.store import ChatStore, name_index, serving_order
 from wamock.data.timestamps import parse
-from wamock.serve.fast import parallel
-from wamock.serve.fast.parallel import Helper
 
 ONE_CORE = 2**62  # a file never this large: load_devices stays on one core
 
@@ -162,7 +162,7 @@ def test_a_process_with_other_threads_does_not_fork():
 
 def test_a_single_threaded_process_forks_unless_memory_is_short():
     # A fresh process: this one may run other tests' server threads.
-    asked = "from wamock.serve.fast import parallel as p; print(p.can_fork(2**24), p.can_fork(p.available_memory()))"
+    asked = "from wamock.data import parallel_load as p; print(p.can_fork(2**24), p.can_fork(p.available_memory()))"
     answer = subprocess.run([sys.executable, "-c", asked], capture_output=True, text=True, check=True, timeout=60)
 
     assert answer.stdout.split() == ["True", "False"]

@@ -10,7 +10,7 @@ Only a process with a single thread forks (a fork copies the locks other threads
 where fork exists, and only with memory for both processes. A smaller file, another platform,
 too little memory, or a helper that dies or fails: this process computes what the helper
 would have sent. The helper never outlives this process, whatever ends it
-(wamock/serve/processes.py).
+(wamock/processes.py).
 """
 
 import contextlib
@@ -22,10 +22,10 @@ from array import array
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
 
+from wamock import processes
 from wamock.data import fixtures
 from wamock.data.devices import UNNAMED, Devices
 from wamock.data.store import ChatStore, EncodedChats, Ordering, name_index, serving_order
-from wamock.serve import processes
 
 PARALLEL_FROM = 16 * 2**20  # bytes; below this a fork costs more than it saves
 # A million chats (226 MiB) peak at 1.5 GiB here and 1.1 GiB more in the helper (one core: 1.6

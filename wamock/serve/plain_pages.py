@@ -4,7 +4,7 @@ connexion stays the judge of what is valid: the fast path answers only a request
 prove valid with the spec's own rules, compiled once (types, bounds, defaults, the security
 scheme), and that connexion would answer with the same handler. Anything else (a value it
 cannot decide, a parameter given twice, credentials it has not verified, `Prefer`, a browser's
-`Origin`) goes on to CORS and connexion unchanged, which answers or refuses it as always. tests/serve/test_fast_path.py
+`Origin`) goes on to CORS and connexion unchanged, which answers or refuses it as always. tests/serve/test_plain_pages.py
 shows, for generated requests valid and invalid, with and without credentials, that both paths
 give the same status, headers and body.
 """

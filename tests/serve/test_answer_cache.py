@@ -5,7 +5,7 @@ import base64
 from types import SimpleNamespace
 
 from tests.conftest import AUTH, JSON
-from wamock.serve.fast.cache import ResponseCacheMiddleware
+from wamock.serve.answer_cache import ResponseCacheMiddleware
 from wamock.serve.state import SCOPE_KEY as STATE_KEY
 
 WRONG = {"Authorization": "Basic " + base64.b64encode(b"username:wrong").decode()}

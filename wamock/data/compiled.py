@@ -36,10 +36,10 @@ from array import array
 from pathlib import Path
 
 from wamock.data import fixtures
+from wamock.data import parallel_load as parallel
 from wamock.data import spec as spec_module
 from wamock.data.devices import Devices
 from wamock.data.store import ChatStore, EncodedChats
-from wamock.serve.fast import parallel
 
 logger = logging.getLogger("wamock")
 

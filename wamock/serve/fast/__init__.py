@@ -1,1 +1,0 @@
-"""What exists only for speed: the answer cache and compiled fixture stores."""
