@@ -7,8 +7,8 @@ import httpx
 import pytest
 
 from tests.conftest import AUTH, JSON, start_wamock, stop, wait_for
-from tests.serve.test_control import CHAT
 from tests.data.test_parallel_load import alive, children
+from tests.serve.test_control import CHAT
 
 pytestmark = pytest.mark.live
 
