@@ -38,10 +38,10 @@ def set_session(body: dict) -> dict:
 
 
 def get_journal() -> dict:
-    entries = state.current().journal()
+    entries = state.current().journal.entries()
     return envelope.results(counted(len(entries), "request"), {"entries": entries})
 
 
 def clear_journal() -> dict:
-    state.current().clear_journal()
+    state.current().journal.clear()
     return envelope.results("journal cleared", {})

@@ -28,7 +28,7 @@ from tests.conftest import (
     wait_until_answering,
 )
 from wamock.data.paths import DEFAULT_FIXTURES
-from wamock.serve import journal, safety, scenarios, state
+from wamock.serve import journal, journal_file, safety, scenarios, state
 from wamock.serve.answer_cache import ResponseCacheMiddleware
 from wamock.serve.app import create_app
 from wamock.serve.plain_pages import FastChatsPath
@@ -367,19 +367,19 @@ def state_directory_of(pid: int) -> Path:
 def test_journal_keeps_its_limit_on_disk_and_in_answers():
     server = start_wamock("--journal-limit", "50")
     try:
-        journal_file = state_directory_of(server.process.pid) / "journal.jsonl"
+        on_disk = state_directory_of(server.process.pid) / "journal.jsonl"
         with httpx.Client(base_url=server.base_url, auth=AUTH, timeout=10) as client:
             for n in range(2000):
                 client.get("/chats", params={"limit": 1, "pad": "x" * 7000, "n": n})
             entries = client.get("/__wamock/journal").json()["results"]["entries"]
-        size = journal_file.stat().st_size
+        size = on_disk.stat().st_size
     finally:
         stop(server)
 
     assert len(entries) == 50
     assert entries[-1]["query"].endswith("...")
     assert len(entries[-1]["query"]) == 2048 + 3
-    assert size <= 50 * state.MAX_ENTRY_BYTES + 64 * 1024
+    assert size <= 50 * journal_file.MAX_ENTRY_BYTES + 64 * 1024
 
 
 @pytest.mark.live

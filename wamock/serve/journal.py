@@ -69,7 +69,7 @@ class JournalMiddleware:
                 "user": basic_user(authorization) if authorization is not None else None,
                 "status": status,
             }
-            scope[STATE_KEY].record(entry)
+            scope[STATE_KEY].journal.record(entry)
             if self.access_log is not None:
                 self.access_log.write(scope, entry)
 

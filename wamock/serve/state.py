@@ -17,7 +17,6 @@ import os
 import shutil
 import struct
 import tempfile
-import time
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +28,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from wamock.data import compiled, examples
 from wamock.data.devices import Devices
 from wamock.data.fixtures import FixtureError
+from wamock.serve import journal_file
+from wamock.serve.journal_file import JournalFile
 
 logger = logging.getLogger("wamock")
 
@@ -36,11 +37,8 @@ SCOPE_KEY = "wamock.state"
 STATE_PREFIX = "wamock-state-"
 FIXTURES_STORE = "fixtures.store"  # the checked fixtures of one device, for workers
 FIXTURES_DATA = "fixtures.json"  # the checked fixtures of several devices, for workers
-JOURNAL_LIMIT = 1000
-MAX_JOURNAL_TEXT = 2048  # of a path or query in a journal entry; longer ones are cut
-MAX_ENTRY_BYTES = 3 * MAX_JOURNAL_TEXT  # what one entry may take on disk, at most
+JOURNAL_LIMIT = journal_file.LIMIT
 MAX_DELETED = 1000  # paths a DELETE removed, the latest kept
-MEASURE_EVERY = 16  # entries written between two looks at the journal's size
 _COUNTER = struct.Struct("<Q")
 
 
@@ -64,17 +62,11 @@ class SharedState:
         self.directory = Path(directory)
         self.texts = examples.texts(spec)
         self.answers = examples.document_answers(spec)  # every operation's documented answers, by `METHOD /path`
-        self.journal_limit = journal_limit
-        # Past this size the journal is cut back to its latest `journal_limit` entries.
-        self._journal_cap = journal_limit * MAX_ENTRY_BYTES + 64 * 1024
+        self.journal = JournalFile(self.directory, journal_limit)  # what clients sent, shared by every worker
         self.fixtures_file = Path(fixtures_file)
         self.spec = spec
         self._counter = _open_counter(self.directory / "version")
         self._snapshot: Snapshot | None = None
-        # Opened once: O_APPEND makes each small write land whole, whichever worker writes.
-        self._unmeasured = 0  # entries written since the journal's size was last looked at
-        self._journal_fd = os.open(self.directory / "journal.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        weakref.finalize(self, os.close, self._journal_fd)
 
     @classmethod
     def create(
@@ -180,42 +172,6 @@ class SharedState:
         with self._lock():
             self._write_session({**self._read_session(), "logged_out": logged_out})
             self._bump()
-
-    # The request journal: one JSON line an entry, appended by any worker.
-
-    def record(self, entry: dict) -> None:
-        if not self.journal_limit:
-            return
-        for name in ("path", "query"):
-            if len(entry[name]) > MAX_JOURNAL_TEXT:
-                entry[name] = entry[name][:MAX_JOURNAL_TEXT] + "..."
-        os.write(self._journal_fd, orjson.dumps({"time": round(time.time(), 3), **entry}) + b"\n")
-        self._unmeasured += 1
-        if self._unmeasured >= MEASURE_EVERY:  # a stat a request is a tenth of its cost
-            self._unmeasured = 0
-            if os.fstat(self._journal_fd).st_size > self._journal_cap:
-                self._cut_journal()
-
-    def journal(self) -> list[dict]:
-        try:
-            lines = (self.directory / "journal.jsonl").read_bytes().splitlines()
-        except FileNotFoundError:
-            return []
-        return [orjson.loads(line) for line in lines[-self.journal_limit :]] if self.journal_limit else []
-
-    def _cut_journal(self) -> None:
-        """Keep the latest entries only, in place: every worker's O_APPEND descriptor stays valid."""
-        with self._lock():
-            path = self.directory / "journal.jsonl"
-            if path.stat().st_size <= self._journal_cap:
-                return  # another worker has cut it
-            kept = path.read_bytes().splitlines(keepends=True)[-self.journal_limit :]
-            os.ftruncate(self._journal_fd, 0)
-            os.write(self._journal_fd, b"".join(kept))
-
-    def clear_journal(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            os.truncate(self.directory / "journal.jsonl", 0)
 
     # Internals.
 
