@@ -39,10 +39,14 @@ ARCHIVE_PATH = "/chat/{chat_jid}/archive"
 
 
 class RuleBroken(Exception):
-    def __init__(self, title: str, *evidence: str) -> None:
+    """The checker's one failure: a title, its evidence and, where a probe saw it, the answer
+    whose request reproduces it. Rules, probes and --compare raise it alike."""
+
+    def __init__(self, title: str, *evidence: str, response: httpx.Response | None = None) -> None:
         super().__init__(title)
         self.title = title
         self.evidence = list(evidence)
+        self.response = response
 
 
 @dataclass(frozen=True)

@@ -5,49 +5,44 @@ under its own heading, as the first differing JSON path with both values and a c
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import httpx
 
-from wamock.check.checks import ARRAY_INDEX, Contract, Exchange, excerpt, shown
+from wamock.check.checks import ARRAY_INDEX, Contract, Exchange, RuleBroken, excerpt, shown
 
 
 def media_type(content_type: str) -> str:
     return content_type.split(";")[0].strip().lower()
 
 
-@dataclass
-class Difference:
-    title: str
-    evidence: list[str] = field(default_factory=list)
-
-
-def response_difference(here: Exchange, there: Exchange) -> Difference | None:
+def responses_agree(here: Exchange, there: Exchange) -> None:
+    """Raises RuleBroken with the first way two answers to one request differ."""
     if here.status != there.status:
-        return Difference(
+        raise RuleBroken(
             f"Status differs: {here.status} here, {there.status} there",
-            [f"Here: {excerpt(here.content)}", f"There: {excerpt(there.content)}"],
+            f"Here: {excerpt(here.content)}",
+            f"There: {excerpt(there.content)}",
         )
     here_type, there_type = (media_type(e.headers.get("content-type", "")) for e in (here, there))
     if here_type != there_type:
-        return Difference(f"Content type differs on {here.status}", [f"Here: {here_type}", f"There: {there_type}"])
+        raise RuleBroken(f"Content type differs on {here.status}", f"Here: {here_type}", f"There: {there_type}")
     mine, theirs = here.json(), there.json()
     if mine is None or theirs is None:
         if here.content != there.content:
-            return Difference(
-                f"Body differs on {here.status}", [f"Here: {excerpt(here.content)}", f"There: {excerpt(there.content)}"]
+            raise RuleBroken(
+                f"Body differs on {here.status}", f"Here: {excerpt(here.content)}", f"There: {excerpt(there.content)}"
             )
-        return None
+        return
     found = list(differences(mine, theirs, ""))
     if not found:
-        return None
+        return
     where, a, b = found[0]
     pattern = ARRAY_INDEX.sub("[*]", where) or "(root)"
     evidence = [f"Here: {where or '(root)'} = {a}", f"There: {where or '(root)'} = {b}"]
     if len(found) > 1:
         evidence.append(f"and {len(found) - 1} more differences in this body")
-    return Difference(f"Body differs on {here.status} at {pattern}", evidence)
+    raise RuleBroken(f"Body differs on {here.status} at {pattern}", *evidence)
 
 
 def differences(here, there, where: str) -> Iterator[tuple[str, str, str]]:
@@ -70,12 +65,15 @@ def differences(here, there, where: str) -> Iterator[tuple[str, str, str]]:
         yield where, shown(here), shown(there)
 
 
-def agrees_with_peer(exchange: Exchange, contract: Contract) -> Difference | None:
+def agrees_with_peer(exchange: Exchange, contract: Contract) -> None:
+    """The other implementation (--compare) answers the same request the same way."""
+    if contract.peer is None:
+        return
     request = urlsplit(exchange.url)
     url = f"{request.path}?{request.query}" if request.query else request.path
     headers = {k: v for k, v in exchange.sent.items() if k not in ("host", "content-length")}
     try:
         other = contract.peer.request(exchange.method, url, headers=headers)
     except httpx.HTTPError as exc:
-        return Difference("The other implementation did not answer", [f"Received: {exc or type(exc).__name__}"])
-    return response_difference(exchange, Exchange.of_httpx(other))
+        raise RuleBroken("The other implementation did not answer", f"Received: {exc or type(exc).__name__}") from None
+    responses_agree(exchange, Exchange.of_httpx(other))

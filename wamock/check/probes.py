@@ -3,7 +3,7 @@
 Schemathesis' generated cases may or may not hit a given rule on a given seed; these send
 the same requests on every run: credentials of every malformed kind, a table of invalid and
 boundary values, unknown parameters, offsets past any int64, and walks of every page. Each
-probe is named as the rule it checks and raises `ProbeFailure` with a title and evidence.
+probe is named as the rule it checks and raises `RuleBroken` with a title and evidence.
 Every response a probe gets is also judged by the per-response rules (`wamock.check.checks`), so a
 probe's 401 must be enveloped and its 400 must name the parameter, like any other.
 """
@@ -36,15 +36,6 @@ from wamock.data.store import order_key
 MAX_WALK_REQUESTS = 200
 # Names a client might send that the contract may not declare; those it declares are left out.
 UNKNOWN_PARAMETERS = {"sort": "name", "wamock_probe": "1", "fields": "jid"}
-
-
-class ProbeFailure(Exception):
-    def __init__(self, title: str, *evidence: str, response: httpx.Response | None = None) -> None:
-        """`response` is the answer that shows the failure; its request reproduces it."""
-        super().__init__(title)
-        self.title = title
-        self.evidence = list(evidence)
-        self.response = response
 
 
 @dataclass
@@ -102,7 +93,7 @@ class Probing:
             assert isinstance(results["data"], list)
             assert all(isinstance(results["pagination"][key], int) for key in ("limit", "offset", "total"))
         except (ValueError, KeyError, TypeError, AssertionError):
-            raise ProbeFailure(
+            raise RuleBroken(
                 "GET /chats does not answer a valid page",
                 "Documented: 200 with results.data and results.pagination",
                 received(Exchange.of_httpx(response)),
@@ -111,7 +102,7 @@ class Probing:
         return results
 
     def archive(self, jid: str, archived: bool | str, *, expect: int | None = 200) -> httpx.Response:
-        """POST /chat/{jid}/archive; with `expect`, a ProbeFailure unless it answers a success."""
+        """POST /chat/{jid}/archive; with `expect`, a RuleBroken unless it answers a success."""
         self.requests += 1
         sent = {"X-Device-Id": self.contract.devices[0]} if self.contract.devices else {}
         response = self.client.post(f"/chat/{quote(jid, safe='@')}/archive", json={"archived": archived}, headers=sent)
@@ -120,7 +111,7 @@ class Probing:
             exchange = Exchange.of_httpx(response)
             self.broken.append(("not_a_server_error", RuleBroken("Server error", received(exchange)), response))
         if expect is not None and not 200 <= response.status_code < 300:
-            raise ProbeFailure(
+            raise RuleBroken(
                 "Archiving a listed chat is refused",
                 f'Requested: POST /chat/{jid}/archive {{"archived": {str(archived).lower()}}}',
                 received(Exchange.of_httpx(response)),
@@ -153,7 +144,7 @@ def defaults_are_applied(probing: Probing) -> None:
     pagination = probing.results({})["pagination"]
     expected = {"limit": probing.contract.default("limit"), "offset": probing.contract.default("offset")}
     if {key: pagination[key] for key in expected} != expected:
-        raise ProbeFailure(
+        raise RuleBroken(
             "Defaults are not applied",
             f"Requested: no parameters, so limit={expected['limit']} offset={expected['offset']}",
             f"Received: {shown(pagination)}",
@@ -164,7 +155,7 @@ def refused_with_401(probing: Probing, cases: list[tuple[str, dict]]) -> None:
     for what, headers in cases:
         response = probing.get(headers=headers)
         if response.status_code != 401:
-            raise ProbeFailure(
+            raise RuleBroken(
                 f"A request with {what} is not refused with 401",
                 received(Exchange.of_httpx(response)),
                 response=response,
@@ -220,7 +211,7 @@ def each_value_gets(probing: Probing, *, valid: bool, status: int, title: str) -
         for value in examples_of(parameter, valid=valid):
             response = probing.get({name: value})
             if response.status_code != status:
-                raise ProbeFailure(
+                raise RuleBroken(
                     title.format(name=name),
                     f"Requested: {name}={value}",
                     received(Exchange.of_httpx(response)),
@@ -241,7 +232,7 @@ def unknown_parameters_are_ignored(probing: Probing) -> None:
     unknown = {name: value for name, value in UNKNOWN_PARAMETERS.items() if name not in probing.contract.parameters}
     extended = probing.get({"limit": 3, **unknown})
     if (plain.status_code, plain.content) != (extended.status_code, extended.content):
-        raise ProbeFailure(
+        raise RuleBroken(
             "Unknown query parameters are not ignored",
             f"Without them: {plain.status_code} {excerpt(plain.content, 120)}",
             f"With them: {extended.status_code} {excerpt(extended.content, 120)}",
@@ -253,7 +244,7 @@ def media_false_is_no_filter(probing: Probing) -> None:
     everything = probing.results({})
     unfiltered = probing.results({"has_media": "false"})
     if unfiltered != everything:
-        raise ProbeFailure(
+        raise RuleBroken(
             "has_media=false filters the list; it must apply no filter",
             f"Without has_media: total {everything['pagination']['total']}",
             f"With has_media=false: total {unfiltered['pagination']['total']}",
@@ -269,7 +260,7 @@ def offsets_past_any_int64_are_past_the_end(probing: Probing) -> None:
         results = success_results(Exchange.of_httpx(response))
         if results is None or results["data"] != [] or results["pagination"]["offset"] != offset:
             allowed = "200 with data [] and the offset echoed" + (", or 400" if offset > LARGEST_INT64 else "")
-            raise ProbeFailure(
+            raise RuleBroken(
                 "A huge offset is not answered as past the end",
                 f"Requested: offset={offset}; total {total}",
                 f"Documented: {allowed}",
@@ -288,7 +279,7 @@ def total_ignores_paging(probing: Probing) -> None:
             for paging in PAGINGS
         }
         if len(set(totals.values())) > 1:
-            raise ProbeFailure(
+            raise RuleBroken(
                 "Total depends on limit or offset",
                 *(
                     f"Requested: {dict(query)} has_media={has_media} -> total {total}"
@@ -302,7 +293,7 @@ def offset_past_end_keeps_the_total(probing: Probing) -> None:
     for offset in (total, total + 7):
         found = probing.results({"offset": offset})["pagination"]["total"]
         if found != total:
-            raise ProbeFailure(
+            raise RuleBroken(
                 "Offset past the end changes the total",
                 f"Requested: offset={offset}; total {total} on the first page",
                 f"Received: total {found}",
@@ -319,13 +310,13 @@ def pages_cover_every_chat_once(probing: Probing) -> None:
     seen: set = set()
     repeated = sorted({str(jid) for jid in jids if jid in seen or seen.add(jid)})
     if repeated:
-        raise ProbeFailure(
+        raise RuleBroken(
             "Walking the pages yields a chat more than once",
             f"Walked: limit={walk.limit}, {len(jids)} chats of total {walk.total}",
             f"Repeated: {shown(repeated[:10])}",
         )
     if walk.complete and len(jids) != walk.total:
-        raise ProbeFailure(
+        raise RuleBroken(
             "Walking the pages does not yield total chats",
             f"Walked: limit={walk.limit} from offset 0 to the first empty page",
             f"Expected: {walk.total} chats (pagination.total)",
@@ -342,7 +333,7 @@ def pages_are_ordered(probing: Probing) -> None:
     ]
     for index, (before, after) in enumerate(pairwise(comparable)):
         if order_key(before) > order_key(after):
-            raise ProbeFailure(
+            raise RuleBroken(
                 "Chats are not ordered by last_message_time descending, then jid",
                 f"Walked: limit={walk.limit}",
                 f"Received: position {index}: {before['jid']} at {before['last_message_time']}",
@@ -353,7 +344,7 @@ def pages_are_ordered(probing: Probing) -> None:
 def media_filter_is_subset(probing: Probing) -> None:
     everything, with_media = probing.walk(), probing.walk(has_media="true")
     if with_media.total > everything.total:
-        raise ProbeFailure(
+        raise RuleBroken(
             "has_media=true gives a larger total than no filter",
             f"Received: total {with_media.total} with has_media=true, {everything.total} without",
         )
@@ -361,7 +352,7 @@ def media_filter_is_subset(probing: Probing) -> None:
         known = {shown(chat, limit=10**6) for chat in everything.chats}
         strangers = [chat for chat in with_media.chats if shown(chat, limit=10**6) not in known]
         if strangers:
-            raise ProbeFailure(
+            raise RuleBroken(
                 "has_media=true returns chats the unfiltered list does not have", f"Received: {shown(strangers[0])}"
             )
 
@@ -397,7 +388,7 @@ def search_total_counts_matches(probing: Probing) -> None:
     searched = probing.walk(search=term)
     found = jids_of(searched.chats)
     if found != expected or searched.total != len(expected):
-        raise ProbeFailure(
+        raise RuleBroken(
             "search does not keep exactly the chats whose name contains it, in any letter case",
             f"Requested: search={term}",
             f"Expected: {len(expected)} chats (of {everything.total}), e.g. {shown(expected[:5])}",
@@ -409,7 +400,7 @@ def archived_splits_the_list(probing: Probing) -> None:
     everything = probing.walk()
     archived, kept = probing.walk(archived="true"), probing.walk(archived="false")
     if archived.total + kept.total != everything.total:
-        raise ProbeFailure(
+        raise RuleBroken(
             "archived=true and archived=false do not split the list",
             f"Received: total {archived.total} archived, {kept.total} not, {everything.total} in all",
         )
@@ -419,7 +410,7 @@ def archived_splits_the_list(probing: Probing) -> None:
         if jids_of(archived.chats) + jids_of(kept.chats) != expected + [
             jid for jid in jids_of(everything.chats) if str(jid) not in mine
         ]:
-            raise ProbeFailure(
+            raise RuleBroken(
                 "archived=true and archived=false are not two parts of the list, in its order",
                 f"Walked: archived=true {len(archived.chats)} chats, archived=false {len(kept.chats)}",
             )
@@ -434,7 +425,7 @@ def filters_combine(probing: Probing) -> None:
     expected = [jid for jid in jids_matching(probing.walk().chats, term) if str(jid) in media and str(jid) in kept]
     combined = probing.walk(has_media="true", archived="false", search=term)
     if jids_of(combined.chats) != expected or combined.total != len(expected):
-        raise ProbeFailure(
+        raise RuleBroken(
             "has_media, archived and search do not combine with AND",
             f"Requested: has_media=true archived=false search={term}",
             f"Expected: {len(expected)} chats, e.g. {shown(expected[:5])}",
@@ -454,7 +445,7 @@ def unknown_device_gets_404(probing: Probing) -> None:
     results = body.get("results") if isinstance(body, dict) else None
     named = results.get("device_id") if isinstance(results, dict) else None
     if response.status_code != 404 or error_code(exchange) != "DEVICE_NOT_FOUND" or named != UNKNOWN_DEVICE:
-        raise ProbeFailure(
+        raise RuleBroken(
             "An unknown device is not the documented 404",
             f"Requested: X-Device-Id: {UNKNOWN_DEVICE}",
             f'Documented: 404 {{"code": "DEVICE_NOT_FOUND", ..., "results": {{"device_id": "{UNKNOWN_DEVICE}"}}}}',
@@ -468,7 +459,7 @@ def device_is_required_with_several(probing: Probing) -> None:
         return
     response = probing.get({}, headers=probing.credentials, device=False)
     if response.status_code != 400 or error_code(Exchange.of_httpx(response)) != "DEVICE_ID_REQUIRED":
-        raise ProbeFailure(
+        raise RuleBroken(
             "Several devices, and a request that names none is not refused",
             f"Devices: {', '.join(probing.contract.devices)}",
             'Documented: 400 {"code": "DEVICE_ID_REQUIRED", ...}',
@@ -493,7 +484,7 @@ def archiving_moves_the_chat(probing: Probing) -> None:
     refused = probing.archive(jid, "yes", expect=None)  # a body the document refuses
     if not 400 <= refused.status_code < 500:
         probing.archive(jid, False, expect=None)
-        raise ProbeFailure(
+        raise RuleBroken(
             "Archiving with a body the document does not allow is not refused",
             f'Requested: POST /chat/{jid}/archive {{"archived": "yes"}}',
             "Documented: archived is a boolean",
@@ -506,13 +497,13 @@ def archiving_moves_the_chat(probing: Probing) -> None:
             shown_in = "true" if archived else "false"
             hidden_in = "false" if archived else "true"
             if jid not in jids_of(probing.walk(fresh=True, archived=shown_in).chats):
-                raise ProbeFailure(
+                raise RuleBroken(
                     f"A chat {'archived' if archived else 'unarchived'} is not listed under archived={shown_in}",
                     f'Requested: POST /chat/{jid}/archive {{"archived": {shown_in}}}, then GET /chats?archived={shown_in}',
                     response=probing.last,
                 )
             if jid in jids_of(probing.walk(fresh=True, archived=hidden_in).chats):
-                raise ProbeFailure(
+                raise RuleBroken(
                     f"A chat {'archived' if archived else 'unarchived'} is still listed under archived={hidden_in}",
                     f'Requested: POST /chat/{jid}/archive {{"archived": {shown_in}}}, then GET /chats?archived={hidden_in}',
                     response=probing.last,
@@ -521,7 +512,7 @@ def archiving_moves_the_chat(probing: Probing) -> None:
         probing.archive(jid, False, expect=None)
     response = probing.archive(UNKNOWN_CHAT, True, expect=None)
     if response.status_code != 404:
-        raise ProbeFailure(
+        raise RuleBroken(
             "Archiving an unknown chat is not the documented 404",
             f"Requested: POST /chat/{UNKNOWN_CHAT}/archive",
             received(Exchange.of_httpx(response)),

@@ -280,7 +280,7 @@ def check_target(
             progress.step(f"  probes {progress_bar(number - 1, len(chosen))} {number}/{len(chosen)} {name}")
             try:
                 probe(probing)
-            except probes.ProbeFailure as failure:
+            except wamock_checks.RuleBroken as failure:
                 response = failure.response or probing.last
                 merge(
                     findings,
