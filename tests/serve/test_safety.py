@@ -28,7 +28,7 @@ from tests.conftest import (
     wait_until_answering,
 )
 from wamock.data.paths import DEFAULT_FIXTURES
-from wamock.serve import journal, journal_file, safety, scenarios, state
+from wamock.serve import journal, journal_file, safety, scenarios, state, state_directory
 from wamock.serve.answer_cache import ResponseCacheMiddleware
 from wamock.serve.app import create_app
 from wamock.serve.plain_pages import FastChatsPath
@@ -356,7 +356,7 @@ def test_oversized_data_set_is_refused_before_it_is_read():
 def state_directory_of(pid: int) -> Path:
     owned = [
         path
-        for path in Path(tempfile.gettempdir()).glob(state.STATE_PREFIX + "*")
+        for path in Path(tempfile.gettempdir()).glob(state_directory.STATE_PREFIX + "*")
         if (path / "owner.pid").exists() and (path / "owner.pid").read_text() == str(pid)
     ]
     assert len(owned) == 1

@@ -12,11 +12,7 @@ Each app carries its state in the ASGI scope, so that several apps can live in o
 import contextlib
 import fcntl
 import logging
-import mmap
-import os
 import shutil
-import struct
-import tempfile
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,18 +24,17 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from wamock.data import compiled, examples
 from wamock.data.devices import Devices
 from wamock.data.fixtures import FixtureError
-from wamock.serve import journal_file
+from wamock.serve import journal_file, state_directory
 from wamock.serve.journal_file import JournalFile
 
 logger = logging.getLogger("wamock")
 
 SCOPE_KEY = "wamock.state"
-STATE_PREFIX = "wamock-state-"
 FIXTURES_STORE = "fixtures.store"  # the checked fixtures of one device, for workers
 FIXTURES_DATA = "fixtures.json"  # the checked fixtures of several devices, for workers
 JOURNAL_LIMIT = journal_file.LIMIT
 MAX_DELETED = 1000  # paths a DELETE removed, the latest kept
-_COUNTER = struct.Struct("<Q")
+_COUNTER = state_directory.COUNTER
 
 
 @dataclass(frozen=True)
@@ -65,7 +60,7 @@ class SharedState:
         self.journal = JournalFile(self.directory, journal_limit)  # what clients sent, shared by every worker
         self.fixtures_file = Path(fixtures_file)
         self.spec = spec
-        self._counter = _open_counter(self.directory / "version")
+        self._counter = state_directory.open_counter(self.directory / "version")
         self._snapshot: Snapshot | None = None
 
     @classmethod
@@ -87,9 +82,7 @@ class SharedState:
         devices = compiled.load_devices(fixtures_file, spec)
         owned = directory is None
         if owned:
-            remove_abandoned_directories()
-            directory = Path(tempfile.mkdtemp(prefix=STATE_PREFIX))
-            (directory / "owner.pid").write_text(str(os.getpid()))
+            directory = state_directory.new()
         state = cls(directory, fixtures_file=fixtures_file, spec=spec, journal_limit=journal_limit)
         if owned:
             # Removed when the state is garbage-collected, or when the process exits.
@@ -224,7 +217,7 @@ class SharedState:
 
     def _write_data(self, data: dict[str, list[dict]]) -> None:
         """Under the lock: `data` served from the next request on."""
-        _write_atomically(self.directory / "chats.json", orjson.dumps(data))
+        state_directory.write_atomically(self.directory / "chats.json", orjson.dumps(data))
         session = self._read_session()
         session.pop("archived", None)  # flags of the data replaced: the new data carries its own
         self._write_session({**session, "data": session["data"] + 1})
@@ -233,7 +226,7 @@ class SharedState:
     def _keep_for_workers(self, devices: Devices) -> None:
         """The checked fixtures, where workers read them: compiled for one device, as JSON for several."""
         if devices.named:
-            _write_atomically(self.directory / FIXTURES_DATA, orjson.dumps(devices.data()["devices"]))
+            state_directory.write_atomically(self.directory / FIXTURES_DATA, orjson.dumps(devices.data()["devices"]))
             (self.directory / FIXTURES_STORE).unlink(missing_ok=True)
         else:
             compiled.write(devices.only, self.directory / FIXTURES_STORE)
@@ -246,7 +239,7 @@ class SharedState:
         return orjson.loads((self.directory / "session.json").read_bytes())
 
     def _write_session(self, session: dict) -> None:
-        _write_atomically(self.directory / "session.json", orjson.dumps(session))
+        state_directory.write_atomically(self.directory / "session.json", orjson.dumps(session))
 
     def _bump(self) -> int:
         version = _COUNTER.unpack_from(self._counter)[0] + 1
@@ -258,36 +251,6 @@ class SharedState:
         with open(self.directory / "lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             yield
-
-
-def remove_abandoned_directories() -> None:
-    """State directories of wamocks that died without cleaning up (kill -9): their owner is gone."""
-    for directory in Path(tempfile.gettempdir()).glob(STATE_PREFIX + "*"):
-        try:
-            owner = int((directory / "owner.pid").read_text())
-            if directory.stat().st_uid != os.getuid():
-                continue
-            os.kill(owner, 0)
-        except ProcessLookupError:
-            shutil.rmtree(directory, ignore_errors=True)
-        except (OSError, ValueError):
-            continue  # not ours, still starting, or alive
-
-
-def _open_counter(path: Path) -> mmap.mmap:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        if os.fstat(fd).st_size < _COUNTER.size:
-            os.ftruncate(fd, _COUNTER.size)
-        return mmap.mmap(fd, _COUNTER.size)
-    finally:
-        os.close(fd)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_suffix(".tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
 
 
 class StateMiddleware:
