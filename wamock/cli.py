@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from wamock import __version__, processes
+from wamock.adapters.uvicorn import Limits
 from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT, ENV_VAR, AccountError, parse_account, split_env
 from wamock.data.document import source_argument
@@ -19,7 +20,6 @@ from wamock.data.fixtures import FixtureError
 from wamock.data.operations import operations
 from wamock.data.paths import DEFAULT_FIXTURES, SPEC_FILE
 from wamock.serve.auth import Accounts
-from wamock.serve.protocol import Limits
 from wamock.serve.server import ServeError
 from wamock.serve.state import JOURNAL_LIMIT
 from wamock.words import counted

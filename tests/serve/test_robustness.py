@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.conftest import AUTH, all_read_by_server, read_answer, send_requests, start_wamock, stop, wait_for
-from wamock.serve.protocol import Limits
+from wamock.adapters.uvicorn import Limits
 
 pytestmark = pytest.mark.live
 

@@ -21,6 +21,7 @@ from connexion.resolver import RelativeResolver
 from jsonschema.exceptions import best_match
 
 from wamock import processes
+from wamock.adapters.uvicorn import Limits
 from wamock.data import document as document_module
 from wamock.data import fixtures
 from wamock.data import spec as spec_module
@@ -32,11 +33,11 @@ from wamock.serve.auth import Accounts, AccountsMiddleware, with_accounts
 from wamock.serve.bodies import ChunkedBodyLength
 from wamock.serve.journal import JournalMiddleware
 from wamock.serve.plain_pages import FastChatsPath
-from wamock.serve.protocol import EnvelopeHttpToolsProtocol, Limits
 from wamock.serve.published import PublishedDocument, base_path, published_paths
 from wamock.serve.routes import DocumentPaths, DocumentResolver
 from wamock.serve.safety import ControlGuard, HostAllowList, PathCORS
 from wamock.serve.scenarios import DelayAndPreferMiddleware, PreferredStatusMiddleware
+from wamock.serve.server import EnvelopeHttpToolsProtocol
 from wamock.serve.state import JOURNAL_LIMIT, SharedState, StateMiddleware
 from wamock.serve.validation import VALIDATORS, StrictURIParser
 

@@ -6,9 +6,17 @@ import socket
 from collections.abc import Callable
 
 import uvicorn
-from uvicorn.supervisors import Multiprocess
 
-from wamock.serve.protocol import EnvelopeHttpToolsProtocol, Limits
+from wamock.adapters.uvicorn import GuardedHttpTools, Limits, Multiprocess
+from wamock.serve import envelope
+
+
+class EnvelopeHttpToolsProtocol(GuardedHttpTools):
+    """uvicorn's protocol with wamock's limits, each refusal in the page's envelope."""
+
+    @staticmethod
+    def refusal_body(status: int, message: str) -> bytes:
+        return envelope.encode(envelope.error(str(status), message))
 
 
 class ServeError(Exception):

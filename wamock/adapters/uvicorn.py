@@ -1,27 +1,33 @@
-"""uvicorn's HTTP/1.1 protocol, refusing what no handler should see, in the page's envelope.
+"""uvicorn 0.5x: its HTTP/1.1 protocol, refusing what no handler should see; its worker supervisor.
 
 Some requests never reach the ASGI app: uvicorn's parser (httptools) refuses a malformed
-request line with a plain-text 400. This subclass answers those in the JSON envelope too,
-and draws lines of its own before the app is bothered (`Limits`, each a `wamock serve` option):
+request line with a plain-text 400. `GuardedHttpTools` answers those with the body its
+subclass gives (`refusal_body`: wamock's envelope), and draws lines of its own before the app is bothered (`Limits`, each a `wamock serve` option):
 a request target over 8 KiB is 414; headers over 64 KiB in all are 431, counted as the bytes
 arrive (httptools would otherwise gather one endless header line in memory); a body over
 `max_body` is 413; a request not complete within `request_timeout` seconds (a connection
 that sends nothing, say) is 408; a connection past `max_connections` is 503. Each is
-answered in the envelope, then the connection is closed. An answer nobody reads for
+answered so, then the connection is closed. An answer nobody reads for
 `request_timeout` seconds (the client sends and never reads, so writing stays paused) closes
 its connection as a request nobody finishes does, so that it cannot hold a slot forever.
 
-uvicorn 0.3x has no public hook for these (its `limit_concurrency` answers plain text, and
-it has no timeout for a request's head), so this is the one place that subclasses its
-protocol; tests/test_robustness.py pins each behaviour.
+uvicorn has no public hook for these (its `limit_concurrency` answers plain text, and it
+has no timeout for a request's head), so this subclasses its protocol, overriding the
+callbacks httptools calls (`on_url`, `on_header`, `on_headers_complete`, `on_body`,
+`on_message_begin`, `on_message_complete`, `send_400_response`) and the connection's
+(`connection_made`, `connection_lost`, `pause_writing`, `resume_writing`, `data_received`).
+`Multiprocess` is the supervisor `uvicorn.run()` uses for workers, taken directly so that the
+socket is wamock's own. tests/serve/test_robustness.py, test_safety.py and test_workers.py
+pin each behaviour; pyproject.toml bounds uvicorn below 0.55.
 """
 
 from dataclasses import dataclass
 
 import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.supervisors import Multiprocess
 
-from wamock.serve import envelope
+__all__ = ["MAX_HEADERS", "MAX_TARGET", "GuardedHttpTools", "Limits", "Multiprocess"]
 
 MAX_TARGET = 8 * 1024
 MAX_HEADERS = 64 * 1024
@@ -42,8 +48,14 @@ class Limits:
     max_connections: int = 512
 
 
-class EnvelopeHttpToolsProtocol(HttpToolsProtocol):
-    limits = Limits()  # set by wamock.server before serving (and in each worker)
+class GuardedHttpTools(HttpToolsProtocol):
+    limits = Limits()  # set before serving (and in each worker)
+
+    @staticmethod
+    def refusal_body(status: int, message: str) -> bytes:
+        """The JSON body of a refusal; a subclass gives its own."""
+        raise NotImplementedError
+
     _refusal: tuple[int, str] | None = None
     _timer = None
     _deadline: float | None = None  # when the request under way must be complete
@@ -169,7 +181,7 @@ class EnvelopeHttpToolsProtocol(HttpToolsProtocol):
         self._cancel_timer()
         if self.transport.is_closing():
             return
-        body = envelope.encode(envelope.error(str(status), message))
+        body = self.refusal_body(status, message)
         head = [b"HTTP/1.1 %d %s\r\n" % (status, REASONS[status])]
         for name, value in self.server_state.default_headers:
             head += [name, b": ", value, b"\r\n"]
