@@ -1,4 +1,4 @@
-"""Pins what wamock.check.engine relies on in Schemathesis' undocumented engine (4.x)."""
+"""Pins what wamock.check.engine, through wamock.adapters.schemathesis, relies on in Schemathesis' undocumented engine (4.32)."""
 
 from types import SimpleNamespace
 

@@ -1,11 +1,8 @@
 """Schemathesis' side of the checker: wamock's rules registered as its checks, and its engine run.
 
-Each rule of `wamock.check.checks` is registered with `schemathesis.check` under its name, so
-that it judges every generated response. Running the engine and reading its results uses
-`schemathesis.engine` (`from_schema(...).execute()` and its events and recorder), which
-Schemathesis 4.x does not document as public: this module is the one place that does, and
-tests/check/test_engine.py pins what it relies on. Schemathesis 4.32 reads a truthy return of a
-check as "skipped" and None as "passed".
+Each rule of `wamock.check.checks` is registered as a Schemathesis check under its name, so
+that it judges every generated response; the engine's scenarios become `Phase`s with their
+failures. What this needs of Schemathesis beyond its public API is `wamock.adapters.schemathesis`.
 """
 
 import copy
@@ -17,9 +14,9 @@ import schemathesis
 from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest
 from openapi_core.exceptions import OpenAPIError
-from schemathesis.core.failures import AcceptedNegativeData, Failure
-from schemathesis.engine import events, from_schema
+from schemathesis.core.failures import AcceptedNegativeData
 
+from wamock.adapters import schemathesis as adapter
 from wamock.adapters.requests import made_mounting
 from wamock.check.checks import RULES, TRANSPORT_REFUSALS, Contract, Exchange, Rule, RuleBroken
 from wamock.check.compare import agrees_with_peer
@@ -27,14 +24,6 @@ from wamock.check.transport import Bounds, RequestsAdapter
 from wamock.data import spec as spec_module
 from wamock.data.operations import METHODS
 from wamock.data.spec import LIST_CHATS
-
-
-class ContractViolation(Failure):
-    """A response breaks a rule of CONTRACT.md that the spec's schemas cannot state."""
-
-    code = "WM001"
-    kind_title = "Contract violated"
-
 
 RUNS: dict[int, Contract] = {}
 """The contract of each running Schemathesis schema, by the schema's id (schemas are not hashable)."""
@@ -47,21 +36,18 @@ def contract_of(case) -> Contract | None:
     return RUNS.get(id(case.operation.schema))
 
 
-def violation(case, exchange: Exchange, title: str, evidence: list[str]) -> ContractViolation:
-    failure = ContractViolation(
-        operation=case.operation.label, title=title, message="\n".join(evidence), case_id=case.id
-    )
+def violation(case, exchange: Exchange, title: str, evidence: list[str]) -> adapter.ContractViolation:
+    failure = adapter.violation(case, title, "\n".join(evidence))
     # The exact request that broke the rule: Schemathesis may file other requests (TRACE, say) under the same case.
     failure.exchange = exchange
     return failure
 
 
-def registered(name: str, rule: Rule):
-    # Schemathesis reads a truthy return as "skipped" and None as "passed".
+def registered(name: str, rule: Rule) -> None:
     def check(ctx, response, case):
         contract = contract_of(case)
         if contract is None:
-            return True
+            return adapter.SKIPPED
         exchange = Exchange.of_schemathesis(response)
         try:
             rule(exchange, contract)
@@ -69,9 +55,7 @@ def registered(name: str, rule: Rule):
             raise violation(case, exchange, broken.title, broken.evidence) from None
         return None
 
-    check.__name__ = check.__qualname__ = name
-    check.__doc__ = rule.__doc__
-    return schemathesis.check(check)
+    adapter.register_check(name, check, rule.__doc__)
 
 
 for _name, _rule in {**RULES, "agrees_with_peer": agrees_with_peer}.items():
@@ -117,8 +101,7 @@ class Phase:
     error: str | None = None
 
 
-class EngineError(Exception):
-    """Schemathesis stopped the run."""
+EngineError = adapter.EngineStopped
 
 
 def run_cases(settings: Settings, contract: Contract) -> Iterator[Phase]:
@@ -126,53 +109,44 @@ def run_cases(settings: Settings, contract: Contract) -> Iterator[Phase]:
     schema = schema_for(settings, contract)
     RUNS[id(schema)] = contract
     operations = len(schema)
+    # Every request of the engine goes through the run's bounded transport.
+    bounds = settings.bounds or Bounds(settings.timeout)
     try:
-        # Every request of the engine goes through the run's bounded transport.
-        bounds = settings.bounds or Bounds(settings.timeout)
-        for event in made_mounting(from_schema(schema).execute(), lambda: RequestsAdapter(bounds)):
-            if isinstance(event, events.ScenarioFinished):
-                yield finished(event, operations)
-            elif isinstance(event, events.NonFatalError):
-                yield Phase("error", error=str(event.value))
-            elif isinstance(event, events.FatalError):
-                raise EngineError(f"Schemathesis stopped: {event.exception}")
+        for found in adapter.scenarios(schema, lambda events: made_mounting(events, lambda: RequestsAdapter(bounds))):
+            yield Phase("error", error=found) if isinstance(found, str) else phase_of(found, operations)
     finally:
         del RUNS[id(schema)]
 
 
-def finished(event, operations: int) -> Phase:
-    recorder = event.recorder
-    phase = Phase(event.phase.value, len(recorder.interactions), event.label, operations, event.elapsed_time)
-    for case_id, nodes in recorder.checks.items():
-        for node in nodes:
-            phase.checks.add(node.name)
-            if node.failure_info is not None:
-                phase.failures.append(failed(node, recorder.interactions.get(case_id)))
+def phase_of(scenario: adapter.Scenario, operations: int) -> Phase:
+    phase = Phase(scenario.phase, scenario.requests, scenario.label, operations, scenario.elapsed)
+    for judged in scenario.judged:
+        phase.checks.add(judged.check)
+        if judged.failure is not None:
+            phase.failures.append(failed(judged))
     return phase
 
 
-def failed(node, interaction) -> Failed:
-    failure = node.failure_info.failure
+def failed(judged: adapter.Judged) -> Failed:
+    failure = judged.failure
     title = failure.title
     # A schema violation's title is generic; where in the schema tells two of them apart.
     schema_path = getattr(failure, "schema_path", None)
     if schema_path:
         title = f"{title} at {'/'.join(map(str, schema_path))}"
-    result = Failed(node.name, title, failure.message)
+    result = Failed(judged.check, title, failure.message)
     exchange = getattr(failure, "exchange", None)  # wamock's own rules keep the request that broke them
     if exchange is not None:
         result.method, result.url, result.headers = exchange.method, exchange.url, dict(exchange.sent)
-    elif interaction is not None:
-        request = interaction.request
-        result.method, result.url = request.method, request.uri
-        result.headers = {name: values[0] for name, values in request.headers.items() if values}
+    elif judged.url is not None:
+        result.method, result.url, result.headers = judged.method, judged.url, judged.headers
     return result
 
 
 def schema_for(settings: Settings, contract: Contract):
     config = schemathesis.Config()
     config.update(seed=settings.seed, max_failures=None)
-    project = config.projects.override
+    project = adapter.project_of(config)
     project.update(
         base_url=settings.target.rstrip("/"),
         basic_auth=settings.auth,

@@ -1,0 +1,105 @@
+"""Schemathesis 4.32: checks registered under a name, a failure of wamock's own, the engine's results.
+
+- `schemathesis.check` names a check by its function's `__name__` and `__qualname__`, and
+  reads a truthy return as "skipped", None as "passed"; `register_check` gives a judge a name
+  and those meanings.
+- A check reports a failure by raising a `Failure`; `ContractViolation` is wamock's kind.
+- The engine (`schemathesis.engine.from_schema(schema).execute()`, not documented as public)
+  yields events: each `ScenarioFinished` carries a recorder whose `interactions` and `checks`
+  say what was sent and judged; a `NonFatalError` or `FatalError` says what went wrong.
+  `scenarios` turns them into plain `Scenario`s.
+- `config.projects.override` holds the settings a run's project is given.
+tests/check/test_engine.py pins each; pyproject.toml bounds schemathesis below 4.33.
+"""
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+import schemathesis
+from schemathesis.core.failures import Failure
+from schemathesis.engine import events, from_schema
+
+
+class ContractViolation(Failure):
+    """A response breaks a rule of the contract that the document's schemas cannot state."""
+
+    code = "WM001"
+    kind_title = "Contract violated"
+
+
+def violation(case, title: str, message: str) -> ContractViolation:
+    return ContractViolation(operation=case.operation.label, title=title, message=message, case_id=case.id)
+
+
+SKIPPED = True  # what a check returns where it does not apply
+
+
+def register_check(name: str, judge: Callable, doc: str | None = None) -> None:
+    """`judge(ctx, response, case)` as the check `name`: it returns SKIPPED, None (passed), or raises a Failure."""
+
+    def check(ctx, response, case):
+        return judge(ctx, response, case)
+
+    check.__name__ = check.__qualname__ = name
+    check.__doc__ = doc
+    schemathesis.check(check)
+
+
+def project_of(config: schemathesis.Config):
+    """The settings of the run's project, whichever project the schema belongs to."""
+    return config.projects.override
+
+
+@dataclass
+class Judged:
+    """One check of one case: its name, its failure if it failed, and the request it judged."""
+
+    check: str
+    failure: Failure | None = None
+    method: str | None = None
+    url: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Scenario:
+    """One scenario of a phase (most often the cases of one operation)."""
+
+    phase: str
+    label: str | None  # "GET /chats"; none for a stateful scenario, which spans several
+    elapsed: float
+    requests: int
+    judged: list[Judged] = field(default_factory=list)
+
+
+class EngineStopped(Exception):
+    """Schemathesis stopped the run (a fatal error)."""
+
+
+def scenarios(schema, around: Callable[[Iterable], Iterable] = lambda events: events) -> Iterator[Scenario | str]:
+    """The engine's scenarios against `schema`, and each non-fatal error as its text; `around`
+    wraps the events as they are made (the checker's transport)."""
+    for event in around(from_schema(schema).execute()):
+        if isinstance(event, events.ScenarioFinished):
+            yield scenario(event)
+        elif isinstance(event, events.NonFatalError):
+            yield str(event.value)
+        elif isinstance(event, events.FatalError):
+            raise EngineStopped(f"Schemathesis stopped: {event.exception}")
+
+
+def scenario(event) -> Scenario:
+    recorder = event.recorder
+    found = Scenario(event.phase.value, event.label, event.elapsed_time, len(recorder.interactions))
+    for case_id, nodes in recorder.checks.items():
+        interaction = recorder.interactions.get(case_id)
+        for node in nodes:
+            judged = Judged(node.name)
+            if node.failure_info is not None:
+                judged.failure = node.failure_info.failure
+                if interaction is not None:
+                    request = interaction.request
+                    judged.method, judged.url = request.method, request.uri
+                    judged.headers = {name: values[0] for name, values in request.headers.items() if values}
+            found.judged.append(judged)
+    return found
