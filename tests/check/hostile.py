@@ -27,7 +27,7 @@ def answer_page(conn: socket.socket) -> None:
 def drip(conn: socket.socket, data: bytes) -> None:
     for byte in data:
         conn.sendall(bytes([byte]))
-        time.sleep(DRIP_INTERVAL)
+        time.sleep(DRIP_INTERVAL)  # the behaviour under test: a server this slow, not a wait for a condition
 
 
 def dribbling_headers(conn: socket.socket) -> None:

@@ -450,7 +450,9 @@ class RequestsTimeout(RequestsError, requests.exceptions.Timeout):
     the read timeout out of such an error's urllib3 cause, which this has not."""
 
 
-class WatchedHTTPConnection(HTTPConnection):
+class Watched:
+    """A urllib3 connection whose socket each exchange puts under its deadline (http or https)."""
+
     def connect(self) -> None:
         super().connect()
         watch(self.sock)
@@ -464,18 +466,12 @@ class WatchedHTTPConnection(HTTPConnection):
         return super().getresponse(*args, **kwargs)
 
 
-class WatchedHTTPSConnection(HTTPSConnection):
-    def connect(self) -> None:
-        super().connect()
-        watch(self.sock)
+class WatchedHTTPConnection(Watched, HTTPConnection):
+    pass
 
-    def request(self, *args, **kwargs) -> None:
-        watch(self.sock)  # a connection kept alive from an earlier exchange; a new one is watched on connect
-        super().request(*args, **kwargs)
 
-    def getresponse(self, *args, **kwargs):
-        watch(self.sock)
-        return super().getresponse(*args, **kwargs)
+class WatchedHTTPSConnection(Watched, HTTPSConnection):
+    pass
 
 
 class WatchedHTTPConnectionPool(HTTPConnectionPool):
