@@ -22,18 +22,22 @@ from wamock.check.checks import RULES, TRANSPORT_REFUSALS, Contract, Exchange, R
 from wamock.check.compare import agrees_with_peer
 from wamock.check.transport import Bounds, RequestsAdapter
 from wamock.data import spec as spec_module
-from wamock.data.operations import METHODS
-from wamock.data.spec import LIST_CHATS
+from wamock.data.operations import METHODS, operation_key
 
 RUNS: dict[int, Contract] = {}
 """The contract of each running Schemathesis schema, by the schema's id (schemas are not hashable)."""
 
 
 def contract_of(case) -> Contract | None:
-    """The run's contract, if `case` is of GET /chats: the one operation wamock's rules judge."""
-    if (case.operation.path, case.operation.method.lower()) != LIST_CHATS:
+    """The run's contract, if `case` is of the collection wamock's rules judge (GET /chats)."""
+    contract = RUNS.get(id(case.operation.schema))
+    if contract is None or contract.collection is None:
         return None
-    return RUNS.get(id(case.operation.schema))
+    return (
+        contract
+        if operation_key(case.operation.method, case.operation.path) == contract.collection.operation.key
+        else None
+    )
 
 
 def violation(case, exchange: Exchange, title: str, evidence: list[str]) -> adapter.ContractViolation:

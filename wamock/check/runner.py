@@ -20,7 +20,7 @@ import httpx
 
 from wamock.check import checks as wamock_checks
 from wamock.check import engine, probes, transport
-from wamock.data import fixtures
+from wamock.data import collections, fixtures
 from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT
 from wamock.data.paths import SPEC_FILE
@@ -146,7 +146,7 @@ def run(options: Options, progress: Progress = SILENT) -> list[Outcome]:
     targets = [options.url] + ([options.compare] if options.compare else [])
     for target in targets:
         ensure_base_url(target, spec)
-        ensure_reachable(target, options, lists_chats=spec_module.lists_chats(spec))
+        ensure_reachable(target, options, lists_chats=collections.collection(spec) is not None)
     outcomes = []
     # The peer gets each request exactly as sent, credentials included (or left out): no auth of its own.
     peer = (

@@ -17,7 +17,8 @@ from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.responses import Response
 
 from wamock.data.examples import Answer
-from wamock.data.operations import operation_key
+from wamock.data.facts import DocumentFacts
+from wamock.data.operations import CHAT_ARCHIVE, CHAT_LIST, operation_key
 from wamock.serve import CONTROL_PREFIX, envelope, state
 
 
@@ -49,8 +50,8 @@ def shadowed(spec: dict) -> list[str]:
 
 
 HANDLED = {
-    "GET /chats": "handlers.chats.list_chats",
-    "POST /chat/{chat_jid}/archive": "handlers.chats.archive_chat",
+    CHAT_LIST: "handlers.chats.list_chats",
+    CHAT_ARCHIVE: "handlers.chats.archive_chat",
 }
 
 
@@ -97,15 +98,15 @@ def usual_answer(answers: dict[int, Answer]) -> Answer | None:
 
 
 class DocumentResolver(Resolver):
-    def __init__(self, answers: dict[str, dict[int, Answer]]) -> None:
+    def __init__(self, facts: DocumentFacts) -> None:
         super().__init__()
-        self.answers = answers
+        self.facts = facts
 
     def resolve(self, operation) -> Resolution:
         key = operation_key(operation.method, operation.path)
         if key in HANDLED:
-            return Resolution(get_function_from_name(HANDLED[key]), key)
-        answers = self.answers.get(key, {})
+            return Resolution(functools.partial(get_function_from_name(HANDLED[key]), self.facts), key)
+        answers = self.facts.answers.get(key, {})
         return Resolution(functools.partial(documented_answer, operation.method.upper(), answers), key)
 
 
