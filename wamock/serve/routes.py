@@ -13,28 +13,13 @@ import re
 from connexion import request
 from connexion.resolver import Resolution, Resolver
 from connexion.utils import get_function_from_name
-from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.responses import Response
 
+import wamock.adapters.starlette  # noqa: F401  (paths with newlines route: registered before any route)
 from wamock.data.examples import Answer
 from wamock.data.facts import DocumentFacts
 from wamock.data.operations import CHAT_ARCHIVE, CHAT_LIST, operation_key
 from wamock.serve import CONTROL_PREFIX, envelope, state
-
-
-class AnyPathConvertor(PathConvertor):
-    """Starlette's `path` convertor, newlines included.
-
-    connexion mounts each API at its base path with Starlette's `{path:path}`, whose `.*` stops
-    at a newline: a path parameter holding `%0A` then matched no route, and got 404 for an
-    operation that exists. Registered (Starlette's public `register_url_convertor`) before
-    any route is compiled; tests/serve/test_upstream.py pins it.
-    """
-
-    regex = r"(?s:.*)"
-
-
-register_url_convertor("path", AnyPathConvertor())
 
 # What wamock serves itself at the root of any document: the control API, Swagger UI, the document.
 WAMOCK_OWN = (CONTROL_PREFIX, "/ui", "/openapi.json", "/openapi.yaml")
