@@ -100,6 +100,9 @@ DEFECTS = {
     "archived_is_ignored": "filtered_items_match",
     "archived_false_means_no_filter": "boolean_filters_split_the_list",
     "filters_or_instead_of_and": "filters_combine",
+    # Seen by the probes' walks (which Schemathesis' random pages may miss): every answer is judged.
+    "one_chat_deep_lacks_updated_at": "response_schema_conformance",
+    "empty_search_keeps_nothing": "no_filter_values_filter_nothing",
 }
 # Defects of a server with several named devices (DEVICES), caught when the checker is told them.
 DEVICE_DEFECTS = {
@@ -263,6 +266,8 @@ def implementation(defect: str | None = None, devices: dict[str, list[dict]] | N
             matching = [
                 chat for chat in ordered if not chat["has_media"] and passes(chat, False, search, archived, defect)
             ]
+        if defect == "empty_search_keeps_nothing" and request.query_params.get("search") == "":
+            matching = []
         if defect == "oldest_first":
             matching = matching[::-1]
         total = len(ordered) if defect == "search_total_is_unfiltered" and search else len(matching)
@@ -278,6 +283,9 @@ def implementation(defect: str | None = None, devices: dict[str, list[dict]] | N
             total = 0
         if defect == "names_mangled":
             data = [{**chat, "name": chat["name"].upper()} for chat in data]
+        if defect == "one_chat_deep_lacks_updated_at":
+            deep = ordered[len(ordered) * 5 // 6]["jid"]  # past the pages a default request reaches
+            data = [{k: v for k, v in chat.items() if k != "updated_at" or chat["jid"] != deep} for chat in data]
         if defect == "missing_field":
             data = [{k: v for k, v in chat.items() if k != "name"} for chat in data]
         if defect == "space_in_dates":

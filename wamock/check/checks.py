@@ -23,7 +23,7 @@ import httpx
 
 from wamock.data.collections import CONTAINS, AnsweredPage, Collection, PageRequest, collection
 from wamock.data.examples import texts
-from wamock.data.operations import CHAT_ARCHIVE, Invalid, Parameter, operation
+from wamock.data.operations import CHAT_ARCHIVE, Invalid, Operation, Parameter, operation
 from wamock.data.store import ChatStore, Filters
 from wamock.data.timestamps import epoch
 
@@ -104,7 +104,7 @@ class Contract:
     unauthorized_message: str
     authorization: str  # the Authorization header of the run's credentials
     devices: tuple[str, ...] = ()  # the devices the run was told of (--device); () when it was not
-    archives: bool = False  # the document has POST /chat/{chat_jid}/archive
+    archive: Operation | None = None  # POST /chat/{chat_jid}/archive, where the document has it
     expected: ChatStore | None = None
     peer: httpx.Client | None = None
 
@@ -113,8 +113,8 @@ class Contract:
         chats = collection(spec)
         if chats is None:
             return cls(None, "", authorization, **oracles)
-        archives = operation(spec, CHAT_ARCHIVE) is not None
-        return cls(chats, texts(spec).unauthorized, authorization, archives=archives, **oracles)
+        archive = operation(spec, CHAT_ARCHIVE)
+        return cls(chats, texts(spec).unauthorized, authorization, archive=archive, **oracles)
 
     @property
     def lists_chats(self) -> bool:

@@ -6,10 +6,13 @@ failures. What this needs of Schemathesis beyond its public API is `wamock.adapt
 """
 
 import copy
-from collections.abc import Iterator
+import re
+import urllib.parse
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import schemathesis
 from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest
@@ -105,9 +108,6 @@ class Phase:
     error: str | None = None
 
 
-EngineError = adapter.EngineStopped
-
-
 def run_cases(settings: Settings, contract: Contract) -> Iterator[Phase]:
     """Schemathesis' phases against `settings.target`, each with its requests, checks and failures."""
     schema = schema_for(settings, contract)
@@ -145,6 +145,46 @@ def failed(judged: adapter.Judged) -> Failed:
     elif judged.url is not None:
         result.method, result.url, result.headers = judged.method, judged.url, judged.headers
     return result
+
+
+def answer_judge(settings: Settings) -> Callable[[httpx.Response], list[tuple[str, RuleBroken]]]:
+    """The document's own checks of an answer, for any exchange (the probes' too), named as
+    Schemathesis names them for its cases: `status_code_conformance` (the status is
+    documented) and `response_schema_conformance` (the body meets its schema)."""
+    document = judged_document(spec_module.load(settings.spec_file, settings.allow_refs))
+    schema = schemathesis.openapi.from_dict(document, config=schemathesis.Config())
+    # Literal paths first: /things/new is not /things/{id}.
+    paths = sorted(document.get("paths") or {}, key=lambda path: path.count("{"))
+    templates = [(template_pattern(path), path) for path in paths]
+
+    def judge(response: httpx.Response) -> list[tuple[str, RuleBroken]]:
+        method, path = response.request.method, relative_path(response.request.url.path, settings.target)
+        template = next((template for pattern, template in templates if pattern.fullmatch(path)), None)
+        if template is None or method.lower() not in (document["paths"][template] or {}):
+            return []
+        responses = document["paths"][template][method.lower()].get("responses") or {}
+        status = response.status_code
+        if not {str(status), f"{status // 100}XX", "default"} & set(map(str, responses)):
+            documented = ", ".join(map(str, responses))
+            title = f"Undocumented HTTP status code {status}"
+            return [("status_code_conformance", RuleBroken(title, f"Documented: {documented}"))]
+        return [
+            ("response_schema_conformance", RuleBroken(failure.title, failure.message))
+            for failure in adapter.answer_failures(schema[template][method.lower()], response)
+        ]
+
+    return judge
+
+
+def relative_path(path: str, target: str) -> str:
+    """A request's path under the run's base URL (`/api/chats` under `http://host/api` is `/chats`)."""
+    prefix = urllib.parse.urlsplit(target).path.rstrip("/")
+    return path[len(prefix) :] if prefix and path.startswith(prefix) else path
+
+
+def template_pattern(path: str) -> re.Pattern:
+    """`/chat/{chat_jid}/archive` as a pattern a request's path fully matches."""
+    return re.compile("[^/]+".join(map(re.escape, re.split(r"\{[^/}]+\}", path))))
 
 
 def schema_for(settings: Settings, contract: Contract):

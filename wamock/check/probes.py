@@ -68,6 +68,8 @@ class Probing:
     last: httpx.Response | None = None  # reproduces a failure that names no response of its own
     # Per-response rules broken by the probes' responses: (rule name, what broke, the response).
     broken: list[tuple[str, RuleBroken, httpx.Response]] = field(default_factory=list)
+    # The document's own checks of an answer (its status documented, its body meeting its schema).
+    documented: Callable[[httpx.Response], list[tuple[str, RuleBroken]]] = lambda response: []
 
     @property
     def collection(self) -> Collection:
@@ -87,13 +89,21 @@ class Probing:
             response = self.client.get(path, params=query or {}, headers=sent)
         else:
             response = self.client.get(path, params=query or {}, headers={**sent, **headers}, auth=None)
+        self.judge(response, rules=True)
+        return response
+
+    def judge(self, response: httpx.Response, *, rules: bool) -> None:
+        """Every check that applies to an answer a probe got: the document's, wamock's rules (of
+        the collection's answers), and no server error (Schemathesis' rule of the same name
+        judges its own cases; this one the probes')."""
         self.last = response
         exchange = Exchange.of_httpx(response)
-        self.broken += [(name, why, response) for name, why in broken_rules(exchange, self.contract)]
+        found = self.documented(response)
+        if rules:
+            found += list(broken_rules(exchange, self.contract))
         if response.status_code >= 500:
-            # Schemathesis' rule of the same name judges its own cases; this one the probes'.
-            self.broken.append(("not_a_server_error", RuleBroken("Server error", received(exchange)), response))
-        return response
+            found.append(("not_a_server_error", RuleBroken("Server error", received(exchange))))
+        self.broken += [(name, why, response) for name, why in found]
 
     def page(self, query: dict) -> AnsweredPage:
         """The page a query gets; RuleBroken unless it is a well-formed page."""
@@ -111,22 +121,22 @@ class Probing:
         return page
 
     def archive(self, jid: str, archived: bool | str, *, expect: int | None = 200) -> httpx.Response:
-        """POST /chat/{jid}/archive; with `expect`, a RuleBroken unless it answers a success."""
+        """POST /chat/{chat_jid}/archive; with `expect`, a RuleBroken unless it answers a success."""
         self.requests += 1
         sent = {"X-Device-Id": self.contract.devices[0]} if self.contract.devices else {}
-        response = self.client.post(f"/chat/{quote(jid, safe='@')}/archive", json={"archived": archived}, headers=sent)
-        self.last = response
-        if response.status_code >= 500:
-            exchange = Exchange.of_httpx(response)
-            self.broken.append(("not_a_server_error", RuleBroken("Server error", received(exchange)), response))
+        response = self.client.post(self.archive_path(jid), json={"archived": archived}, headers=sent)
+        self.judge(response, rules=False)
         if expect is not None and not 200 <= response.status_code < 300:
             raise RuleBroken(
                 "Archiving a listed chat is refused",
-                f'Requested: POST /chat/{jid}/archive {{"archived": {str(archived).lower()}}}',
+                f'Requested: POST {self.archive_path(jid)} {{"archived": {str(archived).lower()}}}',
                 received(Exchange.of_httpx(response)),
                 response=response,
             )
         return response
+
+    def archive_path(self, jid: str) -> str:
+        return self.contract.archive.path.replace("{chat_jid}", quote(jid, safe="@"))
 
     def walk(self, *, fresh: bool = False, **filters: str) -> Walk:
         """Every page of these filters (query values), from the first to the first empty page;
@@ -517,19 +527,20 @@ def archiving_moves_the_chat(probing: Probing) -> None:
     """POST /chat/{chat_jid}/archive, where the document has it: the chat moves between the
     archived=true and archived=false lists, both ways, and an unknown chat gets 404. The chat is
     left as it was found."""
-    if not probing.contract.archives:
+    if probing.contract.archive is None:
         return
     kept = probing.page({"archived": "false", **probing.collection.paging.query(1, 0)}).items
     identity = probing.collection.identity
     if not kept or not isinstance(kept[0], dict) or identity not in kept[0]:
         return  # no chat to archive
     jid = kept[0][identity]
+    listed = probing.collection.operation.path
     refused = probing.archive(jid, "yes", expect=None)  # a body the document refuses
     if not 400 <= refused.status_code < 500:
         probing.archive(jid, False, expect=None)
         raise RuleBroken(
             "Archiving with a body the document does not allow is not refused",
-            f'Requested: POST /chat/{jid}/archive {{"archived": "yes"}}',
+            f'Requested: POST {probing.archive_path(jid)} {{"archived": "yes"}}',
             "Documented: archived is a boolean",
             received(Exchange.of_httpx(refused)),
             response=refused,
@@ -542,13 +553,13 @@ def archiving_moves_the_chat(probing: Probing) -> None:
             if jid not in probing.ids_of(probing.walk(fresh=True, archived=shown_in).items):
                 raise RuleBroken(
                     f"A chat {'archived' if archived else 'unarchived'} is not listed under archived={shown_in}",
-                    f'Requested: POST /chat/{jid}/archive {{"archived": {shown_in}}}, then GET /chats?archived={shown_in}',
+                    f'Requested: POST {probing.archive_path(jid)} {{"archived": {shown_in}}}, then GET {listed}?archived={shown_in}',
                     response=probing.last,
                 )
             if jid in probing.ids_of(probing.walk(fresh=True, archived=hidden_in).items):
                 raise RuleBroken(
                     f"A chat {'archived' if archived else 'unarchived'} is still listed under archived={hidden_in}",
-                    f'Requested: POST /chat/{jid}/archive {{"archived": {shown_in}}}, then GET /chats?archived={hidden_in}',
+                    f'Requested: POST {probing.archive_path(jid)} {{"archived": {shown_in}}}, then GET {listed}?archived={hidden_in}',
                     response=probing.last,
                 )
     finally:
@@ -557,7 +568,7 @@ def archiving_moves_the_chat(probing: Probing) -> None:
     if response.status_code != 404:
         raise RuleBroken(
             "Archiving an unknown chat is not the documented 404",
-            f"Requested: POST /chat/{UNKNOWN_CHAT}/archive",
+            f"Requested: POST {probing.archive_path(UNKNOWN_CHAT)}",
             received(Exchange.of_httpx(response)),
             response=response,
         )

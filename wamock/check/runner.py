@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 
+from wamock.adapters.schemathesis import EngineStopped
 from wamock.check import checks as wamock_checks
 from wamock.check import engine, probes, transport
 from wamock.data import collections, fixtures
@@ -146,7 +147,7 @@ def run(options: Options, progress: Progress = SILENT) -> list[Outcome]:
     targets = [options.url] + ([options.compare] if options.compare else [])
     for target in targets:
         ensure_base_url(target, spec)
-        ensure_reachable(target, options, lists_chats=collections.collection(spec) is not None)
+        ensure_reachable(target, options, collections.collection(spec))
     outcomes = []
     # The peer gets each request exactly as sent, credentials included (or left out): no auth of its own.
     peer = (
@@ -165,7 +166,7 @@ def run(options: Options, progress: Progress = SILENT) -> list[Outcome]:
             )
             try:
                 outcomes.append(check_target(target, seed, spec_file, contract, options, progress))
-            except engine.EngineError as exc:
+            except EngineStopped as exc:
                 raise CheckerError(str(exc)) from None
     finally:
         if peer is not None:
@@ -194,12 +195,16 @@ def ensure_base_url(url: str, spec: dict) -> None:
             )
 
 
-def ensure_reachable(url: str, options: Options, *, lists_chats: bool = True) -> None:
-    """The server answers, and takes the run's credentials: without them nothing can be checked."""
+def ensure_reachable(url: str, options: Options, collection: collections.Collection | None) -> None:
+    """The server answers, and takes the run's credentials: without them nothing can be checked.
+    Asked of the collection wamock judges (GET /chats); a document without one, of its base URL,
+    where only whether anything answers tells."""
     headers = {"X-Device-Id": options.devices[0]} if options.devices else {}
+    path = collection.operation.path if collection else ""
+    asked = url.rstrip("/") + path
     try:
         with client_for(url, options) as client:
-            response = client.get("/chats", headers=headers)
+            response = client.get(path or "/", headers=headers)
     except httpx.InvalidURL as exc:
         raise CheckerError(f"{url}: not a usable URL: {exc}") from None
     except httpx.ConnectError as exc:
@@ -209,28 +214,27 @@ def ensure_reachable(url: str, options: Options, *, lists_chats: bool = True) ->
         ) from None
     except httpx.TimeoutException:
         raise CheckerError(
-            f"{url.rstrip('/')}/chats did not answer within {options.timeout:g} s; is it the server's base URL? "
+            f"{asked} did not answer within {options.timeout:g} s; is it the server's base URL? "
             "(a slow server: raise --timeout)"
         ) from None
     except transport.HTTPXError as exc:
-        raise CheckerError(f"could not check {url}: GET {url.rstrip('/')}/chats: {exc}") from None
+        raise CheckerError(f"could not check {url}: GET {asked}: {exc}") from None
     except httpx.TransportError as exc:
-        raise CheckerError(f"cannot reach {url.rstrip('/')}/chats: {exc or type(exc).__name__}") from None
+        raise CheckerError(f"cannot reach {asked}: {exc or type(exc).__name__}") from None
+    if collection is None:
+        return
     if response.status_code in (401, 403):
         raise CheckerError(
-            f"{url.rstrip('/')}/chats refuses the credentials of user {options.auth[0]!r} "
+            f"{asked} refuses the credentials of user {options.auth[0]!r} "
             f"({response.status_code}); pass an account it accepts with --auth USER:PASSWORD"
         )
     code = wamock_checks.error_code(wamock_checks.Exchange.of_httpx(response))
     if response.status_code in (400, 404) and str(code).startswith("DEVICE"):
         raise CheckerError(
-            f"{url.rstrip('/')}/chats answers {response.status_code} {code}: "
-            "name the devices it serves with --device ID (repeatable)"
+            f"{asked} answers {response.status_code} {code}: name the devices it serves with --device ID (repeatable)"
         )
-    if response.status_code == 404 and lists_chats:
-        raise CheckerError(
-            f"{url.rstrip('/')}/chats answers 404: pass the server's base URL, where the document's paths start"
-        )
+    if response.status_code == 404:
+        raise CheckerError(f"{asked} answers 404: pass the server's base URL, where the document's paths start")
 
 
 def check_target(
@@ -274,6 +278,7 @@ def check_target(
     given_up(bounds, target)
     with client_for(target, options, bounds) as client:
         probing = probes.Probing(client, random.Random(seed), contract, *options.auth)
+        probing.documented = engine.answer_judge(settings)
         probing_started = time.monotonic()
         chosen = probes.PROBES if contract.lists_chats else {}
         for number, (name, probe) in enumerate(chosen.items(), start=1):
