@@ -71,6 +71,7 @@ class Judged:
     method: str | None = None
     url: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None  # as sent
 
 
 @dataclass
@@ -113,5 +114,6 @@ def scenario(event) -> Scenario:
                     request = interaction.request
                     judged.method, judged.url = request.method, request.uri
                     judged.headers = {name: values[0] for name, values in request.headers.items() if values}
+                    judged.body = request.body
             found.judged.append(judged)
     return found

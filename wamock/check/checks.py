@@ -58,6 +58,7 @@ class Exchange:
     status: int
     headers: Mapping[str, str]
     content: bytes
+    body: bytes | None = None  # what the request sent
 
     @classmethod
     def of_httpx(cls, response: httpx.Response) -> "Exchange":
@@ -69,6 +70,7 @@ class Exchange:
             status=response.status_code,
             headers={name.lower(): value for name, value in response.headers.items()},
             content=response.content,
+            body=request.content or None,
         )
 
     @classmethod
@@ -81,6 +83,7 @@ class Exchange:
             status=response.status_code,
             headers={name.lower(): values[0] for name, values in response.headers.items() if values},
             content=response.content,
+            body=request.body if isinstance(request.body, bytes) else None,
         )
 
     @property

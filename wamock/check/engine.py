@@ -92,6 +92,7 @@ class Failed:
     method: str = "GET"
     url: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None  # as sent
 
 
 @dataclass
@@ -142,8 +143,10 @@ def failed(judged: adapter.Judged) -> Failed:
     exchange = getattr(failure, "exchange", None)  # wamock's own rules keep the request that broke them
     if exchange is not None:
         result.method, result.url, result.headers = exchange.method, exchange.url, dict(exchange.sent)
+        result.body = exchange.body
     elif judged.url is not None:
         result.method, result.url, result.headers = judged.method, judged.url, judged.headers
+        result.body = judged.body
     return result
 
 

@@ -329,7 +329,7 @@ def merge(findings: dict[tuple, Finding], finding: Finding) -> None:
 
 
 def finding_from_schemathesis(target: str, failed: "engine.Failed", options: Options) -> Finding:
-    command = curl(failed.method, failed.url, failed.headers, options) if failed.url else None
+    command = curl(failed.method, failed.url, failed.headers, options, failed.body) if failed.url else None
     return Finding(failed.check, failed.title, failed.message, command, target)
 
 
@@ -337,7 +337,7 @@ def reproduce(response: httpx.Response | None, options: Options) -> str | None:
     if response is None:
         return None
     request = response.request
-    return curl(request.method, str(request.url), dict(request.headers), options)
+    return curl(request.method, str(request.url), dict(request.headers), options, request.content or None)
 
 
 def basic_header(auth: tuple[str, str]) -> str:
@@ -349,8 +349,8 @@ def shown_account(auth: tuple[str, str]) -> str:
     return ":".join(auth) if ":".join(auth) == DEFAULT_ACCOUNT else f"{auth[0]}:<password>"
 
 
-def curl(method: str, url: str, headers: dict[str, str], options: Options) -> str:
-    """A curl command for the request; the password is shown only if it is the documented one."""
+def curl(method: str, url: str, headers: dict[str, str], options: Options, body: bytes | None = None) -> str:
+    """A curl command for the request, its body as sent; the password is shown only if it is the documented one."""
     words = ["curl"]
     if method != "GET":
         words += ["-X", method]
@@ -363,4 +363,9 @@ def curl(method: str, url: str, headers: dict[str, str], options: Options) -> st
         if name.lower() not in ROUTINE_HEADERS:
             words += ["-H", f"{name}: {value}"]
     words.append(url)
-    return " ".join(shlex.quote(word) for word in words)
+    command = " ".join(shlex.quote(word) for word in words)
+    if not body:
+        return command
+    # Bytes as sent, whatever they are: printf's octal escapes, piped to curl's standard input.
+    escaped = "".join(chr(byte) if 32 <= byte < 127 and byte not in b"\\%'" else f"\\{byte:03o}" for byte in body)
+    return f"printf '{escaped}' | {command} --data-binary @-"
