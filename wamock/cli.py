@@ -13,6 +13,7 @@ from pathlib import Path
 
 from wamock import __version__, processes
 from wamock.adapters.uvicorn import Limits
+from wamock.check.credentials import Credentials, CredentialsError
 from wamock.data import collections
 from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT, ENV_VAR, AccountError, parse_account, split_env
@@ -182,7 +183,37 @@ def build_parser() -> argparse.ArgumentParser:
         "--auth",
         metavar="USER:PASSWORD",
         default=DEFAULT_ACCOUNT,
-        help="Credentials the implementation accepts (default: %(default)s).",
+        help="HTTP Basic credentials the implementation accepts (default: %(default)s).",
+    )
+    check.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="A bearer token, sent to operations behind an HTTP bearer, OAuth2 or OpenID Connect scheme.",
+    )
+    check.add_argument(
+        "--api-key",
+        action="append",
+        metavar="[NAME=]VALUE",
+        help="A key for the apiKey scheme named NAME (by scheme or parameter name), or, without NAME, any; "
+        "repeatable. Each operation is sent what its security requirement asks.",
+    )
+    check.add_argument(
+        "-H",
+        "--header",
+        action="append",
+        metavar="NAME:VALUE",
+        help="A header sent with every request; repeatable.",
+    )
+    check.add_argument(
+        "--max-time",
+        type=float,
+        metavar="SECONDS",
+        help="Stop sending cases and probes after this long (each target); the report says the run was cut short.",
+    )
+    check.add_argument(
+        "--refusals-expected",
+        action="store_true",
+        help="Most answers being 401 or 403 is what the run means to test: not a finding.",
     )
     check.add_argument("--seed", type=int, help="Seed for the generated cases; the same seed sends the same requests.")
     check.add_argument(
@@ -232,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (UsageError, AccountError, FixtureError, ServeError, spec_module.SpecError) as exc:
+    except (UsageError, AccountError, CredentialsError, FixtureError, ServeError, spec_module.SpecError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
@@ -388,6 +419,8 @@ def run_check(args: argparse.Namespace) -> int:
     user, password = parse_account(args.auth, what="--auth")
     if args.max_examples < 1:
         raise UsageError(f"--max-examples {args.max_examples}: must be at least 1")
+    if args.max_time is not None and not 0 < args.max_time <= 86400:
+        raise UsageError(f"--max-time {args.max_time:g}: must be more than 0 and at most 86400 seconds")
     if not 0 < args.timeout <= 3600:
         raise UsageError(f"--timeout {args.timeout:g}: must be more than 0 and at most 3600 seconds")
     options = checker.Options(
@@ -401,6 +434,11 @@ def run_check(args: argparse.Namespace) -> int:
         compare=args.compare,
         timeout=args.timeout,
         devices=tuple(args.device or ()),
+        token=args.token,
+        api_keys=tuple(map(Credentials.api_key, args.api_key or ())),
+        headers=tuple(map(Credentials.header, args.header or ())),
+        refusals_expected=args.refusals_expected,
+        max_time=args.max_time,
     )
     progress = report.progress_for(sys.stdout)
     try:
@@ -427,6 +465,12 @@ def rerun_command(args: argparse.Namespace, options, seed: int) -> str:
         words += ["--auth", shown_account(options.auth)]
     for device in args.device or ():
         words += ["--device", device]
+    if args.token:
+        words += ["--token", "<token>"]
+    for name, _ in map(Credentials.api_key, args.api_key or ()):
+        words += ["--api-key", f"{name}=<key>" if name else "<key>"]
+    for name, _ in map(Credentials.header, args.header or ()):
+        words += ["-H", f"{name}:<value>"]
     for prefix in args.allow_ref or ():
         words += ["--allow-ref", prefix]
     for flag, value, default in (
@@ -435,6 +479,7 @@ def rerun_command(args: argparse.Namespace, options, seed: int) -> str:
         ("--compare", args.compare, None),
         ("--spec", args.spec, SPEC_FILE),
         ("--timeout", args.timeout, DEFAULT_TIMEOUT),
+        ("--max-time", args.max_time, None),
     ):
         if value != default:
             words += [flag, str(value)]

@@ -23,6 +23,7 @@ from wamock.adapters import schemathesis as adapter
 from wamock.adapters.requests import made_mounting
 from wamock.check.checks import RULES, TRANSPORT_REFUSALS, Contract, Exchange, Rule, RuleBroken
 from wamock.check.compare import agrees_with_peer
+from wamock.check.credentials import Credentials
 from wamock.check.transport import Bounds, RequestsAdapter
 from wamock.data import spec as spec_module
 from wamock.data.operations import METHODS, operation_key
@@ -74,12 +75,13 @@ class Settings:
     target: str
     seed: int
     spec_file: Path | str  # or an http(s) URL
-    auth: tuple[str, str]
+    credentials: Credentials
     max_examples: int
     timeout: float
     device: tuple[str, ...] = ()  # the device every case names, if the run was told of devices
     allow_refs: tuple[str, ...] = ()  # files and URL prefixes the document's $refs may reach
     bounds: Bounds | None = None  # the run's bounds on each exchange; by default, `timeout` for each
+    deadline: float | None = None  # a time.monotonic() past which no more cases are sent (--max-time)
 
 
 @dataclass
@@ -107,6 +109,8 @@ class Phase:
     checks: set[str] = field(default_factory=set)
     failures: list[Failed] = field(default_factory=list)
     error: str | None = None
+    answered: int = 0  # answers to requests of the operation's own method
+    refused: int = 0  # of those, 401 or 403
 
 
 def run_cases(settings: Settings, contract: Contract) -> Iterator[Phase]:
@@ -117,7 +121,10 @@ def run_cases(settings: Settings, contract: Contract) -> Iterator[Phase]:
     # Every request of the engine goes through the run's bounded transport.
     bounds = settings.bounds or Bounds(settings.timeout)
     try:
-        for found in adapter.scenarios(schema, lambda events: made_mounting(events, lambda: RequestsAdapter(bounds))):
+        def bounded(events):
+            return made_mounting(events, lambda: RequestsAdapter(bounds))
+
+        for found in adapter.scenarios(schema, bounded, deadline=settings.deadline):
             yield Phase("error", error=found) if isinstance(found, str) else phase_of(found, operations)
     finally:
         del RUNS[id(schema)]
@@ -125,6 +132,7 @@ def run_cases(settings: Settings, contract: Contract) -> Iterator[Phase]:
 
 def phase_of(scenario: adapter.Scenario, operations: int) -> Phase:
     phase = Phase(scenario.phase, scenario.requests, scenario.label, operations, scenario.elapsed)
+    phase.answered, phase.refused = scenario.answered, scenario.refused
     for judged in scenario.judged:
         phase.checks.add(judged.check)
         if judged.failure is not None:
@@ -191,14 +199,22 @@ def template_pattern(path: str) -> re.Pattern:
 
 
 def schema_for(settings: Settings, contract: Contract):
-    config = schemathesis.Config()
+    document = judged_document(spec_module.load(settings.spec_file, settings.allow_refs))
+    # Each operation is sent the credentials its security requirement asks (Schemathesis'
+    # OpenAPI-aware auth); a document that names no scheme gets Basic on every request.
+    schemes = settings.credentials.schemes(document)
+    config = schemathesis.Config.from_dict({"auth": {"openapi": schemes}}) if schemes else schemathesis.Config()
     config.update(seed=settings.seed, max_failures=None)
     project = adapter.project_of(config)
     project.update(
         base_url=settings.target.rstrip("/"),
-        basic_auth=settings.auth,
+        basic_auth=None if schemes else settings.credentials.basic,
         request_timeout=settings.timeout,
-        headers={"X-Device-Id": settings.device[0]} if settings.device else None,
+        headers={
+            **dict(settings.credentials.headers),
+            **({"X-Device-Id": settings.device[0]} if settings.device else {}),
+        }
+        or None,
         # Keep testing after a failure, so that every distinct failure is found, not the first.
         continue_on_failure=True,
     )
@@ -223,7 +239,6 @@ def schema_for(settings: Settings, contract: Contract):
         if on is None
     ]
     project.checks.update(excluded_check_names=excluded)
-    document = judged_document(spec_module.load(settings.spec_file, settings.allow_refs))
     schema = schemathesis.openapi.from_dict(document, config=config)
     schema.hook(valid_requests_accepted(document, settings.target))
     return schema
