@@ -30,7 +30,7 @@ from wamock.data.facts import DocumentFacts
 from wamock.data.paths import CONTROL_SPEC_FILE, DEFAULT_FIXTURES, SPEC_FILE
 from wamock.serve import CONTROL_PREFIX, errors, plain_pages
 from wamock.serve.answer_cache import ResponseCacheMiddleware
-from wamock.serve.auth import Accounts, AccountsMiddleware, with_accounts
+from wamock.serve.auth import Accounts, AccountsMiddleware, Security, with_accounts, with_checks
 from wamock.serve.bodies import ChunkedBodyLength
 from wamock.serve.journal import JournalMiddleware
 from wamock.serve.plain_pages import FastChatsPath
@@ -51,6 +51,8 @@ class Settings:
     allow_refs: list[str] = field(default_factory=list)  # files and URL prefixes the document's $refs may reach
     fixtures_file: Path = DEFAULT_FIXTURES
     accounts: list[str] = field(default_factory=lambda: [DEFAULT_ACCOUNT])
+    tokens: list[str] = field(default_factory=list)  # bearer, OAuth2, OpenID Connect; empty: any non-empty token
+    api_keys: list[str] = field(default_factory=list)  # [NAME=]VALUE; a scheme none names takes any non-empty key
     logged_out: bool = False
     delay_ms: int = 0
     cors_origins: list[str] = field(default_factory=list)  # empty: any origin
@@ -106,7 +108,7 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
     )
     try:
         app.add_api(
-            with_accounts(spec, "api_basic_info"),
+            with_checks(spec),
             resolver=DocumentResolver(facts),
             # wamock publishes the document itself, rendered once (wamock.serve.published)
             swagger_ui_options=SwaggerUIOptions(serve_spec=False),
@@ -129,8 +131,16 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
     app.add_middleware(StateMiddleware, position=outside_handlers, state=state)
     api_accounts = Accounts.parse(settings.accounts)
     control = Accounts.parse(settings.control_accounts) if settings.control_accounts else api_accounts
-    app.add_middleware(AccountsMiddleware, position=outside_handlers, api=api_accounts, control=control)
-    app.add_middleware(JournalMiddleware, position=outside_handlers, access_log=settings.access_log)
+    security = security_of(spec, settings)
+    app.add_middleware(
+        AccountsMiddleware, position=outside_handlers, api=api_accounts, control=control, security=security
+    )
+    app.add_middleware(
+        JournalMiddleware,
+        position=outside_handlers,
+        access_log=settings.access_log,
+        secret_query=security.secret_query_names(),
+    )
     # The fast path answers a plain page as soon as it is journaled: it computes one faster than
     # the cache can find and keep it, and takes what CORS, `Prefer` and delays would do to it
     # (nothing but `Vary: Origin`) on to connexion's path instead. The cache keeps the rest.
@@ -159,6 +169,7 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
             position=outside_handlers,
             paths=set(spec["paths"]),
             varies=declared_headers,
+            credentials=security.credential_headers(),
         )
     app.add_middleware(PreferredStatusMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, answers=facts.answers)
     app.add_middleware(ChunkedBodyLength, position=MiddlewarePosition.BEFORE_VALIDATION)
@@ -185,6 +196,11 @@ def worker_app() -> AsyncApp:
     settings = Settings(**{**raw, **paths})
     EnvelopeHttpToolsProtocol.limits = settings.limits()
     return create_app(settings)
+
+
+def security_of(spec: dict, settings: Settings) -> Security:
+    """What the document's security schemes accept, with the tokens and keys of `settings` (AccountError if one is bad)."""
+    return Security(spec, tokens=settings.tokens, api_keys=settings.api_keys)
 
 
 def control_spec(settings: Settings) -> dict:
