@@ -321,6 +321,28 @@ def test_the_fast_path_stays_off_for_any_scheme_but_basic(tmp_path):
     assert answer(client, "/chats", bearer("any"))[0] == 200
 
 
+def test_mutual_tls_is_not_asked_of_a_plain_http_mock(tmp_path):
+    document = copy.deepcopy(DOCUMENT)
+    document["components"]["securitySchemes"]["tls"] = {"type": "mutualTLS"}
+    document["paths"]["/tls-and-key"] = {"get": operation(security=[{"tls": [], "header_key": []}])}
+    client = create_app(spec_file=write(tmp_path / "tls.yaml", document), allowed_hosts=[TEST_HOST]).test_client()
+
+    assert answer(client, "/tls-and-key", header_key("k"))[0] == 200
+    assert answer(client, "/tls-and-key", NO_CREDENTIAL) == (401, HEADER_KEY)
+
+
+def test_a_scheme_the_document_does_not_declare_is_refused_at_start(tmp_path):
+    document = copy.deepcopy(DOCUMENT)
+    document["paths"]["/basic"]["get"]["security"] = [{"basic": []}, {"nowhere": []}]
+    result = run_wamock("serve", "--port", "0", "--spec", str(write(tmp_path / "undeclared.yaml", document)))
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"error: {tmp_path / 'undeclared.yaml'}: paths./basic.get.security: names the security scheme 'nowhere', "
+        "which components.securitySchemes does not declare"
+    ]
+
+
 @pytest.mark.parametrize(
     ("option", "message"),
     [

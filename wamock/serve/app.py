@@ -30,7 +30,7 @@ from wamock.data.facts import DocumentFacts
 from wamock.data.paths import CONTROL_SPEC_FILE, DEFAULT_FIXTURES, SPEC_FILE
 from wamock.serve import CONTROL_PREFIX, errors, plain_pages
 from wamock.serve.answer_cache import ResponseCacheMiddleware
-from wamock.serve.auth import Accounts, AccountsMiddleware, Security, with_accounts, with_checks
+from wamock.serve.auth import Accounts, AccountsMiddleware, Security, undeclared, with_accounts, with_checks
 from wamock.serve.bodies import ChunkedBodyLength
 from wamock.serve.journal import JournalMiddleware
 from wamock.serve.plain_pages import FastChatsPath
@@ -106,6 +106,9 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
             errors.EnvelopeGuard if m is ServerErrorMiddleware else m for m in ConnexionMiddleware.default_middlewares
         ],
     )
+    unknown_scheme = undeclared(spec)
+    if unknown_scheme:
+        raise spec_module.SpecError(f"{spec_file}: {unknown_scheme}")
     try:
         app.add_api(
             with_checks(spec),

@@ -216,7 +216,10 @@ class KeyChecks:
     def __getattr__(self, attribute: str):
         if not attribute.startswith(self.PREFIX):
             raise AttributeError(attribute)
-        scheme_name = bytes.fromhex(attribute.removeprefix(self.PREFIX)).decode()
+        try:
+            scheme_name = bytes.fromhex(attribute.removeprefix(self.PREFIX)).decode()
+        except ValueError:
+            raise AttributeError(attribute) from None
 
         def check(api_key: str, request) -> dict | None:
             accepted = request.scope[SCOPE_KEY]["security"].api_key(scheme_name, api_key)
@@ -236,9 +239,9 @@ def with_checks(spec: dict) -> dict:
     for name in declared:
         scheme = schemes.get(name)
         if scheme is None:  # a shape connexion refuses as not valid OpenAPI; nothing of it is called
-            declared[name] = {
-                key: value for key, value in resolved(spec, declared[name]).items() if key not in CONNEXION_KEYS
-            }
+            found = resolved(spec, declared[name])
+            if isinstance(found, dict):
+                declared[name] = {key: value for key, value in found.items() if key not in CONNEXION_KEYS}
         elif scheme.kind == "basic":
             declared[name] = {"type": "http", "scheme": "basic", "x-basicInfoFunc": f"{__name__}.api_basic_info"}
         elif scheme.kind == "bearer":
@@ -257,6 +260,21 @@ def with_checks(spec: dict) -> dict:
         for requirements in security_lists(spec):
             requirements[:] = [{k: v for k, v in r.items() if k not in unasked} for r in requirements]
     return spec
+
+
+def undeclared(spec: dict) -> str | None:
+    """Where the document's security names a scheme it does not declare, said in words; else None."""
+    declared = (spec.get("components") or {}).get("securitySchemes") or {}
+    named = [("security", spec.get("security"))] + [
+        (f"paths.{op.path}.{op.method.lower()}.security", op.document.get("security"))
+        for op in operations(spec).values()
+    ]
+    for where, requirements in named:
+        for requirement in requirements if isinstance(requirements, list) else ():
+            for name in requirement if isinstance(requirement, dict) else ():
+                if name not in declared:
+                    return f"{where}: names the security scheme {name!r}, which components.securitySchemes does not declare"
+    return None
 
 
 def security_lists(spec: dict) -> list[list]:
