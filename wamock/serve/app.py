@@ -28,9 +28,10 @@ from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT
 from wamock.data.facts import DocumentFacts
 from wamock.data.paths import CONTROL_SPEC_FILE, DEFAULT_FIXTURES, SPEC_FILE
+from wamock.data.security import undeclared
 from wamock.serve import CONTROL_PREFIX, errors, plain_pages
 from wamock.serve.answer_cache import ResponseCacheMiddleware
-from wamock.serve.auth import Accounts, AccountsMiddleware, Security, undeclared, with_accounts, with_checks
+from wamock.serve.auth import Accounts, AccountsMiddleware, Security, with_accounts, with_checks
 from wamock.serve.bodies import ChunkedBodyLength
 from wamock.serve.journal import JournalMiddleware
 from wamock.serve.plain_pages import FastChatsPath

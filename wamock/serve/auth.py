@@ -24,23 +24,28 @@ A missing or refused credential gets 401 with the challenges of the operation's 
 import copy
 import hmac
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from wamock.adapters.connexion import routed_operation_id, share_routing
 from wamock.data.accounts import AccountError, parse_account, split_api_key
 from wamock.data.operations import operations
+from wamock.data.security import Scheme, schemes_of
 from wamock.data.spec import resolved
 
 REALM = "wamock"
 CHALLENGE = f'Basic realm="{REALM}", charset="UTF-8"'  # a 401 of an operation that names no scheme
 BEARER_CHALLENGE = f'Bearer realm="{REALM}"'
 SCOPE_KEY = "wamock.accounts"
-BEARER_TYPES = ("oauth2", "openIdConnect")  # a bearer token in Authorization, as HTTP bearer
-API_KEY_PLACES = ("header", "query", "cookie")
 # What connexion would resolve and call, or fetch, from a scheme: never the document's choice.
-CONNEXION_KEYS = ("x-basicInfoFunc", "x-bearerInfoFunc", "x-apikeyInfoFunc", "x-tokenInfoFunc", "x-tokenInfoUrl")
+CONNEXION_KEYS = (
+    "x-basicInfoFunc",
+    "x-bearerInfoFunc",
+    "x-apikeyInfoFunc",
+    "x-tokenInfoFunc",
+    "x-tokenInfoUrl",
+    "x-scopeValidateFunc",
+)
 
 
 class Accounts:
@@ -87,47 +92,19 @@ class Secrets:
         return matched
 
 
-@dataclass(frozen=True)
-class Scheme:
-    kind: str  # "basic", "bearer", "apiKey", "http" (another HTTP scheme) or "none" (asks nothing)
-    place: str = "header"  # where an apiKey is: "header", "query" or "cookie"
-    name: str = "Authorization"  # the header, query parameter or cookie; the scheme's word for "http"
-
-    @property
-    def challenge(self) -> str:
-        if self.kind == "basic":
-            return CHALLENGE
-        if self.kind == "bearer":
-            return BEARER_CHALLENGE
-        if self.kind == "apiKey":
-            # No standard challenge names an API key: this one says where the key goes.
-            return f'APIKey realm="{REALM}", in="{self.place}", name="{quoted(self.name)}"'
-        return f'{self.name} realm="{REALM}"'
+def scheme_challenge(scheme: Scheme) -> str:
+    if scheme.kind == "basic":
+        return CHALLENGE
+    if scheme.kind == "bearer":
+        return BEARER_CHALLENGE
+    if scheme.kind == "apiKey":
+        # No standard challenge names an API key: this one says where the key goes.
+        return f'APIKey realm="{REALM}", in="{scheme.place}", name="{quoted(scheme.name)}"'
+    return f'{scheme.name} realm="{REALM}"'
 
 
 def quoted(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
-
-
-def schemes_of(spec: dict) -> dict[str, Scheme]:
-    """The document's security schemes, by name, as the mock checks them (unknown shapes left out)."""
-    found = {}
-    for name, declared in ((spec.get("components") or {}).get("securitySchemes") or {}).items():
-        declared = resolved(spec, declared)
-        if not isinstance(declared, dict):
-            continue
-        kind, word = declared.get("type"), str(declared.get("scheme", "")).strip()
-        if kind == "http" and word.lower() in ("basic", "bearer"):
-            found[name] = Scheme(word.lower())
-        elif kind == "http" and word:
-            found[name] = Scheme("http", name=word)
-        elif kind in BEARER_TYPES:
-            found[name] = Scheme("bearer")
-        elif kind == "apiKey" and declared.get("in") in API_KEY_PLACES and isinstance(declared.get("name"), str):
-            found[name] = Scheme("apiKey", declared["in"], declared["name"])
-        elif kind == "mutualTLS":
-            found[name] = Scheme("none")
-    return found
 
 
 class Security:
@@ -151,8 +128,8 @@ class Security:
         for requirement in security:
             for name in requirement:
                 scheme = self.schemes.get(name)
-                if scheme is not None and scheme.kind != "none" and scheme.challenge not in challenges:
-                    challenges.append(scheme.challenge)
+                if scheme is not None and scheme.kind != "none" and scheme_challenge(scheme) not in challenges:
+                    challenges.append(scheme_challenge(scheme))
         return ", ".join(challenges) or None
 
     def api_key(self, scheme_name: str, given: str) -> bool:
@@ -260,21 +237,6 @@ def with_checks(spec: dict) -> dict:
         for requirements in security_lists(spec):
             requirements[:] = [{k: v for k, v in r.items() if k not in unasked} for r in requirements]
     return spec
-
-
-def undeclared(spec: dict) -> str | None:
-    """Where the document's security names a scheme it does not declare, said in words; else None."""
-    declared = (spec.get("components") or {}).get("securitySchemes") or {}
-    named = [("security", spec.get("security"))] + [
-        (f"paths.{op.path}.{op.method.lower()}.security", op.document.get("security"))
-        for op in operations(spec).values()
-    ]
-    for where, requirements in named:
-        for requirement in requirements if isinstance(requirements, list) else ():
-            for name in requirement if isinstance(requirement, dict) else ():
-                if name not in declared:
-                    return f"{where}: names the security scheme {name!r}, which components.securitySchemes does not declare"
-    return None
 
 
 def security_lists(spec: dict) -> list[list]:
