@@ -308,6 +308,20 @@ def test_keys_in_the_query_never_reach_the_journal(client):
     assert queries == ["api_key=***&other=kept", "api%255Fkey=x"]
 
 
+def test_a_browser_may_send_an_api_key_header_from_another_origin(client):
+    response = client.options(
+        "/header_key",
+        headers={
+            "Origin": "http://localhost:5173",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "x-api-key",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "x-api-key" in response.headers["Access-Control-Allow-Headers"].lower().split(", ")
+
+
 def test_the_fast_path_stays_off_for_any_scheme_but_basic(tmp_path):
     spec = copy.deepcopy(spec_module.load())
     for name in spec["components"]["securitySchemes"]:

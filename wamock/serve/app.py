@@ -153,7 +153,7 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
         app.add_middleware(FastChatsPath, position=outside_handlers, rules=rules)
     declared_headers = spec_module.request_headers(spec)  # CORS allows them; cached answers vary by them
     control_cors = cors_options(settings.control_origins) if settings.control_origins else None
-    api_cors = cors_options(settings.cors_origins, declared_headers)
+    api_cors = cors_options(settings.cors_origins, [*declared_headers, *security.api_key_headers()])
     api_base = base_path(spec)
     app.add_middleware(
         PathCORS,

@@ -145,6 +145,10 @@ class Security:
         """The query parameters that carry a key: never journaled or logged."""
         return frozenset(s.name for s in self.schemes.values() if s.kind == "apiKey" and s.place == "query")
 
+    def api_key_headers(self) -> list[str]:
+        """The headers an API key goes in, as the document names them (a browser's CORS must allow them)."""
+        return sorted({s.name for s in self.schemes.values() if s.kind == "apiKey" and s.place == "header"})
+
     def credential_headers(self) -> frozenset[str]:
         """The request headers that carry a credential, lowercase (Authorization always)."""
         names = {"authorization"}
