@@ -17,6 +17,7 @@ from tests import corpus
 from tests.conftest import JSON, TEST_HOST, start_wamock, stop, wait_for
 from tests.documents import run_wamock, write
 from wamock.data import spec as spec_module
+from wamock.data.facts import DocumentFacts
 from wamock.serve import plain_pages
 from wamock.serve.app import create_app
 
@@ -329,7 +330,7 @@ def test_the_fast_path_stays_off_for_any_scheme_but_basic(tmp_path):
     served = write(tmp_path / "bearer.yaml", spec)
     client = create_app(spec_file=served, allowed_hosts=[TEST_HOST]).test_client()
 
-    assert plain_pages.compiled(spec) is None
+    assert plain_pages.compiled(DocumentFacts.read(spec)) is None
     assert answer(client, "/chats", NO_CREDENTIAL) == (401, BEARER)
     assert answer(client, "/chats", basic(*ACCOUNT)) == (401, BEARER)
     assert answer(client, "/chats", bearer("any"))[0] == 200
