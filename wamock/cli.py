@@ -16,7 +16,7 @@ from wamock.adapters.uvicorn import Limits
 from wamock.check.credentials import Credentials, CredentialsError
 from wamock.data import collections
 from wamock.data import spec as spec_module
-from wamock.data.accounts import DEFAULT_ACCOUNT, ENV_VAR, AccountError, parse_account, split_env
+from wamock.data.accounts import DEFAULT_ACCOUNT, ENV_VAR, AccountError, parse_account, parse_token, split_env
 from wamock.data.document import source_argument
 from wamock.data.fixtures import FixtureError
 from wamock.data.operations import operations
@@ -68,6 +68,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="USER:PASSWORD",
         help=f"An account to accept; repeat for more. Default: ${ENV_VAR} (u1:p1,u2:p2), else {DEFAULT_ACCOUNT}.",
+    )
+    serve.add_argument(
+        "--token",
+        action="append",
+        metavar="TOKEN",
+        help="A bearer token to accept (HTTP bearer, OAuth2, OpenID Connect schemes); repeat for more. "
+        "Default: any non-empty token.",
+    )
+    serve.add_argument(
+        "--api-key",
+        action="append",
+        metavar="[NAME=]VALUE",
+        help="An API key to accept (apiKey schemes); NAME, a scheme's or its parameter's name, keeps it to those "
+        "schemes; repeat for more. A scheme no key applies to accepts any non-empty key.",
     )
     serve.add_argument(
         "--logged-out", action="store_true", help="Answer /chats as upstream does with no WhatsApp session: 500."
@@ -312,6 +326,8 @@ def settings_from(args: argparse.Namespace):
         allow_refs=args.allow_ref or [],
         fixtures_file=args.fixtures,
         accounts=accounts,
+        tokens=[parse_token(token) for token in args.token or []],
+        api_keys=args.api_key or [],
         logged_out=args.logged_out,
         delay_ms=args.delay,
         cors_origins=args.cors_origin or [],
@@ -332,7 +348,7 @@ def settings_from(args: argparse.Namespace):
 
 def run_serve(args: argparse.Namespace) -> int:
     from wamock.serve import server
-    from wamock.serve.app import create_app, worker_environment
+    from wamock.serve.app import create_app, security_of, worker_environment
     from wamock.serve.published import render
     from wamock.serve.state import SharedState
 
@@ -345,6 +361,7 @@ def run_serve(args: argparse.Namespace) -> int:
             # Load and check the data once here, so a bad file fails before any worker starts;
             # the workers join this state directory (removed with `state`, kept until the end).
             spec = spec_module.load(settings.spec_file, tuple(settings.allow_refs))
+            security_of(spec, settings)  # a bad --api-key fails here, not in every worker
             state = SharedState.create(
                 fixtures_file=settings.fixtures_file,
                 spec=spec,

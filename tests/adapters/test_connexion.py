@@ -1,15 +1,23 @@
 """Pins what wamock.adapters.connexion relies on in connexion 3.3, through a real app of its own."""
 
+import asyncio
 import sys
 import types
 
 import pytest
 from connexion import AsyncApp
 from connexion.datastructures import MediaTypeDict
+from connexion.lifecycle import ConnexionResponse
 from connexion.middleware import MiddlewarePosition
 from connexion.validators import VALIDATOR_MAP
 
-from wamock.adapters.connexion import FormAwareURIParser, JSONBody, MultiPartBody, routed_operation_id
+from wamock.adapters.connexion import (
+    FormAwareURIParser,
+    JSONBody,
+    MultiPartBody,
+    routed_operation_id,
+    share_routing,
+)
 
 SEEN: dict[str, list] = {}
 
@@ -115,3 +123,85 @@ def test_routing_leaves_the_operation_it_found_in_the_scope(client):
     client.post("/json", json={})
 
     assert SEEN["operation"] == ["pinned_handlers.echo_json"]
+
+
+SECRET_DOCUMENT = {
+    "openapi": "3.0.3",
+    "info": {"title": "pins", "version": "1"},
+    "components": {
+        "securitySchemes": {
+            "key": {"type": "apiKey", "in": "header", "name": "X-Key", "x-apikeyInfoFunc": "pinned_handlers.refuse"}
+        }
+    },
+    "paths": {
+        "/secret": {
+            "get": {
+                "operationId": "pinned_handlers.echo_json",
+                "security": [{"key": []}],
+                "responses": {"200": {"description": "ok"}},
+            }
+        }
+    },
+}
+
+
+class ShareRouting:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        share_routing(scope)
+        await self.app(scope, receive, send)
+
+
+def routed_in_error_handler(*, shared: bool) -> list:
+    """What a 401's error handler sees of the routed operation, for a request as uvicorn sends
+    it (no `extensions` in the scope)."""
+    handlers = types.ModuleType("pinned_handlers")
+    handlers.echo_json = lambda: ({"ok": True}, 200)
+    handlers.refuse = lambda key: None
+    sys.modules["pinned_handlers"] = handlers
+    seen = []
+
+    def unauthorized(request, exc):
+        seen.append(routed_operation_id(request.scope))
+        return ConnexionResponse(status_code=401)
+
+    app = AsyncApp(__name__)
+    app.add_api(SECRET_DOCUMENT)
+    app.add_error_handler(401, unauthorized)
+    if shared:
+        app.add_middleware(ShareRouting, position=MiddlewarePosition.BEFORE_EXCEPTION)
+    scope = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/secret",
+        "raw_path": b"/secret",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"localhost"), (b"x-key", b"k")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    try:
+        asyncio.run(app(scope, receive, send))
+    finally:
+        del sys.modules["pinned_handlers"]
+    assert sent[0]["status"] == 401
+    return seen
+
+
+def test_an_error_handler_sees_the_routed_operation_where_extensions_are_shared_first():
+    assert routed_in_error_handler(shared=True) == ["pinned_handlers.echo_json"]
+    # connexion 3.3 creates the dict on a copy of the scope: unshared, the handler sees nothing.
+    assert routed_in_error_handler(shared=False) == [None]

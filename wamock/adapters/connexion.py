@@ -5,7 +5,8 @@ media type's charset in `_encoding`, whether the body may be null in `_nullable`
 compiled schema in `_validator`; they offer no hook for reading the raw bytes or wording an
 error. `JSONBody` and `MultiPartBody` hand those steps to wamock as plain methods. Its URI
 parser keeps the form body's schema in `_body_schema`; its routing leaves the operation it
-found under the ASGI scope's `extensions["connexion_routing"]`.
+found under the ASGI scope's `extensions["connexion_routing"]`, a dict it creates where the
+server gave none on a copy of the scope its error handlers never see (`share_routing`).
 tests/adapters/test_connexion.py pins each of these; pyproject.toml bounds connexion below 3.4.
 """
 
@@ -65,3 +66,10 @@ class FormAwareURIParser(OpenAPIURIParser):
 def routed_operation_id(scope: Scope) -> str | None:
     """The operation connexion's routing found for this request (wamock's resolver names it `GET /path`)."""
     return scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
+
+
+def share_routing(scope: Scope) -> None:
+    """Let every layer of this request, connexion's error handlers included, see the operation
+    its routing found: uvicorn sends no `extensions`, and the dict connexion's routing then
+    creates is on a copy of the scope. Created first, outside, it is the one routing fills."""
+    scope.setdefault("extensions", {})
