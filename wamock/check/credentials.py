@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from wamock.data.operations import Operation
+from wamock.data.security import Scheme, schemes_of
 
 
 class CredentialsError(ValueError):
@@ -56,42 +57,35 @@ class Credentials:
     def basic_header(self) -> str:
         return "Basic " + base64.b64encode(":".join(self.basic).encode()).decode()
 
-    def for_scheme(self, name: str, scheme: dict) -> dict | None:
-        """The credential for one security scheme, as Schemathesis' `auth.openapi` takes it; None if the run has none."""
-        kind, http = scheme.get("type"), str(scheme.get("scheme", "")).lower()
-        if kind == "http" and http == "basic":
+    def for_scheme(self, name: str, scheme: Scheme) -> dict | None:
+        """The credential for one security scheme, as Schemathesis' `auth.openapi` takes it; None
+        if the run has none ({} for a scheme that asks nothing plain HTTP carries)."""
+        if scheme.kind == "basic":
             return {"username": self.basic[0], "password": self.basic[1]}
-        if (kind == "http" and http == "bearer") or kind in ("oauth2", "openIdConnect"):
+        if scheme.kind == "bearer":
             return {"bearer": self.token} if self.token else None
-        if kind == "apiKey":
+        if scheme.kind == "apiKey":
             keys = dict(self.api_keys)
-            value = keys.get(name) or keys.get(scheme.get("name")) or keys.get(None)
+            value = keys.get(name) or keys.get(scheme.name) or keys.get(None)
             return {"api_key": value} if value else None
-        return None
+        return {} if scheme.kind == "none" else None
 
     def schemes(self, spec: dict) -> dict[str, dict]:
         """Every scheme of the document the run has a credential for, by its name."""
-        declared = (spec.get("components") or {}).get("securitySchemes") or {}
-        found = {}
-        for name, scheme in declared.items():
-            credential = self.for_scheme(name, scheme) if isinstance(scheme, dict) else None
-            if credential is not None:
-                found[name] = credential
-        return found
+        found = {name: self.for_scheme(name, scheme) for name, scheme in schemes_of(spec).items()}
+        return {name: credential for name, credential in found.items() if credential}
 
     def sent(self, spec: dict, operation: Operation) -> Sent:
         """What a request of `operation` carries: its first requirement the run can meet."""
-        declared = (spec.get("components") or {}).get("securitySchemes") or {}
+        declared = schemes_of(spec)
         for requirement in operation.security:
-            schemes = {name: declared.get(name) for name in requirement}
             credentials = {
-                name: self.for_scheme(name, scheme) if isinstance(scheme, dict) else None
-                for name, scheme in schemes.items()
+                name: self.for_scheme(name, declared[name]) if name in declared else None for name in requirement
             }
             if all(credential is not None for credential in credentials.values()):
                 sent = Sent()
                 for name, credential in credentials.items():
-                    place(sent, schemes[name], credential)
+                    place(sent, declared[name], credential)
                 return sent
         return Sent()
 
@@ -101,16 +95,15 @@ class Credentials:
         )
 
 
-def place(sent: Sent, scheme: dict, credential: dict) -> None:
+def place(sent: Sent, scheme: Scheme, credential: dict) -> None:
     if "username" in credential:
         user_password = f"{credential['username']}:{credential['password']}".encode()
         sent.headers["Authorization"] = "Basic " + base64.b64encode(user_password).decode()
     elif "bearer" in credential:
         sent.headers["Authorization"] = f"Bearer {credential['bearer']}"
-    else:
-        where = {"header": sent.headers, "query": sent.params, "cookie": sent.cookies}.get(scheme.get("in"))
-        if where is not None and isinstance(scheme.get("name"), str):
-            where[scheme["name"]] = credential["api_key"]
+    elif "api_key" in credential:
+        where = {"header": sent.headers, "query": sent.params, "cookie": sent.cookies}[scheme.place]
+        where[scheme.name] = credential["api_key"]
 
 
 class SentAuth(httpx.Auth):

@@ -121,6 +121,7 @@ def run_cases(settings: Settings, contract: Contract) -> Iterator[Phase]:
     # Every request of the engine goes through the run's bounded transport.
     bounds = settings.bounds or Bounds(settings.timeout)
     try:
+
         def bounded(events):
             return made_mounting(events, lambda: RequestsAdapter(bounds))
 
