@@ -57,8 +57,8 @@ class RecordingJSON(JSONBody):
         SEEN.setdefault("read", []).append((raw, encoding))
         return {"read": raw.decode(encoding)}
 
-    def judge(self, body, validator, *, nullable):
-        SEEN.setdefault("judge", []).append((body, validator.is_valid(body), nullable))
+    def judge(self, body, validator, *, nullable, required):
+        SEEN.setdefault("judge", []).append((body, validator.is_valid(body), nullable, required))
         return body
 
 
@@ -107,7 +107,7 @@ def test_a_json_body_is_read_raw_with_its_charset_then_judged_by_the_compiled_sc
 
     assert response.status_code == 200, response.text
     assert SEEN["read"] == [(b'{"a": 1}', "utf-8")]
-    assert SEEN["judge"] == [({"read": '{"a": 1}'}, True, False)]
+    assert SEEN["judge"] == [({"read": '{"a": 1}'}, True, False, True)]  # the document says required
 
 
 def test_a_multipart_body_is_seen_raw_and_its_form_schema_is_at_hand(client):

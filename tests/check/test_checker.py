@@ -14,10 +14,13 @@ import xml.etree.ElementTree as ET
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.check import other_choices
 from tests.check.broken import CHATS, DEFECTS, DEVICE_DEFECTS, DEVICES, HARMLESS, ORACLE_DEFECTS, implementation
 from tests.conftest import JSON, UPSTREAM, needs_upstream, serving, start_wamock, stop
+from wamock.check import runner
 from wamock.cli import main
 
 pytestmark = pytest.mark.live
@@ -209,6 +212,16 @@ def test_reproduce_line_reproduces_the_failure(capsys):
     requested_offset = int(command.split("offset=")[1].split("&")[0].split("'")[0])
     assert requested_offset > 0
     assert pagination["offset"] == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(body=st.binary(min_size=1, max_size=64) | st.sampled_from([b"--boundary\r\n", b"%s%d\\n'\"", b"\x00\xff"]))
+def test_a_reproduce_lines_body_is_the_bytes_sent(body):
+    command = runner.curl("POST", "http://127.0.0.1:9/x", {}, runner.Options("http://127.0.0.1:9"), body)
+    piped = command.split(" | curl ")[0]
+
+    assert subprocess.run(["bash", "-c", piped], capture_output=True, timeout=10).stdout == body
+    assert subprocess.run(["sh", "-c", piped], capture_output=True, timeout=10).stdout == body
 
 
 def slow(app, seconds: float):

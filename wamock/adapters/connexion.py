@@ -31,14 +31,14 @@ class JSONBody(JSONRequestBodyValidator):
     def read(self, raw: bytes, encoding: str):
         raise NotImplementedError
 
-    def judge(self, body, validator, *, nullable: bool):
+    def judge(self, body, validator, *, nullable: bool, required: bool):
         raise NotImplementedError
 
     async def _parse(self, stream, scope):
         return self.read(await _whole(stream), self._encoding)
 
     def _validate(self, body):
-        return self.judge(body, self._validator, nullable=self._nullable)
+        return self.judge(body, self._validator, nullable=self._nullable, required=self._required)
 
 
 class MultiPartBody(MultiPartFormDataValidator):

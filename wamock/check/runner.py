@@ -409,4 +409,4 @@ def curl(method: str, url: str, headers: dict[str, str], options: Options, body:
         return command
     # Bytes as sent, whatever they are: printf's octal escapes, piped to curl's standard input.
     escaped = "".join(chr(byte) if 32 <= byte < 127 and byte not in b"\\%'" else f"\\{byte:03o}" for byte in body)
-    return f"printf '{escaped}' | {command} --data-binary @-"
+    return f"printf -- '{escaped}' | {command} --data-binary @-"
