@@ -73,10 +73,11 @@ def query_params(query_string: bytes) -> QueryParams:
 
 class StrictURIParser(FormAwareURIParser):
     def resolve_form(self, form_data):
+        declared = self.body_schema.get("properties", {})
         for name, values in form_data.items():
             given = len(values) if isinstance(values, list) else 1
-            schema = self.body_schema.get("properties", {}).get(name, {})
-            if given > 1 and schema.get("type") != "array":
+            # A field the schema does not declare is the server's to ignore, however often it comes.
+            if given > 1 and name in declared and declared[name].get("type") != "array":
                 raise BadRequestProblem(detail=f"body.{name}: given {given} times; give it once")
         return super().resolve_form(form_data)
 
