@@ -22,8 +22,8 @@ from jsonschema.exceptions import best_match
 
 from wamock import processes
 from wamock.adapters.uvicorn import Limits
+from wamock.data import dialect, fixtures
 from wamock.data import document as document_module
-from wamock.data import fixtures
 from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT
 from wamock.data.paths import CONTROL_SPEC_FILE, DEFAULT_FIXTURES, SPEC_FILE
@@ -104,7 +104,8 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
     )
     try:
         app.add_api(
-            with_accounts(spec, "api_basic_info"),
+            # a 3.1 document's 3.0 view, its values judged by its own schemas (wamock.data.dialect)
+            with_accounts(dialect.connexion_view(spec), "api_basic_info"),
             resolver=DocumentResolver(state.answers),
             # wamock publishes the document itself, rendered once (wamock.serve.published)
             swagger_ui_options=SwaggerUIOptions(serve_spec=False),
@@ -155,7 +156,7 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
         app.add_middleware(
             ResponseCacheMiddleware,
             position=outside_handlers,
-            paths=set(spec["paths"]),
+            paths=set(spec.get("paths") or {}),  # 3.1 lets a document have none
             varies=declared_headers,
         )
     app.add_middleware(PreferredStatusMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, answers=state.answers)
