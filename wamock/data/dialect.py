@@ -314,10 +314,10 @@ class _View:
 
     def schema(self, schema, pointer: str) -> dict:
         """A 3.1 Schema Object (JSON Schema 2020-12) in its nearest 3.0 form."""
-        if schema is True or not isinstance(schema, dict):
-            return {}
         if schema is False:
             return {"not": {}}
+        if not isinstance(schema, dict):
+            return {}
         if "$ref" in schema:  # 3.1 reads the $ref's siblings too; connexion needs only its target
             return self.reference(schema, self.schema) or {}
         view = {key: value for key, value in schema.items() if key in SCHEMA_WORDS or key.startswith("x-")}
@@ -351,6 +351,8 @@ class _View:
                 for name, sub in schema["properties"].items()
             }
         for word in ("items", "not", "additionalProperties"):
+            if word == "items" and "prefixItems" in schema:
+                continue  # 3.1's `items` then means the items past the prefix, which 3.0 cannot say
             if word in schema:
                 sub = schema[word]
                 if word == "additionalProperties" and isinstance(sub, bool):
