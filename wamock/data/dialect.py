@@ -17,8 +17,8 @@ import copy
 import re
 from functools import lru_cache
 
-from jsonschema import Draft202012Validator
-from jsonschema.validators import validator_for
+from jsonschema import Draft6Validator, Draft7Validator, Draft201909Validator, Draft202012Validator, ValidationError
+from jsonschema.validators import extend, validator_for
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
@@ -34,6 +34,7 @@ SCHEMA_WORDS = {
     "uniqueItems", "maxProperties", "minProperties", "description", "format", "default", "readOnly", "writeOnly",
     "example", "externalDocs", "deprecated", "xml",
 }  # fmt: skip
+EXCLUSIVE_BOUNDS = (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum"))
 JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object"}
 
 
@@ -72,15 +73,45 @@ _REGISTRIES: dict[str, tuple[dict, Registry, type]] = {}  # a document's key: it
 _KEYS: dict[int, str] = {}  # id(document) -> key; the document is kept in _REGISTRIES, so its id stays its own
 
 
+def schema_dialect(document: dict):
+    """The jsonschema validator class a 3.1 document's schemas are read with: its `jsonSchemaDialect`
+    where jsonschema knows it, else 2020-12 (OpenAPI 3.1's own dialect extends it with annotations only)."""
+    named = document.get("jsonSchemaDialect")
+    cls = validator_for({"$schema": named}, default=Draft202012Validator) if isinstance(named, str) else None
+    return _LENIENT.get(cls or Draft202012Validator, cls)
+
+
+def _exclusive(bound: str, inclusive: str):
+    """Draft 6 on made `exclusiveMinimum` a number; a 3.1 document carried over from 3.0 may still
+    write `minimum: 10, exclusiveMinimum: true`, meaning what Draft 4 means by it (as Prism reads it)."""
+
+    def check(validator, value, instance, schema):
+        if not isinstance(value, bool):
+            yield from Draft202012Validator.VALIDATORS[bound](validator, value, instance, schema)
+            return
+        limit = schema.get(inclusive)
+        if not value or not validator.is_type(instance, "number") or not isinstance(limit, (int, float)):
+            return
+        if (instance <= limit) if bound == "exclusiveMinimum" else (instance >= limit):
+            side = "less" if bound == "exclusiveMinimum" else "greater"
+            yield ValidationError(f"{instance!r} is {side} than or equal to the {inclusive} of {limit!r}")
+
+    return check
+
+
+_LENIENT = {
+    cls: extend(cls, {name: _exclusive(name, inclusive) for name, inclusive in EXCLUSIVE_BOUNDS})
+    for cls in (Draft6Validator, Draft7Validator, Draft201909Validator, Draft202012Validator)
+}
+
+
 def register(document: dict) -> str:
     """The key under which `document`'s schemas are found by `validator` (one per document object)."""
     key = _KEYS.get(id(document))
     if key is None:
         key = f"urn:wamock:document:{len(_REGISTRIES) + 1}"
         registry = Registry().with_resource(key, DRAFT202012.create_resource(document))
-        dialect = document.get("jsonSchemaDialect")
-        cls = validator_for({"$schema": dialect}, default=Draft202012Validator) if dialect else Draft202012Validator
-        _REGISTRIES[key] = (document, registry, cls)
+        _REGISTRIES[key] = (document, registry, schema_dialect(document))
         _KEYS[id(document)] = key
     return key
 

@@ -12,7 +12,7 @@ no example gets a plain value of its type. An OpenAPI 3.1 document's schemas are
 import math
 from dataclasses import dataclass
 
-from jsonschema import Draft4Validator, Draft202012Validator
+from jsonschema import Draft4Validator
 
 from wamock.data import dialect
 from wamock.data.operations import CHAT_LIST, METHODS, operation_key
@@ -180,6 +180,10 @@ def number_value(schema: dict, integer: bool):
         )
     else:
         value = 0
+    step = schema.get("multipleOf")
+    if isinstance(step, (int, float)) and not isinstance(step, bool) and step > 0:
+        multiple = math.ceil(value / step) * step
+        value = multiple + step if low is not None and low_open and multiple <= low else multiple
     return int(value) if integer else value
 
 
@@ -196,7 +200,7 @@ def plain_value(kind: str | None, schema: dict):
 
 def fits(spec: dict, value, schema: dict) -> bool:
     """Whether `value` meets `schema` (its local `$ref`s resolved); OpenAPI's nullable read as JSON Schema's null."""
-    validator = Draft202012Validator if dialect.is_31(spec) else Draft4Validator
+    validator = dialect.schema_dialect(spec) if dialect.is_31(spec) else Draft4Validator
     try:
         validator(_plain_schema(spec, schema, 0, {})).validate(value)
     except Exception:  # any schema jsonschema cannot read is treated as not met
