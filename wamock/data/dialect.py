@@ -15,6 +15,7 @@ answers, the published document, the checker) reads the user's document itself.
 
 import copy
 import re
+import urllib.parse
 from functools import lru_cache
 
 from jsonschema import Draft6Validator, Draft7Validator, Draft201909Validator, Draft202012Validator, ValidationError
@@ -203,7 +204,7 @@ class _View:
         ref = node["$ref"]
         if not (isinstance(ref, str) and ref.startswith("#/")):
             return None
-        pointer = ref[1:]
+        pointer = urllib.parse.unquote(ref[1:])  # a URI fragment: `{` may be written %7B
         if pointer.startswith("/x-") and pointer not in self.placed:
             self.placed[pointer] = {}  # against cycles; replaced below
             target = document_module.pointed(self.document, pointer)
@@ -215,7 +216,7 @@ class _View:
         for _ in range(40):
             if not (isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/")):
                 break
-            pointer = node["$ref"][1:]
+            pointer = urllib.parse.unquote(node["$ref"][1:])
             node = document_module.pointed(self.document, pointer)
         return (node if node is not document_module.MISSING else {}), pointer
 
@@ -341,7 +342,7 @@ class _View:
         view = self.schema(target, target_pointer)
         if single_type and "type" not in view:
             view["type"] = view_type(["string"], target.get("default") if isinstance(target, dict) else None)
-        return {**view, MARK: f"{self.key}#{pointer}"}
+        return {**view, MARK: f"{self.key}#{urllib.parse.quote(pointer, safe='/~')}"}
 
     def schema(self, schema, pointer: str) -> dict:
         """A 3.1 Schema Object (JSON Schema 2020-12) in its nearest 3.0 form."""
@@ -445,7 +446,8 @@ def _drop_dangling_refs(view: dict) -> None:
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str) and (
-                not ref.startswith("#/") or document_module.pointed(view, ref[1:]) is document_module.MISSING
+                not ref.startswith("#/")
+                or document_module.pointed(view, urllib.parse.unquote(ref[1:])) is document_module.MISSING
             ):
                 del node["$ref"]
             for value in node.values():
