@@ -10,11 +10,13 @@ no example gets a plain value of its type. An OpenAPI 3.1 document's schemas are
 """
 
 import math
+import urllib.parse
 from dataclasses import dataclass
 
 from jsonschema import Draft4Validator
 
 from wamock.data import dialect
+from wamock.data.document import MAX_REF_CHAIN, MISSING, pointed
 from wamock.data.operations import CHAT_LIST, METHODS, operation_key
 from wamock.data.operations import operation as find_operation
 from wamock.data.paths import SPEC_FILE
@@ -140,12 +142,22 @@ def built_example(spec: dict, schema: dict, depth: int = 0, budget: Budget | Non
     return plain_value(kind, schema)
 
 
-def with_siblings(spec: dict, schema):
-    """A 3.1 schema with its `$ref` followed: the target's words, and the `$ref`'s siblings over them."""
-    target = resolved(spec, schema)
-    if isinstance(schema, dict) and "$ref" in schema and len(schema) > 1 and isinstance(target, dict):
-        return {**target, **{key: value for key, value in schema.items() if key != "$ref"}}
-    return target
+def with_siblings(spec: dict, schema, depth: int = 0):
+    """A 3.1 schema with its `$ref`s followed: each target's words, and each `$ref`'s siblings over them."""
+    target = referred(spec, schema)
+    if target is schema or depth > MAX_REF_CHAIN:
+        return schema
+    target = with_siblings(spec, target, depth + 1)
+    siblings = {key: value for key, value in schema.items() if key != "$ref"}
+    return {**target, **siblings} if siblings and isinstance(target, dict) else target
+
+
+def referred(spec: dict, schema):
+    """What `schema`'s local `$ref` points to, one step (`schema` itself where it has none)."""
+    if not (isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and schema["$ref"].startswith("#/")):
+        return schema
+    target = pointed(spec, urllib.parse.unquote(schema["$ref"][1:]))
+    return {} if target is MISSING else target
 
 
 def one_type(kind):
@@ -211,20 +223,30 @@ def fits(spec: dict, value, schema: dict) -> bool:
 def _plain_schema(spec: dict, schema, depth: int, made: dict):
     """`schema` inlined for jsonschema; `made` keeps each (schema, depth) made once, so that
     `$ref`s that fan out share what they refer to instead of copying it again and again."""
-    original = schema
-    schema = resolved(spec, schema)
+    if isinstance(schema, dict) and "$ref" in schema and len(schema) > 1 and dialect.is_31(spec):
+        siblings = {key: value for key, value in schema.items() if key != "$ref"}  # 3.1: they count too
+        if depth > MAX_DEPTH:
+            return {}
+        target = _plain_schema(spec, referred(spec, schema), depth + 1, made)
+        return {"allOf": [target], **_plain_schema_once(spec, siblings, depth, made)}
+    schema = resolved(spec, schema) if not dialect.is_31(spec) else _followed(spec, schema)
     if depth > MAX_DEPTH or not isinstance(schema, dict):
         return {} if schema is not False else False
-    if isinstance(original, dict) and "$ref" in original and len(original) > 1 and dialect.is_31(spec):
-        siblings = {key: value for key, value in original.items() if key != "$ref"}
-        return {
-            "allOf": [_plain_schema(spec, schema, depth + 1, made)],
-            **_plain_schema_once(spec, siblings, depth, made),
-        }
+    if "$ref" in schema:  # a 3.1 chain whose next link has siblings
+        return _plain_schema(spec, schema, depth + 1, made)
     key = (id(schema), depth)
     if key not in made:
         made[key] = _plain_schema_once(spec, schema, depth, made)
     return made[key]
+
+
+def _followed(spec: dict, schema):
+    """A 3.1 schema's chain of bare `$ref`s followed, up to the first link with siblings."""
+    for _ in range(MAX_REF_CHAIN):
+        if not (isinstance(schema, dict) and set(schema) == {"$ref"}):
+            return schema
+        schema = referred(spec, schema)
+    return {}
 
 
 def _plain_schema_once(spec: dict, schema: dict, depth: int, made: dict):
