@@ -165,8 +165,8 @@ class NamingMultiPartValidator(MultiPartBody):
                 raise BadRequestProblem(detail=f"body: not multipart form data: {malformed}")
 
     async def parse_form(self, raw: bytes, scope):
-        if not raw:  # no body (connexion has refused its absence where the document requires one): an empty form
-            return {}
+        if not raw and "content-type" not in Headers(scope=scope):
+            return {}  # no body at all (connexion has refused that where the document requires one): an empty form
         try:
             return await super().parse_form(raw, scope)
         except MultiPartException as exc:
