@@ -150,11 +150,16 @@ class _View:
         self.document = document
         self.key = key
         self.placed: dict[str, object] = {}  # targets of $refs outside the parts walked (bundled files), by pointer
+        schemes = (document.get("components") or {}).get("securitySchemes") or {}
+        # 3.0 has no mutualTLS, and a mock over plain HTTP cannot ask for a client certificate
+        self.unasked = {name for name, scheme in schemes.items() if (scheme or {}).get("type") == "mutualTLS"}
 
     def build(self) -> dict:
         doc = self.document
         view = {key: copy.deepcopy(value) for key, value in doc.items() if key.startswith("x-")}
-        view.update({key: doc[key] for key in ("servers", "security", "tags", "externalDocs") if key in doc})
+        view.update({key: doc[key] for key in ("servers", "tags", "externalDocs") if key in doc})
+        if "security" in doc:
+            view["security"] = self.security(doc["security"])
         view["openapi"] = "3.0.3"
         view["info"] = self.info(doc.get("info") or {})
         view["paths"] = {
@@ -189,11 +194,7 @@ class _View:
                     name: convert(item, f"/components/{section}/{escape(name)}") for name, item in items.items()
                 }
             elif section == "securitySchemes":
-                # 3.0 has no mutualTLS: connexion is told of a scheme it cannot check, as of one it passes
-                view[section] = {
-                    name: scheme if scheme.get("type") != "mutualTLS" else {"type": "http", "scheme": "mutual-tls"}
-                    for name, scheme in items.items()
-                }
+                view[section] = {name: scheme for name, scheme in items.items() if name not in self.unasked}
             elif section in ("examples", "links") or section.startswith("x-"):
                 view[section] = items
             # pathItems: 3.0 has none; a path's $ref to one is followed where it is used
@@ -244,8 +245,10 @@ class _View:
         }
 
     def operation(self, operation: dict, pointer: str) -> dict:
-        kept = ("tags", "summary", "description", "externalDocs", "operationId", "deprecated", "security", "servers")
+        kept = ("tags", "summary", "description", "externalDocs", "operationId", "deprecated", "servers")
         view = {key: value for key, value in operation.items() if key in kept or key.startswith("x-")}
+        if "security" in operation:
+            view["security"] = self.security(operation["security"])
         if "parameters" in operation:
             view["parameters"] = self.parameters(operation["parameters"], f"{pointer}/parameters")
         if isinstance(operation.get("requestBody"), dict):
@@ -262,6 +265,17 @@ class _View:
                 for name, callback in operation["callbacks"].items()
             }
         return view
+
+    def security(self, requirements) -> list:
+        """Security requirements without the schemes the view leaves out (a requirement of mutualTLS alone lets anyone in)."""
+        if not isinstance(requirements, list):
+            return requirements
+        return [
+            {name: scopes for name, scopes in requirement.items() if name not in self.unasked}
+            if isinstance(requirement, dict)
+            else requirement
+            for requirement in requirements
+        ]
 
     def parameters(self, parameters, pointer: str) -> list:
         return [self.parameter(parameter, f"{pointer}/{index}") for index, parameter in enumerate(parameters or [])]
