@@ -14,10 +14,10 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from wamock.data.facts import DocumentFacts
 from wamock.serve import envelope
 from wamock.serve.auth import CHALLENGE
 from wamock.serve.routes import DocumentPaths
-from wamock.serve.state import SCOPE_KEY as STATE_KEY
 
 logger = logging.getLogger("wamock")
 
@@ -32,22 +32,21 @@ def envelope_response(status: int, body: dict, headers: dict | None = None) -> C
     )
 
 
-def problem_handler(paths: DocumentPaths):
+def problem_handler(facts: DocumentFacts, paths: DocumentPaths):
     def problem(request: ConnexionRequest, exc: ProblemException) -> ConnexionResponse:
-        state = request.scope[STATE_KEY]
         # Outside connexion's routing: the operation is found again from the method and path.
         operation = paths.operation(request.method, request.url.path)
-        documented = state.answers.get(operation, {}).get(exc.status)
-        return documented_problem(state, documented.body if documented else None, exc)
+        documented = facts.answers.get(operation, {}).get(exc.status)
+        return documented_problem(facts, documented.body if documented else None, exc)
 
     return problem
 
 
-def documented_problem(state, documented, exc: ProblemException) -> ConnexionResponse:
+def documented_problem(facts: DocumentFacts, documented, exc: ProblemException) -> ConnexionResponse:
     if exc.status == 401:
         # The document's own words for refused credentials, where it gives them for this operation.
         given = documented.get("message") if isinstance(documented, dict) else None
-        message = given if isinstance(given, str) else state.texts.unauthorized
+        message = given if isinstance(given, str) else facts.texts.unauthorized
     else:
         message = exc.detail or exc.title
     body = envelope.shaped_error(documented, exc.status, message)
@@ -74,8 +73,9 @@ def unexpected(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     return envelope_response(500, envelope.error("INTERNAL_SERVER_ERROR", "internal error in wamock; see its log"))
 
 
-def register(app, paths: DocumentPaths) -> None:
-    app.add_error_handler(ProblemException, problem_handler(paths))
+def register(app, facts: DocumentFacts) -> None:
+    paths = DocumentPaths(facts.answers)
+    app.add_error_handler(ProblemException, problem_handler(facts, paths))
     app.add_error_handler(HTTPException, http_error_handler(paths))
     app.add_error_handler(Exception, unexpected)
 
