@@ -199,3 +199,20 @@ def test_a_version_wamock_does_not_serve_is_refused_in_one_line(tmp_path, docume
 def test_openapi_30_and_31_are_served(version):
     dialect.check_version({"openapi": version}, "api.json")  # raises where refused
     assert dialect.is_served(version)
+
+
+def test_a_ref_written_as_a_uri_fragment_is_followed_in_the_view():
+    """`{` in a path may be written %7B in a $ref (Codat's documents do): the view keeps the $ref to it."""
+    document = document_31({"type": "integer"})
+    document["paths"]["/things/{id}"] = {
+        "get": {
+            "parameters": [{"$ref": "#/paths/~1things~1%7Bid%7D/parameters/0"}],
+            "responses": {"200": {"description": "OK"}},
+        },
+        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": ["integer", "null"]}}],
+    }
+
+    view = dialect.connexion_view(document)
+    Specification.from_dict(view)  # raises where the view's parameter is no parameter
+
+    assert view["paths"]["/things/{id}"]["get"]["parameters"] == [{"$ref": "#/paths/~1things~1%7Bid%7D/parameters/0"}]
