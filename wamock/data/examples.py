@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from jsonschema import Draft4Validator
 
+from wamock.adapters import re_parser
 from wamock.data import dialect
 from wamock.data.collections import collection
 from wamock.data.document import MAX_REF_CHAIN, MISSING, pointed
@@ -206,6 +207,9 @@ def plain_value(kind: str | None, schema: dict):
     if kind == "boolean":
         return False
     if kind == "string":
+        written = re_parser.matching(schema["pattern"]) if isinstance(schema.get("pattern"), str) else None
+        if written is not None and schema.get("minLength", 0) <= len(written) <= schema.get("maxLength", len(written)):
+            return written
         formats = {"date-time": "2024-01-01T00:00:00Z", "date": "2024-01-01", "uri": "https://example.com/"}
         return formats.get(schema.get("format"), "x" * schema.get("minLength", 0))
     return None if schema.get("nullable") or kind is None else {}
