@@ -22,6 +22,7 @@ def document(schema: dict) -> dict:
         pytest.param({"type": ["string", "null"]}, "", id="type-list"),
         pytest.param({"type": ["null", "integer"], "minimum": 3}, 3, id="type-list-null-first"),
         pytest.param({"type": "null"}, None, id="type-null"),
+        pytest.param({"type": "string", "nullable": True, "default": None}, "", id="nullable-is-no-31-word"),
         pytest.param({"type": "string", "pattern": "^#[0-9a-f]{6}$"}, "#000000", id="pattern"),
         pytest.param({"type": "integer", "exclusiveMinimum": 0}, 1, id="exclusiveMinimum-integer"),
         pytest.param({"type": "number", "exclusiveMinimum": 2.5}, 3.5, id="exclusiveMinimum-number"),

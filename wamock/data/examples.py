@@ -265,7 +265,9 @@ def _plain_schema_once(spec: dict, schema: dict, depth: int, made: dict):
     for key in ("allOf", "oneOf", "anyOf", "prefixItems"):
         if isinstance(plain.get(key), list):
             plain[key] = [_plain_schema(spec, sub, depth + 1, made) for sub in plain[key]]
-    if schema.get("nullable") and "type" in plain:
+    if (
+        schema.get("nullable") and "type" in plain and not dialect.is_31(spec)
+    ):  # 3.1 has no `nullable`: null is in `type`
         plain["type"] = [plain["type"], "null"] if isinstance(plain["type"], str) else [*plain["type"], "null"]
     return plain
 
