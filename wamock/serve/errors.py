@@ -15,8 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wamock.data.facts import DocumentFacts
-from wamock.serve import envelope
-from wamock.serve.auth import CHALLENGE
+from wamock.serve import auth, envelope
 from wamock.serve.routes import DocumentPaths
 
 logger = logging.getLogger("wamock")
@@ -37,12 +36,16 @@ def problem_handler(facts: DocumentFacts, paths: DocumentPaths):
         # Outside connexion's routing: the operation is found again from the method and path.
         operation = paths.operation(request.method, request.url.path)
         documented = facts.answers.get(operation, {}).get(exc.status)
-        return documented_problem(facts, documented.body if documented else None, exc)
+        return documented_problem(
+            facts, documented.body if documented else None, exc, auth.challenge(request.scope, operation)
+        )
 
     return problem
 
 
-def documented_problem(facts: DocumentFacts, documented, exc: ProblemException) -> ConnexionResponse:
+def documented_problem(
+    facts: DocumentFacts, documented, exc: ProblemException, challenge: str = auth.CHALLENGE
+) -> ConnexionResponse:
     if exc.status == 401:
         # The document's own words for refused credentials, where it gives them for this operation.
         given = documented.get("message") if isinstance(documented, dict) else None
@@ -50,8 +53,8 @@ def documented_problem(facts: DocumentFacts, documented, exc: ProblemException) 
     else:
         message = exc.detail or exc.title
     body = envelope.shaped_error(documented, exc.status, message)
-    # A 401 carries its challenge, whatever produced it.
-    headers = {"WWW-Authenticate": CHALLENGE} if exc.status == 401 else None
+    # A 401 carries the challenges of the operation's schemes, whatever produced it.
+    headers = {"WWW-Authenticate": challenge} if exc.status == 401 else None
     return envelope_response(exc.status, body, headers)
 
 
