@@ -128,53 +128,28 @@ def test_an_alternative_the_run_cannot_meet_is_passed_over():
     assert sent["GET /both"] == sent["GET /open"]  # half a combination is none of it
 
 
+def check_doors(capsys, document, let_through: collections.Counter, *options: str) -> tuple[int, str]:
+    with serving(door_server(let_through)) as url:
+        return check(capsys, url, "--spec", str(document), "--max-examples", "5", "--seed", "3", *options)
+
+
 def test_with_every_credential_each_operation_is_reached(capsys, document):
     let_through = collections.Counter()
-    with serving(door_server(let_through)) as url:
-        _status, output = check(
-            capsys,
-            url,
-            "--spec",
-            str(document),
-            "--max-examples",
-            "5",
-            "--seed",
-            "3",
-            "--token",
-            TOKEN,
-            "--api-key",
-            KEY,
-        )
+    _status, output = check_doors(capsys, document, let_through, "--token", TOKEN, "--api-key", KEY)
 
     assert "FAILED credentials" not in output
     assert set(let_through) == set(REQUIREMENTS), (let_through, output)
 
 
 def test_a_run_refused_everywhere_says_it_tested_the_door(capsys, document):
-    with serving(door_server(collections.Counter())) as url:
-        status, output = check(
-            capsys, url, "--spec", str(document), "--max-examples", "5", "--seed", "3", "--auth", "no:body"
-        )
+    status, output = check_doors(capsys, document, collections.Counter(), "--auth", "no:body")
 
     assert status == 1
     assert "FAILED credentials: Most answers refuse the run's credentials" in output
 
 
 def test_refusals_expected_is_not_a_finding(capsys, document):
-    with serving(door_server(collections.Counter())) as url:
-        _status, output = check(
-            capsys,
-            url,
-            "--spec",
-            str(document),
-            "--max-examples",
-            "5",
-            "--seed",
-            "3",
-            "--auth",
-            "no:body",
-            "--refusals-expected",
-        )
+    _status, output = check_doors(capsys, document, collections.Counter(), "--auth", "no:body", "--refusals-expected")
 
     assert "FAILED credentials" not in output
 
