@@ -34,7 +34,7 @@ from wamock.serve.bodies import ChunkedBodyLength
 from wamock.serve.journal import JournalMiddleware
 from wamock.serve.plain_pages import FastChatsPath
 from wamock.serve.published import PublishedDocument, base_path, published_paths
-from wamock.serve.routes import DocumentPaths, DocumentResolver
+from wamock.serve.routes import DocumentPaths, DocumentResolver, in_routing_order
 from wamock.serve.safety import ControlGuard, HostAllowList, PathCORS
 from wamock.serve.scenarios import DelayAndPreferMiddleware, PreferredStatusMiddleware
 from wamock.serve.server import EnvelopeHttpToolsProtocol
@@ -104,7 +104,7 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
     )
     try:
         app.add_api(
-            with_accounts(spec, "api_basic_info"),
+            with_accounts(in_routing_order(spec), "api_basic_info"),
             resolver=DocumentResolver(state.answers),
             # wamock publishes the document itself, rendered once (wamock.serve.published)
             swagger_ui_options=SwaggerUIOptions(serve_spec=False),
@@ -160,7 +160,7 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
         )
     app.add_middleware(PreferredStatusMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, answers=state.answers)
     app.add_middleware(ChunkedBodyLength, position=MiddlewarePosition.BEFORE_VALIDATION)
-    errors.register(app, DocumentPaths(state.answers))
+    errors.register(app, DocumentPaths(state.answers, api_base), errors.ErrorShapes(spec))
     return app
 
 

@@ -11,6 +11,7 @@ import functools
 import re
 
 from connexion import request
+from connexion.exceptions import ProblemException
 from connexion.resolver import Resolution, Resolver
 from connexion.utils import get_function_from_name
 from starlette.convertors import PathConvertor, register_url_convertor
@@ -54,18 +55,39 @@ HANDLED = {
 }
 
 
+def routing_order(path: str) -> tuple[bool, ...]:
+    """How OpenAPI matches paths: segment by segment, a concrete one before a template
+    (`/numbers/Local.json` before `/numbers/{Sid}.json`); paths in the document's order otherwise."""
+    return tuple("{" in segment for segment in path.split("/"))
+
+
+def in_routing_order(spec: dict) -> dict:
+    """The document with its paths in `routing_order`, as connexion is to route them: it routes
+    in the document's order, first match wins (Starlette's), so `{Sid}.json` took `Local.json`."""
+    paths = spec.get("paths") or {}
+    return {**spec, "paths": dict(sorted(paths.items(), key=lambda item: routing_order(str(item[0]))))}
+
+
 class DocumentPaths:
     """The methods the document gives each path: for the `Allow` header of a 405, and to tell
-    which operation a request was for where connexion's routing has not said it."""
+    which operation a request was for where connexion's routing has not said it. Requests are
+    under `base_path`, the path of the document's server URL (`/v2`), as connexion mounts it."""
 
-    def __init__(self, answers: dict[str, dict[int, Answer]]) -> None:
+    def __init__(self, answers: dict[str, dict[int, Answer]], base_path: str = "") -> None:
         methods: dict[str, list[str]] = {}
         for key in answers:
             method, path = key.split(" ", 1)
             methods.setdefault(path, []).append(method)
-        self._paths = [(path, template_pattern(path), path_methods) for path, path_methods in methods.items()]
+        ordered = sorted(methods.items(), key=lambda item: routing_order(item[0]))
+        self._paths = [(path, template_pattern(path), path_methods) for path, path_methods in ordered]
+        self.base_path = base_path.rstrip("/")
+        self.keys = frozenset(answers)
 
     def _methods(self, path: str) -> tuple[str, list[str]] | None:
+        if self.base_path:
+            if not path.startswith(self.base_path + "/"):
+                return None
+            path = path.removeprefix(self.base_path)
         for template, pattern, methods in self._paths:
             if pattern.match(path):
                 return template, methods
@@ -77,6 +99,11 @@ class DocumentPaths:
             return []
         methods = found[1]
         return [*methods, "HEAD"] if "GET" in methods else methods
+
+    def operations_at(self, path: str) -> list[str]:
+        """The operations of the document's path that `path` is, as `operation_key` names them."""
+        found = self._methods(path)
+        return [operation_key(method, found[0]) for method in found[1]] if found else []
 
     def operation(self, method: str, path: str) -> str | None:
         """The operation a request is for, as `operation_key` names it; None if there is none."""
@@ -113,20 +140,24 @@ async def documented_answer(method: str, answers: dict[int, Answer], **_request)
     """The document's answer, with one state any API has: a DELETE removes what lies at its path.
 
     Until a PUT to that path or a POST to its collection creates it again (or the mock is
-    reset), the path and what lies under it answer the operation's documented 404.
+    reset), the path and what lies under it answer 404: the operation's documented 404, else a
+    refusal in the shape of its `default` answer (`wamock.serve.errors`).
     """
     mock = state.current()
-    path = request.url.path
-    if 404 in answers and mock.snapshot().is_deleted(path):
-        return response_of(answers[404])
+    path = request.url.path  # in full, server URL's path included: the state's paths are the requests'
     answer = usual_answer(answers)
+    succeeds = answer is None or 200 <= answer.status < 300
+    if method in ("PUT", "POST"):
+        if succeeds:
+            mock.restore(path)
+    elif mock.snapshot().is_deleted(path):
+        if 404 in answers:
+            return response_of(answers[404])
+        raise ProblemException(status=404, title="Not Found", detail=f"{path}: deleted")
+    elif method == "DELETE" and succeeds:
+        mock.delete(path)
     if answer is None:
         return Response(status_code=204)
-    if 200 <= answer.status < 300:
-        if method == "DELETE":
-            mock.delete(path)
-        elif method in ("PUT", "POST"):
-            mock.restore(path)
     return response_of(answer)
 
 

@@ -1,0 +1,148 @@
+"""A plain valid request of a document's operation: its required parameters filled from the
+document (a parameter's example, its schema's example, default or first enum value, else a
+value built from its schema), each one its schema takes. The banner's `try:` line is one; the
+tests send one to every GET operation of real documents.
+"""
+
+import functools
+import urllib.parse
+from dataclasses import dataclass
+
+import hypothesis
+from hypothesis import strategies
+
+from wamock.data.examples import built_example, fits
+from wamock.data.operations import Operation, Parameter, operations
+from wamock.data.spec import resolved
+
+MISSING = object()
+
+
+@dataclass(frozen=True)
+class PlainRequest:
+    operation: Operation
+    target: str  # the path with its parameters filled in, and the query, under no server path
+    headers: dict[str, str]
+    basic: bool  # the operation takes HTTP Basic credentials (wamock's accounts)
+
+
+def plain_request(spec: dict, operation: Operation) -> PlainRequest | None:
+    """The request, or None where a required parameter has no value the document gives."""
+    path, query, headers = operation.path, {}, {}
+    for parameter in operation.parameters:
+        if not parameter.required and parameter.location != "path":
+            continue
+        value = sample(spec, operation, parameter)
+        if value is MISSING:
+            return None
+        text = as_text(value)
+        if parameter.location == "path":
+            path = path.replace("{" + parameter.name + "}", urllib.parse.quote(text, safe=""))
+        elif parameter.location == "query":
+            query[parameter.name] = text
+        elif parameter.location == "header":
+            headers[parameter.name] = text
+        else:
+            return None  # a required cookie: not a plain request
+    target = path + ("?" + urllib.parse.urlencode(query) if query else "")
+    return PlainRequest(operation, target, headers, takes_basic(spec, operation))
+
+
+def plain_gets(spec: dict) -> list[PlainRequest]:
+    """A plain request of each GET operation that has one, those needing fewest values first."""
+    found = [plain_request(spec, op) for op in operations(spec).values() if op.method == "GET"]
+    requests = [request for request in found if request is not None]
+    return sorted(requests, key=lambda request: sum(p.required for p in request.operation.parameters))
+
+
+def sample(spec: dict, operation: Operation, parameter: Parameter):
+    """A value of the parameter that its schema takes, from the document; MISSING if none."""
+    declared = next(
+        (
+            resolved(spec, p)
+            for p in operation.document.get("parameters") or []
+            if isinstance(resolved(spec, p), dict) and resolved(spec, p).get("name") == parameter.name
+        ),
+        {},
+    )
+    schema = parameter.schema
+    candidates = []
+    if "example" in declared:
+        candidates.append(declared["example"])
+    for example in (declared.get("examples") or {}).values():
+        example = resolved(spec, example)
+        if isinstance(example, dict) and "value" in example:
+            candidates.append(example["value"])
+    for key in ("example", "default"):
+        if key in schema:
+            candidates.append(schema[key])
+    if schema.get("enum"):
+        candidates.append(schema["enum"][0])
+    candidates.append(built_example(spec, schema))
+    for value in candidates:
+        if value is not None and as_text(value) != "" and fits(spec, value, schema):
+            return value
+    return text_of(spec, schema)
+
+
+def text_of(spec: dict, schema) -> object:
+    """The simplest string the schema takes, from its pattern and lengths; MISSING if none is found."""
+    if not isinstance(schema, dict) or schema.get("type") not in ("string", None):
+        return MISSING
+    value = matching(schema.get("pattern"), int(schema.get("minLength") or 1), schema.get("maxLength"))
+    return value if value is not MISSING and fits(spec, value, schema) else MISSING
+
+
+@functools.lru_cache(maxsize=256)
+def matching(pattern: str | None, shortest: int, longest: int | None):
+    if pattern is None:
+        return "a" * max(shortest, 1)
+    try:
+        # Hypothesis's first match, the same every time (derandomized); not shrunk, which costs seconds.
+        return hypothesis.find(
+            strategies.from_regex(pattern, fullmatch=True).filter(
+                lambda value: shortest <= len(value) <= (longest if longest is not None else len(value))
+            ),
+            lambda _: True,
+            settings=hypothesis.settings(
+                database=None, max_examples=200, derandomize=True, phases=[hypothesis.Phase.generate]
+            ),
+        )
+    except Exception:  # no match found, or a pattern Python's re cannot read
+        return MISSING
+
+
+def as_text(value) -> str:
+    """A value as a parameter carries it: booleans in lower case, a list as comma-separated values."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list):
+        return ",".join(map(as_text, value))
+    return str(value)
+
+
+def takes_basic(spec: dict, operation: Operation) -> bool:
+    schemes = (spec.get("components") or {}).get("securitySchemes") or {}
+    for requirement in operation.security:
+        for name in requirement:
+            scheme = resolved(spec, schemes.get(name))
+            if (
+                isinstance(scheme, dict)
+                and scheme.get("type") == "http"
+                and scheme.get("scheme", "").lower() == "basic"
+            ):
+                return True
+    return False
+
+
+def needs_other_scheme(spec: dict, operation: Operation) -> bool:
+    """Whether every way the operation's security allows needs a scheme other than HTTP Basic."""
+    if not operation.security:
+        return False
+    schemes = (spec.get("components") or {}).get("securitySchemes") or {}
+
+    def basic(name: str) -> bool:
+        scheme = resolved(spec, schemes.get(name))
+        return isinstance(scheme, dict) and scheme.get("type") == "http" and scheme.get("scheme", "").lower() == "basic"
+
+    return not any(all(basic(name) for name in requirement) for requirement in operation.security)
