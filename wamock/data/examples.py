@@ -7,8 +7,11 @@ is converted or replaced, `$ref`, `allOf`, `oneOf` and `anyOf` are followed, and
 no example gets a plain value of its type.
 """
 
+import functools
 from dataclasses import dataclass
 
+import hypothesis
+from hypothesis import strategies
 from jsonschema import Draft4Validator
 
 from wamock.data.operations import CHAT_LIST, METHODS, operation_key
@@ -17,6 +20,7 @@ from wamock.data.paths import SPEC_FILE
 from wamock.data.spec import SpecError, list_chats_operation, lists_chats, load, resolved
 
 JSON = "application/json"
+MISSING = object()  # no value found
 MAX_DEPTH = 12  # a recursive schema (a tree of replies) is cut here
 MAX_VALUES = 10_000  # values in one built answer at most
 
@@ -56,14 +60,17 @@ def response_answer(spec: dict, status: int, response: dict) -> Answer:
         return Answer(status, None, None, "none")
     media_type = JSON if JSON in content else next(iter(content))
     media = content[media_type] or {}
-    if "example" in media:
-        return Answer(status, media["example"], media_type, "example")
-    examples = media.get("examples") or {}
-    for example in examples.values():
+    schema = resolved(spec, media.get("schema") or {})
+    # A document's example that breaks its own schema (Twilio's numbers as strings) is not served:
+    # a client would be right to refuse it. One built from the schema is, instead.
+    given = [media["example"]] if "example" in media else []
+    for example in (media.get("examples") or {}).values():
         example = resolved(spec, example)
         if isinstance(example, dict) and "value" in example:
-            return Answer(status, example["value"], media_type, "example")
-    schema = resolved(spec, media.get("schema") or {})
+            given.append(example["value"])
+    for value in given:
+        if not isinstance(schema, dict) or not schema or fits(spec, value, schema):
+            return Answer(status, value, media_type, "example")
     if isinstance(schema, dict) and "example" in schema and fits(spec, schema["example"], schema):
         return Answer(status, schema["example"], media_type, "example")
     return Answer(status, built_example(spec, schema), media_type, "built")
@@ -129,8 +136,35 @@ def plain_value(kind: str | None, schema: dict):
         return False
     if kind == "string":
         formats = {"date-time": "2024-01-01T00:00:00Z", "date": "2024-01-01", "uri": "https://example.com/"}
-        return formats.get(schema.get("format"), "x" * schema.get("minLength", 0))
+        if schema.get("format") in formats:
+            return formats[schema["format"]]
+        if "pattern" in schema:
+            text = matching(schema["pattern"], int(schema.get("minLength") or 0), schema.get("maxLength"))
+            if text is not MISSING:
+                return text
+        return "x" * schema.get("minLength", 0)
     return None if schema.get("nullable") or kind is None else {}
+
+
+@functools.lru_cache(maxsize=256)
+def matching(pattern: str | None, shortest: int, longest: int | None):
+    """The first text Hypothesis finds that matches `pattern` within the lengths; MISSING if none.
+    A pattern (`^AC[0-9a-fA-F]{32}$`) is a rule a built value must keep as much as a type."""
+    if pattern is None:
+        return "a" * max(shortest, 1)
+    try:
+        # Hypothesis's first match, the same every time (derandomized); not shrunk, which costs seconds.
+        return hypothesis.find(
+            strategies.from_regex(pattern, fullmatch=True).filter(
+                lambda value: shortest <= len(value) <= (longest if longest is not None else len(value))
+            ),
+            lambda _: True,
+            settings=hypothesis.settings(
+                database=None, max_examples=200, derandomize=True, phases=[hypothesis.Phase.generate]
+            ),
+        )
+    except Exception:  # no match found, or a pattern Python's re cannot read
+        return MISSING
 
 
 def fits(spec: dict, value, schema: dict) -> bool:

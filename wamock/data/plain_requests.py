@@ -4,18 +4,12 @@ value built from its schema), each one its schema takes. The banner's `try:` lin
 tests send one to every GET operation of real documents.
 """
 
-import functools
 import urllib.parse
 from dataclasses import dataclass
 
-import hypothesis
-from hypothesis import strategies
-
-from wamock.data.examples import built_example, fits
+from wamock.data.examples import MISSING, built_example, fits, matching
 from wamock.data.operations import Operation, Parameter, operations
 from wamock.data.spec import resolved
-
-MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -91,25 +85,6 @@ def text_of(spec: dict, schema) -> object:
         return MISSING
     value = matching(schema.get("pattern"), int(schema.get("minLength") or 1), schema.get("maxLength"))
     return value if value is not MISSING and fits(spec, value, schema) else MISSING
-
-
-@functools.lru_cache(maxsize=256)
-def matching(pattern: str | None, shortest: int, longest: int | None):
-    if pattern is None:
-        return "a" * max(shortest, 1)
-    try:
-        # Hypothesis's first match, the same every time (derandomized); not shrunk, which costs seconds.
-        return hypothesis.find(
-            strategies.from_regex(pattern, fullmatch=True).filter(
-                lambda value: shortest <= len(value) <= (longest if longest is not None else len(value))
-            ),
-            lambda _: True,
-            settings=hypothesis.settings(
-                database=None, max_examples=200, derandomize=True, phases=[hypothesis.Phase.generate]
-            ),
-        )
-    except Exception:  # no match found, or a pattern Python's re cannot read
-        return MISSING
 
 
 def as_text(value) -> str:

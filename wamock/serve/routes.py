@@ -165,8 +165,11 @@ def response_of(answer: Answer, headers: dict[str, str] | None = None) -> Respon
     """The answer as sent: JSON encoded as the envelope is, other media types as text or bytes."""
     if answer.media_type is None:
         return Response(status_code=answer.status, headers=headers)
-    if answer.media_type.endswith("json"):
+    media_type = answer.media_type
+    if media_type.endswith("json") or not isinstance(answer.body, (str, bytes, type(None))):
         content = envelope.encode(answer.body)
+        if "*" in media_type:  # `*/*`, `application/*`: a range, not a Content-Type; the body is JSON
+            media_type = "application/json"
     else:
         content = answer.body if isinstance(answer.body, bytes) else str(answer.body or "").encode()
-    return Response(content, status_code=answer.status, headers=headers, media_type=answer.media_type)
+    return Response(content, status_code=answer.status, headers=headers, media_type=media_type)
