@@ -71,11 +71,24 @@ class Served:
         return httpx.get(self.api + target, timeout=30, **options)
 
 
-@pytest.fixture(scope="module", params=[*DOCUMENTS, "upstream"])
-def served(request):
-    served = Served(document_path(request.param))
-    yield served
-    stop(served.server)
+@pytest.fixture(scope="module")
+def servers():
+    """One wamock a document, started when a test first needs it, all stopped at the end."""
+    started: dict[str, Served] = {}
+
+    def serve(name: str) -> Served:
+        if name not in started:
+            started[name] = Served(document_path(name))
+        return started[name]
+
+    yield serve
+    for served in started.values():
+        stop(served.server)
+
+
+@pytest.fixture(params=[*DOCUMENTS, "upstream"])
+def served(request, servers):
+    return servers(request.param)
 
 
 def test_the_banners_try_line_answers_2xx(served):
@@ -132,12 +145,12 @@ def documented_schema(served: Served, operation) -> dict:
 
 
 def test_schemathesis_finds_no_server_error(served):
-    """A bounded run: its examples, then fuzzing for 10 s, every operation, with the Basic account."""
+    """A bounded run: its examples, then fuzzing for 6 s, every operation, with the Basic account."""
     result = subprocess.run(
         [
             *(sys.executable, "-m", "schemathesis.cli", "run", str(served.path), "--url", served.api),
             *("--checks", "not_a_server_error", "--max-examples", "3", "--seed", "1", "--no-shrink"),
-            *("--max-time", "10", "--request-timeout", "10", "--auth", ":".join(AUTH)),
+            *("--max-time", "6", "--request-timeout", "10", "--auth", ":".join(AUTH)),
             *("--phases", "examples,fuzzing", "--workers", "2"),
         ],
         capture_output=True,
@@ -150,11 +163,9 @@ def test_schemathesis_finds_no_server_error(served):
     assert "Server error" not in result.stdout, result.stdout[-3000:]
 
 
-@pytest.fixture(scope="module")
-def twilio():
-    served = Served(document_path("twilio-2010"))
-    yield served
-    stop(served.server)
+@pytest.fixture
+def twilio(servers):
+    return servers("twilio-2010")
 
 
 def test_a_literal_path_segment_is_routed_before_a_template(twilio):
@@ -175,11 +186,9 @@ def test_a_form_field_without_a_type_is_taken(twilio):
     assert response.status_code == 201, response.text
 
 
-@pytest.fixture(scope="module")
-def petstore_expanded():
-    served = Served(document_path("petstore-expanded"))
-    yield served
-    stop(served.server)
+@pytest.fixture
+def petstore_expanded(servers):
+    return servers("petstore-expanded")
 
 
 def test_a_refusal_takes_the_shape_of_the_operations_default_answer(petstore_expanded):
