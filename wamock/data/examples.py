@@ -10,8 +10,6 @@ no example gets a plain value of its type.
 import functools
 from dataclasses import dataclass
 
-import hypothesis
-from hypothesis import strategies
 from jsonschema import Draft4Validator
 
 from wamock.data.operations import CHAT_LIST, METHODS, operation_key
@@ -152,6 +150,9 @@ def matching(pattern: str | None, shortest: int, longest: int | None):
     A pattern (`^AC[0-9a-fA-F]{32}$`) is a rule a built value must keep as much as a type."""
     if pattern is None:
         return "a" * max(shortest, 1)
+    import hypothesis  # here: a second of imports that a document without patterns never pays
+    from hypothesis import strategies
+
     try:
         # Hypothesis's first match, the same every time (derandomized); not shrunk, which costs seconds.
         return hypothesis.find(
