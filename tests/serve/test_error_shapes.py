@@ -26,6 +26,9 @@ PATHS = {
     ),
     "/range": operation({"4XX": error({"status": {"type": "string"}, "detail": {"type": "string"}})}),
     "/exact": operation({"400": error({"code": {"type": "string"}, "message": {"type": "string"}}, {"code": "E1"})}),
+    "/typed": operation(
+        {"400": error({"code": {"type": "integer"}, "message": {"type": "string"}}, {"code": "400", "message": "m"})}
+    ),
     "/bare": operation({"400": {"description": "no body"}}),
 }
 
@@ -42,6 +45,9 @@ def client(tmp_path_factory):
         pytest.param("/default", {"code": 400, "message": "limit: must be an integer"}, id="default-integer-code"),
         pytest.param("/range", {"status": "400", "detail": "limit: must be an integer"}, id="range-string-status"),
         pytest.param("/exact", {"code": "E1", "message": "limit: must be an integer"}, id="own-example-keeps-its-code"),
+        pytest.param(
+            "/typed", {"code": 400, "message": "limit: must be an integer"}, id="example-breaking-its-schema-is-built"
+        ),
         pytest.param("/bare", {"code": "400", "message": "limit: must be an integer", "results": {}}, id="envelope"),
     ],
 )
