@@ -31,9 +31,9 @@ def shaped_error(documented, status: int, message: str, types: dict | None = Non
     status of the operation (`documented`, its answer's body; `types`, the JSON type its schema
     gives each field, where it gives one): its fields, with the first message field saying what
     was wrong and the status code field the status, each of its schema's type (`"400"` for a
-    string, `400` for an integer). An example given for this very status keeps its own code
-    (`for_status`); one of `default` is given this status. Where the document gives no object,
-    the envelope."""
+    string, `400` for an integer). The document's own example for this very status keeps its
+    own code (`for_status`); any other is given this status. Where the document gives no
+    object, the envelope."""
     if not isinstance(documented, dict):
         return error(str(status), message)
     types = types or {}
@@ -44,7 +44,7 @@ def shaped_error(documented, status: int, message: str, types: dict | None = Non
     code = next((name for name in CODE_FIELDS if name in documented or name in types), None)
     if code is not None:
         given = documented.get(code) if for_status else None
-        shaped[code] = _typed_code(given if given is not None else status, status, types.get(code))
+        shaped[code] = _typed_code(given if given is not None else status, types.get(code))
     return shaped
 
 
@@ -55,12 +55,8 @@ def _textual(name: str, documented: dict, types: dict) -> bool:
     return isinstance(documented.get(name), str)
 
 
-def _typed_code(value, status: int, kind: str | None):
-    if kind in ("integer", "number"):
-        return int(value) if isinstance(value, int) or (isinstance(value, str) and value.isdigit()) else status
-    if kind == "string":
-        return str(value)
-    return value
+def _typed_code(value, kind: str | None):
+    return str(value) if kind == "string" else value
 
 
 def device_required() -> dict:

@@ -41,8 +41,8 @@ def envelope_response(status: int, body, headers: dict | None = None) -> Connexi
 @dataclass(frozen=True)
 class ErrorShape:
     """What the document answers one status of one operation with: a JSON body (its example, or
-    one built from its schema), the schema, its fields' types, and whether it was given for this
-    very status rather than as the operation's `default` or `NXX`."""
+    one built from its schema), the schema, its fields' types, and whether the body is the
+    document's own example for this very status (not its `default`'s or `NXX`'s, nor built)."""
 
     body: object
     schema: dict = field(repr=False)
@@ -93,7 +93,8 @@ class ErrorShapes:
         answer = examples.response_answer(self.spec, status, {"content": {media_type: media}})
         schema = resolved(self.spec, media.get("schema") or {})
         schema = schema if isinstance(schema, dict) else {}
-        return ErrorShape(answer.body, schema, self._types(schema), name == str(status))
+        own_example = name == str(status) and answer.source == "example"
+        return ErrorShape(answer.body, schema, self._types(schema), own_example)
 
     def _types(self, schema: dict) -> dict:
         """The JSON type the schema gives each of its fields (None: any), its `allOf`'s included."""
