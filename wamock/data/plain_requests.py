@@ -5,6 +5,7 @@ tests send one to every GET operation of real documents.
 """
 
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from wamock.data.examples import MISSING, built_example, fits, matching
@@ -42,11 +43,14 @@ def plain_request(spec: dict, operation: Operation) -> PlainRequest | None:
     return PlainRequest(operation, target, headers, takes_basic(spec, operation))
 
 
-def plain_gets(spec: dict) -> list[PlainRequest]:
-    """A plain request of each GET operation that has one, those needing fewest values first."""
-    found = [plain_request(spec, op) for op in operations(spec).values() if op.method == "GET"]
-    requests = [request for request in found if request is not None]
-    return sorted(requests, key=lambda request: sum(p.required for p in request.operation.parameters))
+def plain_gets(spec: dict) -> Iterator[PlainRequest]:
+    """A plain request of each GET operation that has one, those needing fewest values first
+    (each made when asked for: the first is all a banner needs)."""
+    gets = [op for op in operations(spec).values() if op.method == "GET"]
+    for operation in sorted(gets, key=lambda op: sum(p.required or p.location == "path" for p in op.parameters)):
+        request = plain_request(spec, operation)
+        if request is not None:
+            yield request
 
 
 def sample(spec: dict, operation: Operation, parameter: Parameter):
