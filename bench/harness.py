@@ -178,6 +178,12 @@ class Load:
     non_2xx: int
     errors: int
 
+    COLUMNS = ("req/s", "p50 ms", "p99 ms", "non-2xx+errors")
+
+    def cells(self) -> list:
+        """The load's row cells, under `COLUMNS`."""
+        return [f"{self.rps:,.0f}", f"{self.p50_ms:.2f}", f"{self.p99_ms:.2f}", self.non_2xx + self.errors]
+
 
 def to_ms(text: str) -> float:
     value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()

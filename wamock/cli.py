@@ -13,6 +13,7 @@ from pathlib import Path
 
 from wamock import __version__, processes
 from wamock.adapters.uvicorn import Limits
+from wamock.data import collections
 from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT, ENV_VAR, AccountError, parse_account, split_env
 from wamock.data.document import source_argument
@@ -473,7 +474,7 @@ def run_fixtures(args: argparse.Namespace) -> int:
         raise UsageError(f"--count {args.count}: must be at least 1")
     if not 0 <= args.devices <= 100:
         raise UsageError(f"--devices {args.devices}: must be from 0 to 100")
-    newest = spec_module.documented_chat(spec_module.load(args.spec))
+    newest = collections.documented_chat(spec_module.load(args.spec))
     if args.devices:
         data = dumps(generate_devices(args.count, args.seed, newest=newest, devices=args.devices))
     else:

@@ -45,10 +45,7 @@ def run(args) -> None:
                 rows.append(
                     [
                         server.name,
-                        f"{load.rps:,.0f}",
-                        f"{load.p50_ms:.2f}",
-                        f"{load.p99_ms:.2f}",
-                        load.non_2xx + load.errors,
+                        *load.cells(),
                         f"{server.startup:.2f}",
                         f"{server.rss_mib():.0f}",
                         ratio,

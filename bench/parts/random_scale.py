@@ -5,6 +5,7 @@ import shutil
 from bench.harness import (
     SIZES,
     WORK,
+    Load,
     fixture_file,
     median_load,
     random_pages_script,
@@ -32,10 +33,7 @@ def run(args) -> None:
         rows.append(
             [
                 f"{size:,}",
-                f"{load.rps:,.0f}",
-                f"{load.p50_ms:.2f}",
-                f"{load.p99_ms:.2f}",
-                load.non_2xx + load.errors,
+                *load.cells(),
             ]
         )
         print(f"  random pages: {size:,} chats done", flush=True)
@@ -43,6 +41,6 @@ def run(args) -> None:
         f"\n6. Random pages over the whole range (limit 1..100, offset 0..total, a third has_media=true), "
         f"wrk -t1 -c32 -d{args.duration:g}s, medians of {args.rounds}"
     )
-    print(table(["chats", "req/s", "p50 ms", "p99 ms", "non-2xx+errors"], rows))
+    print(table(["chats", *Load.COLUMNS], rows))
     small, large = min(p50), max(p50)
     print(f"p50, {large:,} / {small:,} chats: {p50[large] / p50[small]:.2f}x")

@@ -5,7 +5,7 @@ import shutil
 
 import httpx
 
-from bench.harness import AUTH, SIZES, WORK, fixture_file, median_load, running, table, wamock_server, wrk
+from bench.harness import AUTH, SIZES, WORK, Load, fixture_file, median_load, running, table, wamock_server, wrk
 
 
 def run(args) -> None:
@@ -35,15 +35,12 @@ def run(args) -> None:
                                 mode,
                                 str(has_media).lower(),
                                 page,
-                                f"{load.rps:,.0f}",
-                                f"{load.p50_ms:.2f}",
-                                f"{load.p99_ms:.2f}",
-                                load.non_2xx + load.errors,
+                                *load.cells(),
                             ]
                         )
         print(f"  scale: {size:,} chats done", flush=True)
     print(f"\n2. Scale: wamock, 1 worker, wrk -t1 -c32 -d{args.scale_duration}s a page, medians of {args.rounds}")
-    print(table(["chats", "cache", "has_media", "page", "req/s", "p50 ms", "p99 ms", "non-2xx+errors"], rows))
+    print(table(["chats", "cache", "has_media", "page", *Load.COLUMNS], rows))
     largest, smallest = sizes[-1], sizes[0]
     ratios = []
     for (size, mode, has_media, page), load in results.items():

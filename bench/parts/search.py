@@ -4,7 +4,7 @@ import json
 import urllib.parse
 from pathlib import Path
 
-from bench.harness import WORK, fixture_file, median_load, running, table, wamock_server, wrk
+from bench.harness import WORK, Load, fixture_file, median_load, running, table, wamock_server, wrk
 
 
 def search_script(fixtures: Path, count: int = 300) -> Path:
@@ -41,16 +41,13 @@ def run(args) -> None:
                     [
                         f"{size:,}",
                         connections,
-                        f"{load.rps:,.0f}",
-                        f"{load.p50_ms:.2f}",
-                        f"{load.p99_ms:.2f}",
-                        load.non_2xx + load.errors,
+                        *load.cells(),
                     ]
                 )
         print(f"  search: {size:,} chats done", flush=True)
     print(
         f"\n5. Search, a random term of 300 each request, --no-cache, wrk -t1 -d{args.scale_duration}s, medians of {args.rounds}"
     )
-    print(table(["chats", "connections", "req/s", "p50 ms", "p99 ms", "non-2xx+errors"], rows))
+    print(table(["chats", "connections", *Load.COLUMNS], rows))
     small, large = min(size for size, _ in p50), max(size for size, _ in p50)
     print(f"p50 at one connection, {large:,} / {small:,} chats: {p50[(large, 1)] / p50[(small, 1)]:.1f}x")

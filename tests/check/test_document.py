@@ -5,6 +5,7 @@ quick; the whole document is checked against the mock in `test_mock_keeps_upstre
 """
 
 import copy
+import subprocess
 from pathlib import Path
 
 import httpx
@@ -70,6 +71,42 @@ def test_the_probe_leaves_the_chat_as_it_found_it(capsys, chats_and_archive):
 
     assert status == 0, output
     assert after["results"] == before["results"]
+
+
+def recording_bodies(app, bodies: list[bytes]):
+    """`app`, keeping the body of every request it gets."""
+
+    async def recorded(scope, receive, send):
+        async def receive_and_keep():
+            message = await receive()
+            if message["type"] == "http.request" and message.get("body"):
+                bodies.append(message["body"])
+            return message
+
+        await app(scope, receive_and_keep if scope["type"] == "http" else receive, send)
+
+    return recorded
+
+
+@needs_upstream
+def test_reproduce_line_of_a_request_with_a_body_sends_the_body(capsys, chats_and_archive):
+    """A POST that broke a rule is reproduced with its body as sent, byte for byte."""
+    bodies: list[bytes] = []
+    with serving(recording_bodies(implementation("archive_undocumented_status"), bodies)) as url:
+        output = check(capsys, url, *QUICK, "--spec", str(chats_and_archive))[1]
+        block = output.split("FAILED status_code_conformance: ")[1]
+        command = next(line for line in block.splitlines() if "Reproduce: " in line).split("Reproduce: ")[1]
+        sent_by_the_run = list(bodies)
+        result = subprocess.run(
+            ["bash", "-c", command + " --silent --output /dev/null --write-out '%{http_code}'"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+
+    assert result.stdout == "409"
+    assert len(bodies) == len(sent_by_the_run) + 1  # the reproduced request sent a body
+    assert bodies[-1] in sent_by_the_run  # one the run sent
 
 
 def test_without_the_archive_operation_no_archive_is_sent(capsys):

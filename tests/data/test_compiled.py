@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from wamock.data import compiled
+from wamock.data import collections, compiled
 from wamock.data import parallel_load as parallel
-from wamock.data import spec as spec_module
 from wamock.data.generate import dumps, generate_chats
 from wamock.data.store import ChatStore, Filters
 
@@ -20,7 +19,7 @@ def big_file(tmp_path, spec, monkeypatch):
     monkeypatch.setenv("WAMOCK_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(compiled, "SMALL", 100)
     path = tmp_path / "big.json"
-    path.write_bytes(dumps(generate_chats(500, 3, newest=spec_module.documented_chat(spec))))
+    path.write_bytes(dumps(generate_chats(500, 3, newest=collections.documented_chat(spec))))
     return path
 
 
@@ -126,7 +125,7 @@ def names_of(big_file: Path, spec: dict, suffix: str) -> list[str]:
 
 def plant(cache: Path, big_file: Path, spec: dict, *, owner: int | None = None) -> None:
     """A store of one chat, named as `big_file`'s is: a page with an `onerror` in it, if served."""
-    evil = ChatStore([{**generate_chats(1, 1, newest=spec_module.documented_chat(spec))[0], "name": "<img onerror>"}])
+    evil = ChatStore([{**generate_chats(1, 1, newest=collections.documented_chat(spec))[0], "name": "<img onerror>"}])
     for name in names_of(big_file, spec, ".store"):
         compiled.write(evil, cache / name)
         if owner is not None:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from wamock.data import spec as spec_module
+from wamock.data import collections
 from wamock.data.fixtures import validate_chats
 from wamock.data.generate import dumps, generate_chats, generate_devices
 from wamock.data.paths import DEFAULT_FIXTURES
@@ -22,18 +22,18 @@ JID_FORMS = {
 
 @pytest.fixture(scope="module")
 def generated(spec) -> list[dict]:
-    return generate_chats(3000, 7, newest=spec_module.documented_chat(spec))
+    return generate_chats(3000, 7, newest=collections.documented_chat(spec))
 
 
 def test_bundled_fixtures_are_the_generator_output(spec):
     """`wamock fixtures --count 150 --seed 0` rewrites fixtures/chats.json byte for byte."""
-    expected = dumps(generate_chats(150, 0, newest=spec_module.documented_chat(spec)))
+    expected = dumps(generate_chats(150, 0, newest=collections.documented_chat(spec)))
 
     assert DEFAULT_FIXTURES.read_bytes() == expected
 
 
 def test_same_count_and_seed_give_same_data(spec):
-    newest = spec_module.documented_chat(spec)
+    newest = collections.documented_chat(spec)
 
     assert generate_chats(200, 3, newest=newest) == generate_chats(200, 3, newest=newest)
     assert generate_chats(200, 3, newest=newest) != generate_chats(200, 4, newest=newest)
@@ -47,7 +47,7 @@ def test_documented_chat_is_first_and_most_recent(generated, spec):
     page = ChatStore(generated).page(limit=1, offset=0)
 
     # The page's example chat, and upstream's `archived`, which every generated chat carries.
-    assert page.data == [{**spec_module.documented_chat(spec), "archived": False}]
+    assert page.data == [{**collections.documented_chat(spec), "archived": False}]
 
 
 def test_every_jid_form_appears(generated):
@@ -89,7 +89,7 @@ def test_every_generated_chat_says_whether_it_is_archived(generated):
 
 
 def test_devices_each_get_their_own_chats(spec):
-    devices = generate_devices(40, 5, newest=spec_module.documented_chat(spec), devices=3)["devices"]
+    devices = generate_devices(40, 5, newest=collections.documented_chat(spec), devices=3)["devices"]
 
     assert list(devices) == ["device-1", "device-2", "device-3"]
     assert all(len(chats) == 40 for chats in devices.values())

@@ -15,8 +15,8 @@ import orjson
 import pytest
 
 from tests.conftest import wait_for
+from wamock.data import collections
 from wamock.data import parallel_load as parallel
-from wamock.data import spec as spec_module
 from wamock.data.devices import Devices
 from wamock.data.fixtures import FixtureError
 from wamock.data.generate import dumps, generate_chats
@@ -40,7 +40,7 @@ def with_offsets(chats: list[dict]) -> list[dict]:
 
 @pytest.fixture(params=["utc", "offsets"])
 def chats(request, spec) -> list[dict]:
-    generated = generate_chats(400, 5, newest=spec_module.documented_chat(spec))
+    generated = generate_chats(400, 5, newest=collections.documented_chat(spec))
     return generated if request.param == "utc" else with_offsets(generated)
 
 
@@ -183,7 +183,7 @@ LOAD_SIGNALS = {"SIGTERM": (signal.SIGTERM, 0), "SIGHUP": (signal.SIGHUP, 0), "S
 def big_fixtures(tmp_path_factory, spec) -> Path:
     """A fixture file just past PARALLEL_FROM, so that a cold start forks the helper."""
     path = tmp_path_factory.mktemp("big") / "big.json"
-    path.write_bytes(dumps(generate_chats(80_000, 9, newest=spec_module.documented_chat(spec))))
+    path.write_bytes(dumps(generate_chats(80_000, 9, newest=collections.documented_chat(spec))))
     assert path.stat().st_size >= parallel.PARALLEL_FROM
     return path
 

@@ -3,13 +3,13 @@
 import pytest
 
 from tests.conftest import AUTH
-from wamock.data import spec as spec_module
+from wamock.data import collections
 from wamock.data.generate import generate_devices
 
 
 @pytest.fixture
 def two_devices(make_client, spec):
-    data = generate_devices(30, 4, newest=spec_module.documented_chat(spec), devices=2)["devices"]
+    data = generate_devices(30, 4, newest=collections.documented_chat(spec), devices=2)["devices"]
     devices = {"phone a": data["device-1"][:30], "phone-b": data["device-2"][:12]}
     return make_client(chats={"devices": devices})
 

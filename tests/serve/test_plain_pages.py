@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from tests.conftest import TEST_HOST
+from wamock.data import collections
 from wamock.data import spec as spec_module
+from wamock.data.facts import DocumentFacts
 from wamock.data.generate import generate_devices
 from wamock.serve import chat_list, plain_pages
 from wamock.serve.app import create_app
@@ -74,7 +76,7 @@ def one_device():
 
 @pytest.fixture(scope="module")
 def two_devices():
-    newest = spec_module.documented_chat(spec_module.load())
+    newest = collections.documented_chat(spec_module.load())
     return pair(generate_devices(40, 3, newest=newest, devices=2))
 
 
@@ -134,8 +136,8 @@ def test_the_fast_path_stays_off_where_the_spec_has_rules_it_does_not_know(spec)
         if parameter["name"] == "search":
             parameter["schema"]["pattern"] = "^[a-z]+$"
 
-    assert plain_pages.compiled(spec) is not None
-    assert plain_pages.compiled(patterned) is None
+    assert plain_pages.compiled(DocumentFacts.read(spec)) is not None
+    assert plain_pages.compiled(DocumentFacts.read(patterned)) is None
 
 
 @given(st.text(alphabet="ab=&%+;2x ", max_size=20))

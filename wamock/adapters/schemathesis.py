@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import schemathesis
-from schemathesis.core.failures import Failure
+from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.engine import events, from_schema
 
 
@@ -32,6 +32,18 @@ def violation(case, title: str, message: str) -> ContractViolation:
 
 
 SKIPPED = True  # what a check returns where it does not apply
+
+
+def answer_failures(operation, response) -> list[Failure]:
+    """What `APIOperation.validate_response` (public) finds wrong with an answer: it raises one
+    Failure, or a FailureGroup of them."""
+    try:
+        operation.validate_response(response)
+    except FailureGroup as group:
+        return [failure for failure in group.exceptions if isinstance(failure, Failure)]
+    except Failure as failure:
+        return [failure]
+    return []
 
 
 def register_check(name: str, judge: Callable, doc: str | None = None) -> None:
@@ -59,6 +71,7 @@ class Judged:
     method: str | None = None
     url: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None  # as sent
 
 
 @dataclass
@@ -101,5 +114,6 @@ def scenario(event) -> Scenario:
                     request = interaction.request
                     judged.method, judged.url = request.method, request.uri
                     judged.headers = {name: values[0] for name, values in request.headers.items() if values}
+                    judged.body = request.body
             found.judged.append(judged)
     return found

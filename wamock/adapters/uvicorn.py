@@ -21,13 +21,14 @@ socket is wamock's own. tests/serve/test_robustness.py, test_safety.py and test_
 pin each behaviour; pyproject.toml bounds uvicorn below 0.55.
 """
 
+import signal
 from dataclasses import dataclass
 
 import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.supervisors import Multiprocess
 
-__all__ = ["MAX_HEADERS", "MAX_TARGET", "GuardedHttpTools", "Limits", "Multiprocess"]
+__all__ = ["MAX_HEADERS", "MAX_TARGET", "GuardedHttpTools", "Limits", "run_workers"]
 
 MAX_TARGET = 8 * 1024
 MAX_HEADERS = 64 * 1024
@@ -192,3 +193,24 @@ class GuardedHttpTools(HttpToolsProtocol):
         ]
         self.transport.write(b"".join(head) + body)
         self.transport.close()
+
+
+def run_workers(config, sock, ready) -> bool:
+    """Run `config.workers` workers, all accepting on `sock`, until SIGINT or SIGTERM; True if
+    it was SIGINT. `ready` is called once the signals are the supervisor's.
+
+    uvicorn 0.5x's `Multiprocess` queues each signal in its handler and acts on it in run(),
+    which returns alike after SIGINT and SIGTERM; wamock wraps the SIGINT handler to tell them
+    apart (tests/serve/test_workers.py pins both)."""
+    supervisor = Multiprocess(config, sockets=[sock])
+    queue = signal.getsignal(signal.SIGINT)
+    interrupted = []
+
+    def interrupt(signum, frame) -> None:
+        interrupted.append(signum)
+        queue(signum, frame)
+
+    signal.signal(signal.SIGINT, interrupt)
+    ready()
+    supervisor.run()
+    return bool(interrupted)

@@ -21,12 +21,12 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import httpx
 
+from wamock.data.collections import CONTAINS, AnsweredPage, Collection, PageRequest, collection
 from wamock.data.examples import texts
-from wamock.data.operations import CHAT_LIST, Invalid, Parameter, operation, operation_key
+from wamock.data.operations import CHAT_ARCHIVE, Invalid, Operation, Parameter, operation
 from wamock.data.store import ChatStore, Filters
 from wamock.data.timestamps import epoch
 
-DATE_FIELDS = ("last_message_time", "created_at", "updated_at")
 RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 # What every implementation reads as an integer; "05" or "+5" may be read either way.
 CANONICAL_INTEGER = re.compile(r"0|-?[1-9]\d*")
@@ -35,7 +35,6 @@ ARRAY_INDEX = re.compile(r"\[\d+\]")
 LARGEST_INT64 = 2**63 - 1
 # Statuses any server (or a proxy in front of it) may answer a request it cannot take.
 TRANSPORT_REFUSALS = (413, 414, 431)
-ARCHIVE_PATH = "/chat/{chat_jid}/archive"
 
 
 class RuleBroken(Exception):
@@ -59,6 +58,7 @@ class Exchange:
     status: int
     headers: Mapping[str, str]
     content: bytes
+    body: bytes | None = None  # what the request sent
 
     @classmethod
     def of_httpx(cls, response: httpx.Response) -> "Exchange":
@@ -70,6 +70,7 @@ class Exchange:
             status=response.status_code,
             headers={name.lower(): value for name, value in response.headers.items()},
             content=response.content,
+            body=request.content or None,
         )
 
     @classmethod
@@ -82,6 +83,7 @@ class Exchange:
             status=response.status_code,
             headers={name.lower(): values[0] for name, values in response.headers.items() if values},
             content=response.content,
+            body=request.body if isinstance(request.body, bytes) else None,
         )
 
     @property
@@ -98,46 +100,33 @@ class Exchange:
 
 @dataclass
 class Contract:
-    """What a run judges by: the spec's query parameters and documented texts, the run's credentials, the oracles."""
+    """What a run judges by: the collection the document describes (GET /chats), its documented
+    texts, the run's credentials, the oracles."""
 
-    parameters: dict[str, Parameter]  # the query parameters of GET /chats, by name
+    collection: Collection | None  # None: the document has no collection the rules and probes judge
     unauthorized_message: str
     authorization: str  # the Authorization header of the run's credentials
     devices: tuple[str, ...] = ()  # the devices the run was told of (--device); () when it was not
-    archives: bool = False  # the document has POST /chat/{chat_jid}/archive
-    lists_chats: bool = True  # the document has GET /chats, which the rules and probes judge
+    archive: Operation | None = None  # POST /chat/{chat_jid}/archive, where the document has it
     expected: ChatStore | None = None
     peer: httpx.Client | None = None
 
     @classmethod
     def from_spec(cls, spec: dict, authorization: str, **oracles) -> "Contract":
-        chat_list = operation(spec, CHAT_LIST)
-        if chat_list is None:
-            return cls({}, "", authorization, lists_chats=False, **oracles)
-        archives = operation(spec, operation_key("post", ARCHIVE_PATH)) is not None
-        return cls(chat_list.query(), texts(spec).unauthorized, authorization, archives=archives, **oracles)
-
-    def default(self, name: str):
-        parameter = self.parameters.get(name)
-        return parameter.default if parameter is not None else None
-
-
-@dataclass(frozen=True)
-class PageRequest:
-    limit: int
-    offset: int
-    has_media: bool
-    search: str = ""
-    archived: bool | None = None
-
-    def __str__(self) -> str:
-        shown = f"limit={self.limit} offset={self.offset} has_media={str(self.has_media).lower()}"
-        shown += f" search={self.search}" if self.search else ""
-        return shown + (f" archived={str(self.archived).lower()}" if self.archived is not None else "")
+        chats = collection(spec)
+        if chats is None:
+            return cls(None, "", authorization, **oracles)
+        archive = operation(spec, CHAT_ARCHIVE)
+        return cls(chats, texts(spec).unauthorized, authorization, archive=archive, **oracles)
 
     @property
-    def filters(self) -> Filters:
-        return Filters(has_media=self.has_media, archived=self.archived, search=self.search)
+    def lists_chats(self) -> bool:
+        return self.collection is not None
+
+    @property
+    def parameters(self) -> dict[str, Parameter]:
+        """The query parameters of the collection's operation, by name."""
+        return self.collection.operation.query() if self.collection is not None else {}
 
 
 def verdict(value: str, parameter: Parameter) -> str:
@@ -164,48 +153,29 @@ def verdicts(exchange: Exchange, contract: Contract) -> dict[str, str] | None:
 
 def requested_page(exchange: Exchange, contract: Contract) -> PageRequest | None:
     """The page a request plainly asked for, defaults applied; None if any of it is not plainly valid."""
-    judged = verdicts(exchange, contract) if exchange.method == "GET" else None
+    judged = verdicts(exchange, contract) if exchange.method == "GET" and contract.collection else None
     if judged is None or any(v != "valid" for v in judged.values()):
         return None
-    values = dict(exchange.query)
-    value = {name: values.get(name, str(contract.default(name)).lower()) for name in ("limit", "offset", "has_media")}
-    archived = values.get("archived")
-    limit, offset = int(value["limit"]), int(value["offset"])
-    if limit < 1 or offset < 0:
+    request = contract.collection.requested(dict(exchange.query))
+    if request.size < 1 or request.start < 0:
         # A document without the contract's minimums (upstream's) lets these through, and no
         # slice [offset, offset + limit) is meant by them: upstream reads limit=0 as 25.
         return None
-    return PageRequest(
-        limit,
-        offset,
-        value["has_media"].lower() == "true",
-        values.get("search", ""),
-        None if archived is None else archived.lower() == "true",
-    )
+    return request
 
 
-def success_results(exchange: Exchange) -> dict | None:
-    """`results` of a 200 whose shape is right; shape errors are the schema checks' to report."""
-    if exchange.status != 200:
+def answered(exchange: Exchange, contract: Contract) -> AnsweredPage | None:
+    """The page a 200 holds, if its shape is right; shape errors are the schema checks' to report."""
+    if exchange.status != 200 or contract.collection is None:
         return None
-    body = exchange.json()
-    try:
-        results = body["results"]
-        pagination = results["pagination"]
-        if isinstance(results["data"], list) and all(
-            isinstance(pagination[key], int) for key in ("limit", "offset", "total")
-        ):
-            return results
-    except (KeyError, TypeError):
-        pass
-    return None
+    return contract.collection.answered(exchange.json())
 
 
-def answered_page(exchange: Exchange, contract: Contract) -> tuple[dict, PageRequest] | None:
+def answered_page(exchange: Exchange, contract: Contract) -> tuple[AnsweredPage, PageRequest] | None:
     """A well-formed 200 and the page its request asked for; None when either is unclear."""
-    results = success_results(exchange)
+    page = answered(exchange, contract)
     request = requested_page(exchange, contract)
-    return None if results is None or request is None else (results, request)
+    return None if page is None or request is None else (page, request)
 
 
 def shown(value, limit: int = 300) -> str:
@@ -275,15 +245,25 @@ def is_rfc3339(text) -> bool:
 
 def dates_are_rfc3339(exchange: Exchange, contract: Contract) -> None:
     """Every chat's timestamps are RFC 3339 date-times."""
-    results = success_results(exchange)
-    for index, chat in enumerate(results["data"] if results else []):
-        for name in DATE_FIELDS:
-            if isinstance(chat, dict) and name in chat and not is_rfc3339(chat[name]):
+    page = answered(exchange, contract)
+    for index, item in enumerate(page.items if page else []):
+        for name in sorted(contract.collection.times):
+            if isinstance(item, dict) and name in item and not is_rfc3339(item[name]):
                 raise RuleBroken(
                     "Timestamp is not an RFC 3339 date-time",
                     "Documented: e.g. 2024-01-15T10:30:00Z",
-                    f"Received: data[{index}].{name} = {shown(chat[name])}",
+                    f"Received: {where(contract, index)}.{name} = {shown(item[name])}",
                 )
+
+
+def where(contract: Contract, index: int) -> str:
+    """Where an item of a page is in the answer: `data[3]`."""
+    return f"{contract.collection.items[-1]}[{index}]"
+
+
+def echoed(page: AnsweredPage, contract: Contract) -> str:
+    paging = contract.collection.paging
+    return shown({paging.size.name: page.size, paging.start.name: page.start, paging.total: page.total})
 
 
 def pagination_echoes_request(exchange: Exchange, contract: Contract) -> None:
@@ -291,11 +271,10 @@ def pagination_echoes_request(exchange: Exchange, contract: Contract) -> None:
     answer = answered_page(exchange, contract)
     if answer is None:
         return
-    results, request = answer
-    pagination = results["pagination"]
-    if (pagination["limit"], pagination["offset"]) != (request.limit, request.offset):
+    page, request = answer
+    if (page.size, page.start) != (request.size, request.start):
         raise RuleBroken(
-            "Pagination does not echo the request", f"Requested: {request}", f"Received: {shown(pagination)}"
+            "Pagination does not echo the request", f"Requested: {request}", f"Received: {echoed(page, contract)}"
         )
 
 
@@ -304,17 +283,17 @@ def page_size_matches_total(exchange: Exchange, contract: Contract) -> None:
     answer = answered_page(exchange, contract)
     if answer is None:
         return
-    results, request = answer
-    total = results["pagination"]["total"]
-    if request.offset >= total:
+    page, request = answer
+    if request.start >= page.total:
         return  # offset_past_end_is_empty judges these
-    expected = min(request.limit, total - request.offset)
-    if len(results["data"]) != expected:
+    expected = min(request.size, page.total - request.start)
+    if len(page.items) != expected:
+        noun = contract.collection.noun
         raise RuleBroken(
             "Page size is not min(limit, total - offset)",
-            f"Requested: {request}; total {total}",
-            f"Expected: {expected} chats",
-            f"Received: {len(results['data'])} chats",
+            f"Requested: {request}; total {page.total}",
+            f"Expected: {expected} {noun}",
+            f"Received: {len(page.items)} {noun}",
         )
 
 
@@ -323,12 +302,12 @@ def offset_past_end_is_empty(exchange: Exchange, contract: Contract) -> None:
     answer = answered_page(exchange, contract)
     if answer is None:
         return
-    results, request = answer
-    if request.offset >= results["pagination"]["total"] and results["data"]:
+    page, request = answer
+    if request.start >= page.total and page.items:
         raise RuleBroken(
             "Offset past the end does not give an empty page",
-            f"Requested: {request}; total {results['pagination']['total']}",
-            f"Received: {len(results['data'])} chats",
+            f"Requested: {request}; total {page.total}",
+            f"Received: {len(page.items)} {contract.collection.noun}",
         )
 
 
@@ -362,7 +341,7 @@ def valid_request_is_accepted(exchange: Exchange, contract: Contract) -> None:
         return  # a GET that claims a body (Schemathesis sends some): the contract does not say
     if exchange.status == 200 or exchange.status in TRANSPORT_REFUSALS:
         return
-    if exchange.status == 400 and request.offset > LARGEST_INT64:
+    if exchange.status == 400 and request.start > LARGEST_INT64:
         return
     device, code = named_device(exchange), error_code(exchange)
     if exchange.status == 404 and code == "DEVICE_NOT_FOUND" and device is not None and device not in contract.devices:
@@ -387,37 +366,21 @@ def named_device(exchange: Exchange) -> str | None:
     return unquote(header) if header is not None else dict(exchange.query).get("device_id")
 
 
-def search_results_contain_it(exchange: Exchange, contract: Contract) -> None:
-    """With `search`, every chat's name contains it, in any letter case."""
+def filtered_items_match(exchange: Exchange, contract: Contract) -> None:
+    """Every item of a filtered page is one the filters keep, where the item says (has the field)."""
     answer = answered_page(exchange, contract)
-    if answer is None or not answer[1].search:
+    if answer is None:
         return
-    results, request = answer
-    needle = request.search.lower()
-    found = first_chat_breaking(results, "name", lambda name: not isinstance(name, str) or needle in name.lower())
-    if found:
-        raise RuleBroken(
-            "A searched page holds a chat whose name does not contain the search", f"Requested: {request}", found
-        )
-
-
-def archived_filter_holds(exchange: Exchange, contract: Contract) -> None:
-    """With `archived`, every chat that says whether it is archived says so as asked."""
-    answer = answered_page(exchange, contract)
-    if answer is None or answer[1].archived is None:
-        return
-    results, request = answer
-    found = first_chat_breaking(results, "archived", lambda archived: archived is request.archived)
-    if found:
-        raise RuleBroken("An archived-filtered page holds a chat of the other kind", f"Requested: {request}", found)
-
-
-def first_chat_breaking(results: dict, field: str, holds) -> str | None:
-    """Evidence of the first chat of a page whose `field` is present and does not hold, if any."""
-    for index, chat in enumerate(results["data"]):
-        if isinstance(chat, dict) and field in chat and not holds(chat[field]):
-            return f"Received: data[{index}].{field} = {shown(chat[field])}"
-    return None
+    page, request = answer
+    for filter_, value in request.applied():
+        for index, item in enumerate(page.items):
+            if filter_.keeps(item, value) is False:
+                rule = "contains" if filter_.match == CONTAINS else "is"
+                raise RuleBroken(
+                    f"A page filtered by {filter_.name} holds an item whose {filter_.field} does not match it",
+                    f"Requested: {request} ({filter_.field} {rule} {shown(value)})",
+                    f"Received: {where(contract, index)}.{filter_.field} = {shown(item[filter_.field])}",
+                )
 
 
 def matches_data_file(exchange: Exchange, contract: Contract) -> None:
@@ -425,23 +388,26 @@ def matches_data_file(exchange: Exchange, contract: Contract) -> None:
     answer = answered_page(exchange, contract) if contract.expected is not None else None
     if answer is None:
         return
-    results, request = answer
-    expected = contract.expected.page(limit=request.limit, offset=request.offset, filters=request.filters)
-    problem = page_difference(expected.data, expected.total, results)
+    page, request = answer
+    filters = Filters.by_field(request.by_field())
+    expected = contract.expected.page(limit=request.size, offset=request.start, filters=filters)
+    problem = page_difference(expected.data, expected.total, page, contract.collection.identity)
     if problem:
         title, evidence = problem
         raise RuleBroken(title, f"Requested: {request}", *evidence)
 
 
-def page_difference(expected: list[dict], expected_total: int, results: dict) -> tuple[str, list[str]] | None:
-    received = results["data"]
-    if results["pagination"]["total"] != expected_total:
+def page_difference(
+    expected: list[dict], expected_total: int, page: AnsweredPage, identity: str
+) -> tuple[str, list[str]] | None:
+    received = page.items
+    if page.total != expected_total:
         return "Total differs from the data file", [
             f"Expected: total {expected_total}",
-            f"Received: total {results['pagination']['total']}",
+            f"Received: total {page.total}",
         ]
-    expected_jids = [chat["jid"] for chat in expected]
-    received_jids = [chat.get("jid") if isinstance(chat, dict) else chat for chat in received]
+    expected_jids = [chat[identity] for chat in expected]
+    received_jids = [chat.get(identity) if isinstance(chat, dict) else chat for chat in received]
     if expected_jids != received_jids:
         if sorted(map(str, expected_jids)) == sorted(map(str, received_jids)):
             return "Chats are not in the data file's order", [
@@ -458,7 +424,7 @@ def page_difference(expected: list[dict], expected_total: int, results: dict) ->
         for name, value in want.items():
             if got.get(name) != value:
                 return f"Chat field {name} differs from the data file", [
-                    f"Chat: {want['jid']}",
+                    f"Chat: {want[identity]}",
                     f"Expected: {name} = {shown(value)}",
                     f"Received: {name} = {shown(got.get(name))}",
                 ]
@@ -479,8 +445,7 @@ RULES: dict[str, Rule] = {
         offset_past_end_is_empty,
         bad_request_names_the_parameter,
         valid_request_is_accepted,
-        search_results_contain_it,
-        archived_filter_holds,
+        filtered_items_match,
         matches_data_file,
     )
 }

@@ -6,10 +6,13 @@ failures. What this needs of Schemathesis beyond its public API is `wamock.adapt
 """
 
 import copy
-from collections.abc import Iterator
+import re
+import urllib.parse
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import schemathesis
 from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest
@@ -22,18 +25,22 @@ from wamock.check.checks import RULES, TRANSPORT_REFUSALS, Contract, Exchange, R
 from wamock.check.compare import agrees_with_peer
 from wamock.check.transport import Bounds, RequestsAdapter
 from wamock.data import spec as spec_module
-from wamock.data.operations import METHODS
-from wamock.data.spec import LIST_CHATS
+from wamock.data.operations import METHODS, operation_key
 
 RUNS: dict[int, Contract] = {}
 """The contract of each running Schemathesis schema, by the schema's id (schemas are not hashable)."""
 
 
 def contract_of(case) -> Contract | None:
-    """The run's contract, if `case` is of GET /chats: the one operation wamock's rules judge."""
-    if (case.operation.path, case.operation.method.lower()) != LIST_CHATS:
+    """The run's contract, if `case` is of the collection wamock's rules judge (GET /chats)."""
+    contract = RUNS.get(id(case.operation.schema))
+    if contract is None or contract.collection is None:
         return None
-    return RUNS.get(id(case.operation.schema))
+    return (
+        contract
+        if operation_key(case.operation.method, case.operation.path) == contract.collection.operation.key
+        else None
+    )
 
 
 def violation(case, exchange: Exchange, title: str, evidence: list[str]) -> adapter.ContractViolation:
@@ -85,6 +92,7 @@ class Failed:
     method: str = "GET"
     url: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None  # as sent
 
 
 @dataclass
@@ -99,9 +107,6 @@ class Phase:
     checks: set[str] = field(default_factory=set)
     failures: list[Failed] = field(default_factory=list)
     error: str | None = None
-
-
-EngineError = adapter.EngineStopped
 
 
 def run_cases(settings: Settings, contract: Contract) -> Iterator[Phase]:
@@ -138,9 +143,51 @@ def failed(judged: adapter.Judged) -> Failed:
     exchange = getattr(failure, "exchange", None)  # wamock's own rules keep the request that broke them
     if exchange is not None:
         result.method, result.url, result.headers = exchange.method, exchange.url, dict(exchange.sent)
+        result.body = exchange.body
     elif judged.url is not None:
         result.method, result.url, result.headers = judged.method, judged.url, judged.headers
+        result.body = judged.body
     return result
+
+
+def answer_judge(settings: Settings) -> Callable[[httpx.Response], list[tuple[str, RuleBroken]]]:
+    """The document's own checks of an answer, for any exchange (the probes' too), named as
+    Schemathesis names them for its cases: `status_code_conformance` (the status is
+    documented) and `response_schema_conformance` (the body meets its schema)."""
+    document = judged_document(spec_module.load(settings.spec_file, settings.allow_refs))
+    schema = schemathesis.openapi.from_dict(document, config=schemathesis.Config())
+    # Literal paths first: /things/new is not /things/{id}.
+    paths = sorted(document.get("paths") or {}, key=lambda path: path.count("{"))
+    templates = [(template_pattern(path), path) for path in paths]
+
+    def judge(response: httpx.Response) -> list[tuple[str, RuleBroken]]:
+        method, path = response.request.method, relative_path(response.request.url.path, settings.target)
+        template = next((template for pattern, template in templates if pattern.fullmatch(path)), None)
+        if template is None or method.lower() not in (document["paths"][template] or {}):
+            return []
+        responses = document["paths"][template][method.lower()].get("responses") or {}
+        status = response.status_code
+        if not {str(status), f"{status // 100}XX", "default"} & set(map(str, responses)):
+            documented = ", ".join(map(str, responses))
+            title = f"Undocumented HTTP status code {status}"
+            return [("status_code_conformance", RuleBroken(title, f"Documented: {documented}"))]
+        return [
+            ("response_schema_conformance", RuleBroken(failure.title, failure.message))
+            for failure in adapter.answer_failures(schema[template][method.lower()], response)
+        ]
+
+    return judge
+
+
+def relative_path(path: str, target: str) -> str:
+    """A request's path under the run's base URL (`/api/chats` under `http://host/api` is `/chats`)."""
+    prefix = urllib.parse.urlsplit(target).path.rstrip("/")
+    return path[len(prefix) :] if prefix and path.startswith(prefix) else path
+
+
+def template_pattern(path: str) -> re.Pattern:
+    """`/chat/{chat_jid}/archive` as a pattern a request's path fully matches."""
+    return re.compile("[^/]+".join(map(re.escape, re.split(r"\{[^/}]+\}", path))))
 
 
 def schema_for(settings: Settings, contract: Contract):

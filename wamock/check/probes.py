@@ -1,4 +1,9 @@
-"""Deterministic probes of GET /chats: the rules that need several requests or chosen ones.
+"""Deterministic probes of a collection (GET /chats): the rules that need several requests or chosen ones.
+
+What they send and read (the paging parameters, the filters and what each means, where the
+answer holds the page, the order, the items' identity) is the collection's description
+(`wamock.data.collections`), not typed here; the devices and the archive are GOWA's own.
+
 
 Schemathesis' generated cases may or may not hit a given rule on a given seed; these send
 the same requests on every run: credentials of every malformed kind, a table of invalid and
@@ -22,16 +27,15 @@ from wamock.check.checks import (
     Contract,
     Exchange,
     RuleBroken,
+    answered,
     broken_rules,
     error_code,
     excerpt,
-    is_rfc3339,
     received,
     shown,
-    success_results,
 )
+from wamock.data.collections import CONTAINS, EQUALS, ONLY_TRUE, AnsweredPage, Collection, Filter
 from wamock.data.operations import Parameter
-from wamock.data.store import order_key
 
 MAX_WALK_REQUESTS = 200
 # Names a client might send that the contract may not declare; those it declares are left out.
@@ -40,9 +44,9 @@ UNKNOWN_PARAMETERS = {"sort": "name", "wamock_probe": "1", "fields": "jid"}
 
 @dataclass
 class Walk:
-    """The chats that walking the pages of one filter gave, and whether it reached the end."""
+    """The items that walking the pages of one filter gave, and whether it reached the end."""
 
-    chats: list[dict]
+    items: list[dict]
     total: int
     limit: int
     complete: bool
@@ -64,90 +68,110 @@ class Probing:
     last: httpx.Response | None = None  # reproduces a failure that names no response of its own
     # Per-response rules broken by the probes' responses: (rule name, what broke, the response).
     broken: list[tuple[str, RuleBroken, httpx.Response]] = field(default_factory=list)
+    # The document's own checks of an answer (its status documented, its body meeting its schema).
+    documented: Callable[[httpx.Response], list[tuple[str, RuleBroken]]] = lambda response: []
+
+    @property
+    def collection(self) -> Collection:
+        return self.contract.collection
 
     @property
     def credentials(self) -> dict[str, str]:
         return {"Authorization": self.contract.authorization}
 
     def get(self, query: dict | None = None, *, headers: dict | None = None, device: bool = True) -> httpx.Response:
-        """GET /chats, naming the run's device (if it was told one, and `device`); with `headers`,
-        exactly those credentials (or none) instead of the run's."""
+        """GET the collection, naming the run's device (if it was told one, and `device`); with
+        `headers`, exactly those credentials (or none) instead of the run's."""
         self.requests += 1
+        path = self.collection.operation.path
         sent = {"X-Device-Id": self.contract.devices[0]} if self.contract.devices and device else {}
         if headers is None:
-            response = self.client.get("/chats", params=query or {}, headers=sent)
+            response = self.client.get(path, params=query or {}, headers=sent)
         else:
-            response = self.client.get("/chats", params=query or {}, headers={**sent, **headers}, auth=None)
-        self.last = response
-        exchange = Exchange.of_httpx(response)
-        self.broken += [(name, why, response) for name, why in broken_rules(exchange, self.contract)]
-        if response.status_code >= 500:
-            # Schemathesis' rule of the same name judges its own cases; this one the probes'.
-            self.broken.append(("not_a_server_error", RuleBroken("Server error", received(exchange)), response))
+            response = self.client.get(path, params=query or {}, headers={**sent, **headers}, auth=None)
+        self.judge(response, rules=True)
         return response
 
-    def results(self, query: dict) -> dict:
+    def judge(self, response: httpx.Response, *, rules: bool) -> None:
+        """Every check that applies to an answer a probe got: the document's, wamock's rules (of
+        the collection's answers), and no server error (Schemathesis' rule of the same name
+        judges its own cases; this one the probes')."""
+        self.last = response
+        exchange = Exchange.of_httpx(response)
+        found = self.documented(response)
+        if rules:
+            found += list(broken_rules(exchange, self.contract))
+        if response.status_code >= 500:
+            found.append(("not_a_server_error", RuleBroken("Server error", received(exchange))))
+        self.broken += [(name, why, response) for name, why in found]
+
+    def page(self, query: dict) -> AnsweredPage:
+        """The page a query gets; RuleBroken unless it is a well-formed page."""
         response = self.get(query)
-        try:
-            results = response.json()["results"]
-            assert isinstance(results["data"], list)
-            assert all(isinstance(results["pagination"][key], int) for key in ("limit", "offset", "total"))
-        except (ValueError, KeyError, TypeError, AssertionError):
+        exchange = Exchange.of_httpx(response)
+        page = answered(exchange, self.contract)
+        if page is None:
+            collection = self.collection
             raise RuleBroken(
-                "GET /chats does not answer a valid page",
-                "Documented: 200 with results.data and results.pagination",
-                received(Exchange.of_httpx(response)),
+                f"{collection.operation.key} does not answer a valid page",
+                f"Documented: 200 with {'.'.join(collection.items)} and {'.'.join(collection.paging.echo)}",
+                received(exchange),
                 response=response,
-            ) from None
-        return results
+            )
+        return page
 
     def archive(self, jid: str, archived: bool | str, *, expect: int | None = 200) -> httpx.Response:
-        """POST /chat/{jid}/archive; with `expect`, a RuleBroken unless it answers a success."""
+        """POST /chat/{chat_jid}/archive; with `expect`, a RuleBroken unless it answers a success."""
         self.requests += 1
         sent = {"X-Device-Id": self.contract.devices[0]} if self.contract.devices else {}
-        response = self.client.post(f"/chat/{quote(jid, safe='@')}/archive", json={"archived": archived}, headers=sent)
-        self.last = response
-        if response.status_code >= 500:
-            exchange = Exchange.of_httpx(response)
-            self.broken.append(("not_a_server_error", RuleBroken("Server error", received(exchange)), response))
+        response = self.client.post(self.archive_path(jid), json={"archived": archived}, headers=sent)
+        self.judge(response, rules=False)
         if expect is not None and not 200 <= response.status_code < 300:
             raise RuleBroken(
                 "Archiving a listed chat is refused",
-                f'Requested: POST /chat/{jid}/archive {{"archived": {str(archived).lower()}}}',
+                f'Requested: POST {self.archive_path(jid)} {{"archived": {str(archived).lower()}}}',
                 received(Exchange.of_httpx(response)),
                 response=response,
             )
         return response
 
+    def archive_path(self, jid: str) -> str:
+        return self.contract.archive.path.replace("{chat_jid}", quote(jid, safe="@"))
+
     def walk(self, *, fresh: bool = False, **filters: str) -> Walk:
-        """Every page of these filters (query values), from offset 0 to the first empty page;
+        """Every page of these filters (query values), from the first to the first empty page;
         kept for the next probe unless `fresh` (the data changed)."""
         key = tuple(sorted(filters.items()))
+        paging = self.collection.paging
         if fresh or key not in self.walks:
-            total = self.results({"limit": 1, **filters})["pagination"]["total"]
+            total = self.page({**paging.query(1, 0), **filters}).total
             # Between a tenth and a half of the total: at least two pages, where paging bugs live.
             limit = self.rng.randint(max(1, min(100, total // 10)), max(1, min(100, total // 2)))
-            chats: list[dict] = []
+            items: list[dict] = []
             offset, complete = 0, False
             for _ in range(MAX_WALK_REQUESTS):
-                page = self.results({"limit": limit, "offset": offset, **filters})["data"]
+                page = self.page({**paging.query(limit, offset), **filters}).items
                 if not page:
                     complete = True
                     break
-                chats += page
+                items += page
                 offset += limit
-            self.walks[key] = Walk(chats, total, limit, complete)
+            self.walks[key] = Walk(items, total, limit, complete)
         return self.walks[key]
+
+    def ids_of(self, items: list) -> list:
+        identity = self.collection.identity
+        return [item.get(identity) if isinstance(item, dict) else item for item in items]
 
 
 def defaults_are_applied(probing: Probing) -> None:
-    pagination = probing.results({})["pagination"]
-    expected = {"limit": probing.contract.default("limit"), "offset": probing.contract.default("offset")}
-    if {key: pagination[key] for key in expected} != expected:
+    page = probing.page({})
+    size, start = probing.collection.paging.size, probing.collection.paging.start
+    if (page.size, page.start) != (size.default, start.default):
         raise RuleBroken(
             "Defaults are not applied",
-            f"Requested: no parameters, so limit={expected['limit']} offset={expected['offset']}",
-            f"Received: {shown(pagination)}",
+            f"Requested: no parameters, so {size.name}={size.default} {start.name}={start.default}",
+            f"Received: {size.name}={page.size} {start.name}={page.start}",
         )
 
 
@@ -228,9 +252,10 @@ def boundary_values_are_accepted(probing: Probing) -> None:
 
 
 def unknown_parameters_are_ignored(probing: Probing) -> None:
-    plain = probing.get({"limit": 3})
+    size = probing.collection.paging.size.name
+    plain = probing.get({size: 3})
     unknown = {name: value for name, value in UNKNOWN_PARAMETERS.items() if name not in probing.contract.parameters}
-    extended = probing.get({"limit": 3, **unknown})
+    extended = probing.get({size: 3, **unknown})
     if (plain.status_code, plain.content) != (extended.status_code, extended.content):
         raise RuleBroken(
             "Unknown query parameters are not ignored",
@@ -240,196 +265,223 @@ def unknown_parameters_are_ignored(probing: Probing) -> None:
         )
 
 
-def media_false_is_no_filter(probing: Probing) -> None:
-    everything = probing.results({})
-    unfiltered = probing.results({"has_media": "false"})
-    if unfiltered != everything:
-        raise RuleBroken(
-            "has_media=false filters the list; it must apply no filter",
-            f"Without has_media: total {everything['pagination']['total']}",
-            f"With has_media=false: total {unfiltered['pagination']['total']}",
-        )
+def no_filter_values_filter_nothing(probing: Probing) -> None:
+    """Each value a filter documents as no filter (`has_media=false`, an empty `search`) gives the whole list."""
+    everything = probing.page({})
+    for filter_ in probing.collection.filters:
+        for value in filter_.no_filter:
+            unfiltered = probing.page({filter_.name: value})
+            if unfiltered != everything:
+                raise RuleBroken(
+                    f"{filter_.name}={value} filters the list; it must apply no filter",
+                    f"Without {filter_.name}: total {everything.total}",
+                    f"With {filter_.name}={value}: total {unfiltered.total}",
+                )
 
 
 def offsets_past_any_int64_are_past_the_end(probing: Probing) -> None:
-    total = probing.results({"limit": 1})["pagination"]["total"]
+    paging = probing.collection.paging
+    total = probing.page(paging.query(1, 0)).total
     for offset in (LARGEST_INT64, LARGEST_INT64 + 1, 10**30):
-        response = probing.get({"offset": offset})
+        response = probing.get({paging.start.name: offset})
         if response.status_code == 400 and offset > LARGEST_INT64:
             continue  # the contract's other choice
-        results = success_results(Exchange.of_httpx(response))
-        if results is None or results["data"] != [] or results["pagination"]["offset"] != offset:
-            allowed = "200 with data [] and the offset echoed" + (", or 400" if offset > LARGEST_INT64 else "")
+        page = answered(Exchange.of_httpx(response), probing.contract)
+        if page is None or page.items != [] or page.start != offset:
+            allowed = "200 with no items and the offset echoed" + (", or 400" if offset > LARGEST_INT64 else "")
             raise RuleBroken(
                 "A huge offset is not answered as past the end",
-                f"Requested: offset={offset}; total {total}",
+                f"Requested: {paging.start.name}={offset}; total {total}",
                 f"Documented: {allowed}",
                 received(Exchange.of_httpx(response)),
                 response=response,
             )
 
 
-PAGINGS = ({"limit": 1}, {"limit": 2, "offset": 1}, {"limit": 7, "offset": 3}, {"limit": 100})
+PAGINGS = ((1, 0), (2, 1), (7, 3), (100, 0))
+
+
+def telling(filter_: Filter) -> str | None:
+    """The value of a filter that keeps some items and not others, if it has one without a search term."""
+    if filter_.match == ONLY_TRUE or (filter_.match == EQUALS and filter_.parameter.kind == "boolean"):
+        return "true"
+    return None
 
 
 def total_ignores_paging(probing: Probing) -> None:
-    for has_media in ("false", "true"):
-        totals = {
-            tuple(paging.items()): probing.results({**paging, "has_media": has_media})["pagination"]["total"]
-            for paging in PAGINGS
-        }
+    paging = probing.collection.paging
+    filtered = [{filter_.name: "true"} for filter_ in probing.collection.filters if filter_.match == ONLY_TRUE]
+    for filters in ({}, *filtered):
+        totals = {sizes: probing.page({**paging.query(*sizes), **filters}).total for sizes in PAGINGS}
         if len(set(totals.values())) > 1:
             raise RuleBroken(
                 "Total depends on limit or offset",
                 *(
-                    f"Requested: {dict(query)} has_media={has_media} -> total {total}"
-                    for query, total in totals.items()
+                    f"Requested: {shown({**paging.query(*sizes), **filters})} -> total {total}"
+                    for sizes, total in totals.items()
                 ),
             )
 
 
 def offset_past_end_keeps_the_total(probing: Probing) -> None:
-    total = probing.results({"limit": 1})["pagination"]["total"]
+    paging = probing.collection.paging
+    total = probing.page(paging.query(1, 0)).total
     for offset in (total, total + 7):
-        found = probing.results({"offset": offset})["pagination"]["total"]
+        found = probing.page({paging.start.name: offset}).total
         if found != total:
             raise RuleBroken(
                 "Offset past the end changes the total",
-                f"Requested: offset={offset}; total {total} on the first page",
+                f"Requested: {paging.start.name}={offset}; total {total} on the first page",
                 f"Received: total {found}",
             )
 
 
-def jids_of(chats: list) -> list:
-    return [chat.get("jid") if isinstance(chat, dict) else chat for chat in chats]
-
-
 def pages_cover_every_chat_once(probing: Probing) -> None:
-    walk = probing.walk()
-    jids = jids_of(walk.chats)
+    walk, noun = probing.walk(), probing.collection.item_noun
+    ids = probing.ids_of(walk.items)
     seen: set = set()
-    repeated = sorted({str(jid) for jid in jids if jid in seen or seen.add(jid)})
+    repeated = sorted({str(id_) for id_ in ids if id_ in seen or seen.add(id_)})
     if repeated:
         raise RuleBroken(
-            "Walking the pages yields a chat more than once",
-            f"Walked: limit={walk.limit}, {len(jids)} chats of total {walk.total}",
+            f"Walking the pages yields a {noun} more than once",
+            f"Walked: limit={walk.limit}, {len(ids)} {probing.collection.noun} of total {walk.total}",
             f"Repeated: {shown(repeated[:10])}",
         )
-    if walk.complete and len(jids) != walk.total:
+    if walk.complete and len(ids) != walk.total:
         raise RuleBroken(
-            "Walking the pages does not yield total chats",
+            f"Walking the pages does not yield total {probing.collection.noun}",
             f"Walked: limit={walk.limit} from offset 0 to the first empty page",
-            f"Expected: {walk.total} chats (pagination.total)",
-            f"Received: {len(jids)} chats",
+            f"Expected: {walk.total} {probing.collection.noun} (the total)",
+            f"Received: {len(ids)} {probing.collection.noun}",
         )
 
 
 def pages_are_ordered(probing: Probing) -> None:
-    walk = probing.walk()
-    comparable = [
-        chat
-        for chat in walk.chats
-        if isinstance(chat, dict) and isinstance(chat.get("jid"), str) and is_rfc3339(chat.get("last_message_time"))
-    ]
-    for index, (before, after) in enumerate(pairwise(comparable)):
-        if order_key(before) > order_key(after):
-            raise RuleBroken(
-                "Chats are not ordered by last_message_time descending, then jid",
-                f"Walked: limit={walk.limit}",
-                f"Received: position {index}: {before['jid']} at {before['last_message_time']}",
-                f"          position {index + 1}: {after['jid']} at {after['last_message_time']}",
-            )
-
-
-def media_filter_is_subset(probing: Probing) -> None:
-    everything, with_media = probing.walk(), probing.walk(has_media="true")
-    if with_media.total > everything.total:
-        raise RuleBroken(
-            "has_media=true gives a larger total than no filter",
-            f"Received: total {with_media.total} with has_media=true, {everything.total} without",
-        )
-    if everything.complete:
-        known = {shown(chat, limit=10**6) for chat in everything.chats}
-        strangers = [chat for chat in with_media.chats if shown(chat, limit=10**6) not in known]
-        if strangers:
-            raise RuleBroken(
-                "has_media=true returns chats the unfiltered list does not have", f"Received: {shown(strangers[0])}"
-            )
-
-
-def search_term(probing: Probing) -> str | None:
-    """Two ASCII letters from a chat's name, in the other letter case: the search the probes send."""
-    names = [
-        chat["name"].lower()
-        for chat in probing.walk().chats
-        if isinstance(chat, dict) and isinstance(chat.get("name"), str)
-    ]
-    pairs = sorted({name[i : i + 2] for name in names for i in range(len(name) - 1)})
-    pairs = [pair for pair in pairs if pair.isascii() and pair.isalpha()]
-    # One that some chats' names hold and some do not: a filter that keeps all or none shows little.
-    telling = [pair for pair in pairs if 0 < sum(pair in name for name in names) < len(names)]
-    chosen = probing.rng.choice(telling or pairs) if pairs else None
-    return chosen.upper() if chosen else None  # in the other letter case than most names have it
-
-
-def jids_matching(chats: list, term: str) -> list:
-    return [
-        chat.get("jid")
-        for chat in chats
-        if isinstance(chat, dict) and isinstance(chat.get("name"), str) and term.lower() in chat["name"].lower()
-    ]
-
-
-def search_total_counts_matches(probing: Probing) -> None:
-    everything, term = probing.walk(), search_term(probing)
-    if term is None or not everything.complete:
+    collection, walk = probing.collection, probing.walk()
+    if not collection.order:
         return
-    expected = jids_matching(everything.chats, term)
-    searched = probing.walk(search=term)
-    found = jids_of(searched.chats)
-    if found != expected or searched.total != len(expected):
-        raise RuleBroken(
-            "search does not keep exactly the chats whose name contains it, in any letter case",
-            f"Requested: search={term}",
-            f"Expected: {len(expected)} chats (of {everything.total}), e.g. {shown(expected[:5])}",
-            f"Received: total {searched.total}, {len(found)} chats walked, e.g. {shown(found[:5])}",
-        )
-
-
-def archived_splits_the_list(probing: Probing) -> None:
-    everything = probing.walk()
-    archived, kept = probing.walk(archived="true"), probing.walk(archived="false")
-    if archived.total + kept.total != everything.total:
-        raise RuleBroken(
-            "archived=true and archived=false do not split the list",
-            f"Received: total {archived.total} archived, {kept.total} not, {everything.total} in all",
-        )
-    if everything.complete and archived.complete and kept.complete:
-        mine = set(map(str, jids_of(archived.chats)))
-        expected = [jid for jid in jids_of(everything.chats) if str(jid) in mine]
-        if jids_of(archived.chats) + jids_of(kept.chats) != expected + [
-            jid for jid in jids_of(everything.chats) if str(jid) not in mine
-        ]:
+    comparable = [item for item in walk.items if collection.sortable(item)]
+    for index, (before, after) in enumerate(pairwise(comparable)):
+        if collection.sort_key(after) < collection.sort_key(before):
+            fields = [name for name, _ in collection.order]
             raise RuleBroken(
-                "archived=true and archived=false are not two parts of the list, in its order",
-                f"Walked: archived=true {len(archived.chats)} chats, archived=false {len(kept.chats)}",
+                f"{collection.noun.capitalize()} are not ordered by {collection.order_text()}",
+                f"Walked: limit={walk.limit}",
+                f"Received: position {index}: {shown({name: before[name] for name in fields})}",
+                f"          position {index + 1}: {shown({name: after[name] for name in fields})}",
             )
+
+
+def filtered_walks_are_subsets(probing: Probing) -> None:
+    """A filter keeps a part of the list: never more, never items the list does not have."""
+    everything = probing.walk()
+    for filter_ in probing.collection.filters:
+        value = telling(filter_)
+        if value is None:
+            continue
+        filtered = probing.walk(**{filter_.name: value})
+        if filtered.total > everything.total:
+            raise RuleBroken(
+                f"{filter_.name}={value} gives a larger total than no filter",
+                f"Received: total {filtered.total} with {filter_.name}={value}, {everything.total} without",
+            )
+        if everything.complete:
+            known = {shown(item, limit=10**6) for item in everything.items}
+            strangers = [item for item in filtered.items if shown(item, limit=10**6) not in known]
+            if strangers:
+                raise RuleBroken(
+                    f"{filter_.name}={value} returns {probing.collection.noun} the unfiltered list does not have",
+                    f"Received: {shown(strangers[0])}",
+                )
+
+
+def contains_term(probing: Probing, filter_: Filter) -> str | None:
+    """Two ASCII letters of an item's field, in the other letter case: the term the probes search for."""
+    texts = [
+        item[filter_.field].lower()
+        for item in probing.walk().items
+        if isinstance(item, dict) and isinstance(item.get(filter_.field), str)
+    ]
+    pairs = sorted({text[i : i + 2] for text in texts for i in range(len(text) - 1)})
+    pairs = [pair for pair in pairs if pair.isascii() and pair.isalpha()]
+    # One that some items hold and some do not: a filter that keeps all or none shows little.
+    telling_pairs = [pair for pair in pairs if 0 < sum(pair in text for text in texts) < len(texts)]
+    chosen = probing.rng.choice(telling_pairs or pairs) if pairs else None
+    return chosen.upper() if chosen else None  # in the other letter case than most have it
+
+
+def contains_filters_keep_exactly_the_matches(probing: Probing) -> None:
+    everything = probing.walk()
+    for filter_ in probing.collection.filters:
+        if filter_.match != CONTAINS:
+            continue
+        term = contains_term(probing, filter_)
+        if term is None or not everything.complete:
+            continue
+        expected = probing.ids_of([item for item in everything.items if filter_.keeps(item, term)])
+        searched = probing.walk(**{filter_.name: term})
+        found = probing.ids_of(searched.items)
+        if found != expected or searched.total != len(expected):
+            noun = probing.collection.noun
+            raise RuleBroken(
+                f"{filter_.name} does not keep exactly the {noun} whose {filter_.field} contains it, in any letter case",
+                f"Requested: {filter_.name}={term}",
+                f"Expected: {len(expected)} {noun} (of {everything.total}), e.g. {shown(expected[:5])}",
+                f"Received: total {searched.total}, {len(found)} {noun} walked, e.g. {shown(found[:5])}",
+            )
+
+
+def boolean_filters_split_the_list(probing: Probing) -> None:
+    """`true` and `false` of a boolean filter that compares (`archived`) split the list in two, in its order."""
+    everything = probing.walk()
+    for filter_ in probing.collection.filters:
+        if filter_.match != EQUALS or filter_.parameter.kind != "boolean":
+            continue
+        name = filter_.name
+        kept_true, kept_false = probing.walk(**{name: "true"}), probing.walk(**{name: "false"})
+        if kept_true.total + kept_false.total != everything.total:
+            raise RuleBroken(
+                f"{name}=true and {name}=false do not split the list",
+                f"Received: total {kept_true.total} with {name}=true, {kept_false.total} with false, "
+                f"{everything.total} in all",
+            )
+        if everything.complete and kept_true.complete and kept_false.complete:
+            ids = probing.ids_of(everything.items)
+            mine = set(map(str, probing.ids_of(kept_true.items)))
+            in_order = [id_ for id_ in ids if str(id_) in mine] + [id_ for id_ in ids if str(id_) not in mine]
+            if probing.ids_of(kept_true.items) + probing.ids_of(kept_false.items) != in_order:
+                raise RuleBroken(
+                    f"{name}=true and {name}=false are not two parts of the list, in its order",
+                    f"Walked: {name}=true {len(kept_true.items)} {probing.collection.noun}, "
+                    f"{name}=false {len(kept_false.items)}",
+                )
 
 
 def filters_combine(probing: Probing) -> None:
-    term = search_term(probing)
-    walks = [probing.walk(has_media="true"), probing.walk(archived="false")]
-    if term is None or not all(walk.complete for walk in walks):
+    """Every filter at once keeps what each keeps alone: they combine with AND."""
+    query, kept = {}, None
+    for filter_ in probing.collection.filters:
+        value = contains_term(probing, filter_) if filter_.match == CONTAINS else telling(filter_)
+        if value is None:
+            continue
+        if filter_.match == EQUALS:
+            value = "false"  # the larger part, where the other filters still have something to keep
+        query[filter_.name] = value
+        walk = probing.walk(**{filter_.name: value})
+        if not walk.complete:
+            return
+        alone = set(map(str, probing.ids_of(walk.items)))
+        kept = alone if kept is None else kept & alone
+    if len(query) < 2:
         return
-    media, kept = ({str(jid) for jid in jids_of(walk.chats)} for walk in walks)
-    expected = [jid for jid in jids_matching(probing.walk().chats, term) if str(jid) in media and str(jid) in kept]
-    combined = probing.walk(has_media="true", archived="false", search=term)
-    if jids_of(combined.chats) != expected or combined.total != len(expected):
+    expected = [id_ for id_ in probing.ids_of(probing.walk().items) if str(id_) in kept]
+    combined = probing.walk(**query)
+    if probing.ids_of(combined.items) != expected or combined.total != len(expected):
         raise RuleBroken(
-            "has_media, archived and search do not combine with AND",
-            f"Requested: has_media=true archived=false search={term}",
-            f"Expected: {len(expected)} chats, e.g. {shown(expected[:5])}",
-            f"Received: total {combined.total}, e.g. {shown(jids_of(combined.chats)[:5])}",
+            f"{', '.join(query)} do not combine with AND",
+            f"Requested: {' '.join(f'{name}={value}' for name, value in query.items())}",
+            f"Expected: {len(expected)} {probing.collection.noun}, e.g. {shown(expected[:5])}",
+            f"Received: total {combined.total}, e.g. {shown(probing.ids_of(combined.items)[:5])}",
         )
 
 
@@ -475,18 +527,20 @@ def archiving_moves_the_chat(probing: Probing) -> None:
     """POST /chat/{chat_jid}/archive, where the document has it: the chat moves between the
     archived=true and archived=false lists, both ways, and an unknown chat gets 404. The chat is
     left as it was found."""
-    if not probing.contract.archives:
+    if probing.contract.archive is None:
         return
-    kept = probing.results({"archived": "false", "limit": 1})["data"]
-    if not kept or not isinstance(kept[0], dict) or "jid" not in kept[0]:
+    kept = probing.page({"archived": "false", **probing.collection.paging.query(1, 0)}).items
+    identity = probing.collection.identity
+    if not kept or not isinstance(kept[0], dict) or identity not in kept[0]:
         return  # no chat to archive
-    jid = kept[0]["jid"]
+    jid = kept[0][identity]
+    listed = probing.collection.operation.path
     refused = probing.archive(jid, "yes", expect=None)  # a body the document refuses
     if not 400 <= refused.status_code < 500:
         probing.archive(jid, False, expect=None)
         raise RuleBroken(
             "Archiving with a body the document does not allow is not refused",
-            f'Requested: POST /chat/{jid}/archive {{"archived": "yes"}}',
+            f'Requested: POST {probing.archive_path(jid)} {{"archived": "yes"}}',
             "Documented: archived is a boolean",
             received(Exchange.of_httpx(refused)),
             response=refused,
@@ -496,16 +550,16 @@ def archiving_moves_the_chat(probing: Probing) -> None:
             probing.archive(jid, archived)
             shown_in = "true" if archived else "false"
             hidden_in = "false" if archived else "true"
-            if jid not in jids_of(probing.walk(fresh=True, archived=shown_in).chats):
+            if jid not in probing.ids_of(probing.walk(fresh=True, archived=shown_in).items):
                 raise RuleBroken(
                     f"A chat {'archived' if archived else 'unarchived'} is not listed under archived={shown_in}",
-                    f'Requested: POST /chat/{jid}/archive {{"archived": {shown_in}}}, then GET /chats?archived={shown_in}',
+                    f'Requested: POST {probing.archive_path(jid)} {{"archived": {shown_in}}}, then GET {listed}?archived={shown_in}',
                     response=probing.last,
                 )
-            if jid in jids_of(probing.walk(fresh=True, archived=hidden_in).chats):
+            if jid in probing.ids_of(probing.walk(fresh=True, archived=hidden_in).items):
                 raise RuleBroken(
                     f"A chat {'archived' if archived else 'unarchived'} is still listed under archived={hidden_in}",
-                    f'Requested: POST /chat/{jid}/archive {{"archived": {shown_in}}}, then GET /chats?archived={hidden_in}',
+                    f'Requested: POST {probing.archive_path(jid)} {{"archived": {shown_in}}}, then GET {listed}?archived={hidden_in}',
                     response=probing.last,
                 )
     finally:
@@ -514,7 +568,7 @@ def archiving_moves_the_chat(probing: Probing) -> None:
     if response.status_code != 404:
         raise RuleBroken(
             "Archiving an unknown chat is not the documented 404",
-            f"Requested: POST /chat/{UNKNOWN_CHAT}/archive",
+            f"Requested: POST {probing.archive_path(UNKNOWN_CHAT)}",
             received(Exchange.of_httpx(response)),
             response=response,
         )
@@ -531,15 +585,15 @@ PROBES: dict[str, Probe] = {
         invalid_values_get_400,
         boundary_values_are_accepted,
         unknown_parameters_are_ignored,
-        media_false_is_no_filter,
+        no_filter_values_filter_nothing,
         offsets_past_any_int64_are_past_the_end,
         total_ignores_paging,
         offset_past_end_keeps_the_total,
         pages_cover_every_chat_once,
         pages_are_ordered,
-        media_filter_is_subset,
-        search_total_counts_matches,
-        archived_splits_the_list,
+        filtered_walks_are_subsets,
+        contains_filters_keep_exactly_the_matches,
+        boolean_filters_split_the_list,
         filters_combine,
         unknown_device_gets_404,
         device_is_required_with_several,

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import httpx
 
+from wamock.adapters.schemathesis import EngineStopped
 from wamock.check import checks as wamock_checks
 from wamock.check import engine, probes, transport
-from wamock.data import fixtures
+from wamock.data import collections, fixtures
 from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT
 from wamock.data.paths import SPEC_FILE
@@ -146,7 +147,7 @@ def run(options: Options, progress: Progress = SILENT) -> list[Outcome]:
     targets = [options.url] + ([options.compare] if options.compare else [])
     for target in targets:
         ensure_base_url(target, spec)
-        ensure_reachable(target, options, lists_chats=spec_module.lists_chats(spec))
+        ensure_reachable(target, options, collections.collection(spec))
     outcomes = []
     # The peer gets each request exactly as sent, credentials included (or left out): no auth of its own.
     peer = (
@@ -165,7 +166,7 @@ def run(options: Options, progress: Progress = SILENT) -> list[Outcome]:
             )
             try:
                 outcomes.append(check_target(target, seed, spec_file, contract, options, progress))
-            except engine.EngineError as exc:
+            except EngineStopped as exc:
                 raise CheckerError(str(exc)) from None
     finally:
         if peer is not None:
@@ -194,12 +195,16 @@ def ensure_base_url(url: str, spec: dict) -> None:
             )
 
 
-def ensure_reachable(url: str, options: Options, *, lists_chats: bool = True) -> None:
-    """The server answers, and takes the run's credentials: without them nothing can be checked."""
+def ensure_reachable(url: str, options: Options, collection: collections.Collection | None) -> None:
+    """The server answers, and takes the run's credentials: without them nothing can be checked.
+    Asked of the collection wamock judges (GET /chats); a document without one, of its base URL,
+    where only whether anything answers tells."""
     headers = {"X-Device-Id": options.devices[0]} if options.devices else {}
+    path = collection.operation.path if collection else ""
+    asked = url.rstrip("/") + path
     try:
         with client_for(url, options) as client:
-            response = client.get("/chats", headers=headers)
+            response = client.get(path or "/", headers=headers)
     except httpx.InvalidURL as exc:
         raise CheckerError(f"{url}: not a usable URL: {exc}") from None
     except httpx.ConnectError as exc:
@@ -209,28 +214,27 @@ def ensure_reachable(url: str, options: Options, *, lists_chats: bool = True) ->
         ) from None
     except httpx.TimeoutException:
         raise CheckerError(
-            f"{url.rstrip('/')}/chats did not answer within {options.timeout:g} s; is it the server's base URL? "
+            f"{asked} did not answer within {options.timeout:g} s; is it the server's base URL? "
             "(a slow server: raise --timeout)"
         ) from None
     except transport.HTTPXError as exc:
-        raise CheckerError(f"could not check {url}: GET {url.rstrip('/')}/chats: {exc}") from None
+        raise CheckerError(f"could not check {url}: GET {asked}: {exc}") from None
     except httpx.TransportError as exc:
-        raise CheckerError(f"cannot reach {url.rstrip('/')}/chats: {exc or type(exc).__name__}") from None
+        raise CheckerError(f"cannot reach {asked}: {exc or type(exc).__name__}") from None
+    if collection is None:
+        return
     if response.status_code in (401, 403):
         raise CheckerError(
-            f"{url.rstrip('/')}/chats refuses the credentials of user {options.auth[0]!r} "
+            f"{asked} refuses the credentials of user {options.auth[0]!r} "
             f"({response.status_code}); pass an account it accepts with --auth USER:PASSWORD"
         )
     code = wamock_checks.error_code(wamock_checks.Exchange.of_httpx(response))
     if response.status_code in (400, 404) and str(code).startswith("DEVICE"):
         raise CheckerError(
-            f"{url.rstrip('/')}/chats answers {response.status_code} {code}: "
-            "name the devices it serves with --device ID (repeatable)"
+            f"{asked} answers {response.status_code} {code}: name the devices it serves with --device ID (repeatable)"
         )
-    if response.status_code == 404 and lists_chats:
-        raise CheckerError(
-            f"{url.rstrip('/')}/chats answers 404: pass the server's base URL, where the document's paths start"
-        )
+    if response.status_code == 404:
+        raise CheckerError(f"{asked} answers 404: pass the server's base URL, where the document's paths start")
 
 
 def check_target(
@@ -274,6 +278,7 @@ def check_target(
     given_up(bounds, target)
     with client_for(target, options, bounds) as client:
         probing = probes.Probing(client, random.Random(seed), contract, *options.auth)
+        probing.documented = engine.answer_judge(settings)
         probing_started = time.monotonic()
         chosen = probes.PROBES if contract.lists_chats else {}
         for number, (name, probe) in enumerate(chosen.items(), start=1):
@@ -324,7 +329,7 @@ def merge(findings: dict[tuple, Finding], finding: Finding) -> None:
 
 
 def finding_from_schemathesis(target: str, failed: "engine.Failed", options: Options) -> Finding:
-    command = curl(failed.method, failed.url, failed.headers, options) if failed.url else None
+    command = curl(failed.method, failed.url, failed.headers, options, failed.body) if failed.url else None
     return Finding(failed.check, failed.title, failed.message, command, target)
 
 
@@ -332,7 +337,7 @@ def reproduce(response: httpx.Response | None, options: Options) -> str | None:
     if response is None:
         return None
     request = response.request
-    return curl(request.method, str(request.url), dict(request.headers), options)
+    return curl(request.method, str(request.url), dict(request.headers), options, request.content or None)
 
 
 def basic_header(auth: tuple[str, str]) -> str:
@@ -344,8 +349,8 @@ def shown_account(auth: tuple[str, str]) -> str:
     return ":".join(auth) if ":".join(auth) == DEFAULT_ACCOUNT else f"{auth[0]}:<password>"
 
 
-def curl(method: str, url: str, headers: dict[str, str], options: Options) -> str:
-    """A curl command for the request; the password is shown only if it is the documented one."""
+def curl(method: str, url: str, headers: dict[str, str], options: Options, body: bytes | None = None) -> str:
+    """A curl command for the request, its body as sent; the password is shown only if it is the documented one."""
     words = ["curl"]
     if method != "GET":
         words += ["-X", method]
@@ -358,4 +363,9 @@ def curl(method: str, url: str, headers: dict[str, str], options: Options) -> st
         if name.lower() not in ROUTINE_HEADERS:
             words += ["-H", f"{name}: {value}"]
     words.append(url)
-    return " ".join(shlex.quote(word) for word in words)
+    command = " ".join(shlex.quote(word) for word in words)
+    if not body:
+        return command
+    # Bytes as sent, whatever they are: printf's octal escapes, piped to curl's standard input.
+    escaped = "".join(chr(byte) if 32 <= byte < 127 and byte not in b"\\%'" else f"\\{byte:03o}" for byte in body)
+    return f"printf '{escaped}' | {command} --data-binary @-"

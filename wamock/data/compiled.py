@@ -35,9 +35,8 @@ import zlib
 from array import array
 from pathlib import Path
 
-from wamock.data import fixtures
+from wamock.data import collections, fixtures
 from wamock.data import parallel_load as parallel
-from wamock.data import spec as spec_module
 from wamock.data.devices import Devices
 from wamock.data.store import ChatStore, EncodedChats
 
@@ -66,7 +65,7 @@ def cache_dir() -> Path:
 
 def cache_key(fixtures_file: Path, spec: dict) -> str:
     found = fixtures_file.stat()
-    schema = json.dumps(spec_module.chat_schema(spec), sort_keys=True)
+    schema = json.dumps(collections.chat_schema(spec), sort_keys=True)
     identity = f"{FORMAT}|{fixtures_file.resolve()}|{found.st_size}|{found.st_mtime_ns}|{found.st_ino}|{schema}"
     return hashlib.blake2b(identity.encode(), digest_size=16).hexdigest()
 

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 from jsonschema import Draft4Validator
 
+from wamock.data.collections import collection
 from wamock.data.operations import CHAT_LIST, METHODS, operation_key
 from wamock.data.operations import operation as find_operation
 from wamock.data.paths import SPEC_FILE
-from wamock.data.spec import SpecError, list_chats_operation, lists_chats, load, resolved
+from wamock.data.spec import SpecError, load, resolved
 
 JSON = "application/json"
 MISSING = object()  # no value found
@@ -218,9 +219,10 @@ class Texts:
 def texts(spec: dict) -> Texts:
     """From the document's GET /chats answers; a status it does not document (or a document
     without GET /chats) is answered as the bundled spec does."""
-    if not lists_chats(spec):
+    chat_list = find_operation(spec, CHAT_LIST)
+    if chat_list is None:
         return texts(load(SPEC_FILE))
-    operation = list_chats_operation(spec)
+    operation = chat_list.document
     answers = operation_answers(spec, operation)
     bundled = None if spec is load(SPEC_FILE) else texts(load(SPEC_FILE))
 
@@ -243,5 +245,5 @@ def texts(spec: dict) -> Texts:
 
 
 def default_limit(spec: dict) -> int | None:
-    limit = find_operation(spec, CHAT_LIST).parameter("limit")
-    return limit.default if limit is not None else None
+    chat_list = collection(spec)
+    return chat_list.paging.size.default if chat_list is not None else None

@@ -15,7 +15,7 @@ from pathlib import Path
 import jsonschema_rs
 import orjson
 
-from wamock.data import spec as spec_module
+from wamock.data import collections
 from wamock.data.devices import UNNAMED
 
 MAX_FILE_BYTES = 1024**3
@@ -29,7 +29,7 @@ def fixture_schema(spec: dict) -> dict:
     return {
         "type": "array",
         "items": {
-            "allOf": [spec_module.chat_schema(spec)],
+            "allOf": [collections.chat_schema(spec)],
             "type": "object",
             "properties": {"has_media": {"type": "boolean"}},
         },

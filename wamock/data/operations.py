@@ -17,7 +17,9 @@ from wamock.data.spec import resolved
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
-CHAT_LIST = "GET /chats"  # the list wamock implements, in any document that has it
+# The operations wamock implements itself, in any document that has them (handlers/chats.py).
+CHAT_LIST = "GET /chats"
+CHAT_ARCHIVE = "POST /chat/{chat_jid}/archive"
 
 
 def operation_key(method: str, path: str) -> str:

@@ -17,41 +17,6 @@ def load(source: Path | str = SPEC_FILE, allow: tuple[str, ...] = ()) -> dict:
     return document.read(source, tuple(allow))
 
 
-LIST_CHATS = ("/chats", "get")  # the operation wamock implements, in any document that has it
-
-
-def has_operation(spec: dict, path: str, method: str) -> bool:
-    return isinstance(((spec.get("paths") or {}).get(path) or {}).get(method), dict)
-
-
-def lists_chats(spec: dict) -> bool:
-    return has_operation(spec, *LIST_CHATS)
-
-
-def list_chats_operation(spec: dict) -> dict:
-    if not lists_chats(spec):
-        raise SpecError("the spec has no GET /chats operation")
-    path, method = LIST_CHATS
-    return spec["paths"][path][method]
-
-
-def chat_schema(spec: dict) -> dict:
-    """The schema of one chat of GET /chats' 200 answer (`results.data` items): every chat served must meet it.
-
-    A document without GET /chats serves no chats: the bundled spec's schema checks the data set.
-    """
-    if not lists_chats(spec):
-        spec = load(SPEC_FILE)
-    response = resolved(spec, list_chats_operation(spec).get("responses", {}).get("200", {}))
-    schema = resolved(spec, response.get("content", {}).get("application/json", {}).get("schema", {}))
-    for step in ("results", "data"):
-        schema = resolved(spec, (schema.get("properties") or {}).get(step, {})) if isinstance(schema, dict) else {}
-    chat = resolved(spec, schema.get("items")) if isinstance(schema, dict) else None
-    if not isinstance(chat, dict) or not chat:
-        raise SpecError("the spec's 200 answer of GET /chats has no schema for results.data items")
-    return inlined(spec, chat)
-
-
 def inlined(spec: dict, schema, depth: int = 0):
     """`schema` with its local `$ref`s replaced by what they point to, so it stands on its own."""
     schema = resolved(spec, schema)
@@ -62,15 +27,6 @@ def inlined(spec: dict, schema, depth: int = 0):
     if isinstance(schema, list):
         return [inlined(spec, value, depth + 1) for value in schema]
     return schema
-
-
-def documented_chat(spec: dict) -> dict:
-    """The chat of the 200 example: the most recent chat of every generated data set."""
-    try:
-        example = list_chats_operation(spec)["responses"]["200"]["content"]["application/json"]["example"]
-        return dict(example["results"]["data"][0])
-    except (KeyError, IndexError, TypeError):
-        raise SpecError("the spec has no 200 example with a chat for GET /chats") from None
 
 
 def request_headers(spec: dict) -> list[str]:

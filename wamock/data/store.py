@@ -44,6 +44,16 @@ class Filters:
     archived: bool | None = None  # None: no filter
     search: str = ""  # name contains it, any letter case; empty: no filter
 
+    @classmethod
+    def by_field(cls, values: dict) -> "Filters":
+        """The filters a page request applies, by the chat field each reads (`PageRequest.by_field`):
+        the store indexes these three."""
+        return cls(
+            has_media=bool(values.get("has_media", False)),
+            archived=values.get("archived"),
+            search=values.get("name") or "",
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Page:

@@ -26,6 +26,7 @@ from wamock.data import document as document_module
 from wamock.data import fixtures
 from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT
+from wamock.data.facts import DocumentFacts
 from wamock.data.paths import CONTROL_SPEC_FILE, DEFAULT_FIXTURES, SPEC_FILE
 from wamock.serve import CONTROL_PREFIX, errors, plain_pages
 from wamock.serve.answer_cache import ResponseCacheMiddleware
@@ -34,7 +35,7 @@ from wamock.serve.bodies import ChunkedBodyLength
 from wamock.serve.journal import JournalMiddleware
 from wamock.serve.plain_pages import FastChatsPath
 from wamock.serve.published import PublishedDocument, base_path, published_paths
-from wamock.serve.routes import DocumentPaths, DocumentResolver, in_routing_order
+from wamock.serve.routes import DocumentResolver, in_routing_order
 from wamock.serve.safety import ControlGuard, HostAllowList, PathCORS
 from wamock.serve.scenarios import DelayAndPreferMiddleware, PreferredStatusMiddleware
 from wamock.serve.server import EnvelopeHttpToolsProtocol
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
     if chats is not None:
         state.replace_data(fixtures.validate_data(chats, spec, source="chats"))
     state.snapshot()  # load before the first request, not during it
+    facts = DocumentFacts.read(spec)
 
     app = AsyncApp(
         __name__,
@@ -105,7 +107,7 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
     try:
         app.add_api(
             with_accounts(in_routing_order(spec), "api_basic_info"),
-            resolver=DocumentResolver(state.answers),
+            resolver=DocumentResolver(facts),
             # wamock publishes the document itself, rendered once (wamock.serve.published)
             swagger_ui_options=SwaggerUIOptions(serve_spec=False),
         )
@@ -132,7 +134,7 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
     # The fast path answers a plain page as soon as it is journaled: it computes one faster than
     # the cache can find and keep it, and takes what CORS, `Prefer` and delays would do to it
     # (nothing but `Vary: Origin`) on to connexion's path instead. The cache keeps the rest.
-    rules = plain_pages.compiled(spec) if settings.fast_path and not settings.delay_ms else None
+    rules = plain_pages.compiled(facts) if settings.fast_path and not settings.delay_ms else None
     if rules is not None:
         app.add_middleware(FastChatsPath, position=outside_handlers, rules=rules)
     declared_headers = spec_module.request_headers(spec)  # CORS allows them; cached answers vary by them
@@ -158,9 +160,9 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
             paths=set(spec["paths"]),
             varies=declared_headers,
         )
-    app.add_middleware(PreferredStatusMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, answers=state.answers)
+    app.add_middleware(PreferredStatusMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, answers=facts.answers)
     app.add_middleware(ChunkedBodyLength, position=MiddlewarePosition.BEFORE_VALIDATION)
-    errors.register(app, DocumentPaths(state.answers, api_base), errors.ErrorShapes(spec))
+    errors.register(app, facts, api_base)
     return app
 
 

@@ -2,16 +2,6 @@
 
 import orjson
 
-from wamock.data.store import EncodedPage
-
-
-def success(message: str, page: EncodedPage) -> bytes:
-    """The 200 body for a page of encoded chats, assembled without encoding them again."""
-    head = orjson.dumps({"code": "SUCCESS", "message": message})[:-1]
-    # %d, not orjson: the contract puts no bound on offset, and orjson stops at 64 bits.
-    pagination = b'{"limit":%d,"offset":%d,"total":%d}' % (page.limit, page.offset, page.total)
-    return b"".join((head, b',"results":{"data":[', page.chats, b'],"pagination":', pagination, b"}}"))
-
 
 def results(message: str, results: dict) -> dict:
     """A success envelope around any results, as the control API answers."""

@@ -19,11 +19,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wamock.adapters.connexion import routed_operation_id
 from wamock.data import examples
+from wamock.data.facts import DocumentFacts
 from wamock.data.spec import resolved
 from wamock.serve import envelope
 from wamock.serve.auth import CHALLENGE
 from wamock.serve.routes import DocumentPaths
-from wamock.serve.state import SCOPE_KEY as STATE_KEY
 
 logger = logging.getLogger("wamock")
 
@@ -116,15 +116,14 @@ def refused_operation(request: ConnexionRequest, paths: DocumentPaths) -> str | 
     return paths.operation(request.method, request.url.path)
 
 
-def problem_handler(paths: DocumentPaths, shapes: ErrorShapes):
+def problem_handler(facts: DocumentFacts, paths: DocumentPaths, shapes: ErrorShapes):
     def problem(request: ConnexionRequest, exc: ProblemException) -> ConnexionResponse:
-        state = request.scope[STATE_KEY]
         operation = refused_operation(request, paths)
         if exc.status == 401:
             # The document's own words for refused credentials, where it gives them for this operation.
             shape = shapes.shape(operation, 401) if operation else None
             given = shape.body.get("message") if shape and shape.for_status and isinstance(shape.body, dict) else None
-            message = given if isinstance(given, str) else state.texts.unauthorized
+            message = given if isinstance(given, str) else facts.texts.unauthorized
         else:
             message = exc.detail or exc.title
         # A 401 carries its challenge, whatever produced it.
@@ -155,8 +154,10 @@ def unexpected(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     return envelope_response(500, envelope.error("INTERNAL_SERVER_ERROR", "internal error in wamock; see its log"))
 
 
-def register(app, paths: DocumentPaths, shapes: ErrorShapes) -> None:
-    app.add_error_handler(ProblemException, problem_handler(paths, shapes))
+def register(app, facts: DocumentFacts, base_path: str = "") -> None:
+    """The handlers of the document's refusals; its requests are under `base_path` (its server URL's)."""
+    paths, shapes = DocumentPaths(facts.answers, base_path), ErrorShapes(facts.spec)
+    app.add_error_handler(ProblemException, problem_handler(facts, paths, shapes))
     app.add_error_handler(HTTPException, http_error_handler(paths, shapes))
     app.add_error_handler(Exception, unexpected)
 

@@ -16,7 +16,9 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from wamock.data.operations import CHAT_LIST, Invalid, Parameter, operation
+from wamock.data.collections import Collection
+from wamock.data.facts import DocumentFacts
+from wamock.data.operations import CHAT_LIST, Invalid, Parameter
 from wamock.serve import chat_list
 from wamock.serve.auth import SCOPE_KEY as ACCOUNTS_KEY
 from wamock.serve.scenarios import SCOPE_KEY as PREFER_KEY
@@ -31,46 +33,49 @@ READ_RULES = {
     "boolean": ANNOTATIONS,
     "string": ANNOTATIONS | {"enum"},
 }
-HANDLER_ARGUMENTS = {"limit", "offset", "has_media", "search", "archived", "device_id"}
+DEVICE_ARGUMENT = "device_id"  # read by the handler beside the collection's parameters
 
 
 @dataclass(frozen=True)
 class Compiled:
-    path: str
+    facts: DocumentFacts
+    chats: Collection
     rules: dict[str, Parameter]  # the query parameters, by name
     basic: bool  # the operation asks for HTTP Basic credentials
 
 
-def compiled(spec: dict) -> Compiled | None:
+def compiled(facts: DocumentFacts) -> Compiled | None:
     """GET /chats' rules, or None if it has any the fast path does not know (it then stays off)."""
-    chat_list_operation = operation(spec, CHAT_LIST)
-    if chat_list_operation is None:
+    spec, chats = facts.spec, facts.collections.get(CHAT_LIST)
+    if chats is None:
         return None
+    chat_list_operation = chats.operation
     rules = {}
     for parameter in chat_list_operation.parameters:
         if parameter.location == "header" and parameter.name.lower() == "x-device-id":
             if set(parameter.schema) <= ANNOTATIONS:
                 continue  # read by the handler as connexion passes it: the raw header
             return None
-        if parameter.location != "query" or parameter.name not in HANDLER_ARGUMENTS or parameter.required:
+        handled = (*chats.parameters, DEVICE_ARGUMENT)
+        if parameter.location != "query" or parameter.name not in handled or parameter.required:
             return None
         if parameter.kind not in READ_RULES or not set(parameter.schema) <= READ_RULES[parameter.kind]:
             return None
         if parameter.schema.get("format") not in (None, "int32", "int64"):
             return None
         rules[parameter.name] = parameter
-    if not {"limit", "offset"} <= set(rules) or rules["limit"].default is None or rules["offset"].default is None:
+    if any(paging.default is None for paging in (chats.paging.size, chats.paging.start)):
         return None
     security = chat_list_operation.security
     schemes = (spec.get("components") or {}).get("securitySchemes") or {}
     if not security:
-        return Compiled(chat_list_operation.path, rules, basic=False)
+        return Compiled(facts, chats, rules, basic=False)
     if len(security) != 1 or len(security[0]) != 1:
         return None
     scheme = schemes.get(next(iter(security[0])), {})
     if scheme.get("type") != "http" or scheme.get("scheme", "").lower() != "basic":
         return None
-    return Compiled(chat_list_operation.path, rules, basic=True)
+    return Compiled(facts, chats, rules, basic=True)
 
 
 def query_pairs(query: str) -> list[tuple[str, str]]:
@@ -84,7 +89,9 @@ def query_pairs(query: str) -> list[tuple[str, str]]:
 class FastChatsPath:
     def __init__(self, app: ASGIApp, *, rules: Compiled) -> None:
         self.app = app
-        self.path = rules.path
+        self.texts = rules.facts.texts
+        self.chats = rules.chats
+        self.path = rules.chats.operation.path
         self.rules = rules.rules
         self.basic = rules.basic
         self.verified: set[bytes] = set()
@@ -106,7 +113,10 @@ class FastChatsPath:
         if arguments is None or (self.basic and not self.verify(authorization, scope)):
             await self.app(scope, receive, send)
             return
-        status, body = chat_list.page(scope[STATE_KEY], **arguments, device_header=device)
+        device_id = arguments.pop(DEVICE_ARGUMENT, None)
+        status, body = chat_list.page(
+            scope[STATE_KEY], self.texts, self.chats, arguments, device_header=device, device_id=device_id
+        )
         await send(
             {
                 "type": "http.response.start",

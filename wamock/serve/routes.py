@@ -14,27 +14,13 @@ from connexion import request
 from connexion.exceptions import ProblemException
 from connexion.resolver import Resolution, Resolver
 from connexion.utils import get_function_from_name
-from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.responses import Response
 
+import wamock.adapters.starlette  # noqa: F401  (paths with newlines route: registered before any route)
 from wamock.data.examples import Answer
-from wamock.data.operations import operation_key
+from wamock.data.facts import DocumentFacts
+from wamock.data.operations import CHAT_ARCHIVE, CHAT_LIST, operation_key
 from wamock.serve import CONTROL_PREFIX, envelope, state
-
-
-class AnyPathConvertor(PathConvertor):
-    """Starlette's `path` convertor, newlines included.
-
-    connexion mounts each API at its base path with Starlette's `{path:path}`, whose `.*` stops
-    at a newline: a path parameter holding `%0A` then matched no route, and got 404 for an
-    operation that exists. Registered (Starlette's public `register_url_convertor`) before
-    any route is compiled; tests/serve/test_upstream.py pins it.
-    """
-
-    regex = r"(?s:.*)"
-
-
-register_url_convertor("path", AnyPathConvertor())
 
 # What wamock serves itself at the root of any document: the control API, Swagger UI, the document.
 WAMOCK_OWN = (CONTROL_PREFIX, "/ui", "/openapi.json", "/openapi.yaml")
@@ -50,8 +36,8 @@ def shadowed(spec: dict) -> list[str]:
 
 
 HANDLED = {
-    "GET /chats": "handlers.chats.list_chats",
-    "POST /chat/{chat_jid}/archive": "handlers.chats.archive_chat",
+    CHAT_LIST: "handlers.chats.list_chats",
+    CHAT_ARCHIVE: "handlers.chats.archive_chat",
 }
 
 
@@ -124,15 +110,15 @@ def usual_answer(answers: dict[int, Answer]) -> Answer | None:
 
 
 class DocumentResolver(Resolver):
-    def __init__(self, answers: dict[str, dict[int, Answer]]) -> None:
+    def __init__(self, facts: DocumentFacts) -> None:
         super().__init__()
-        self.answers = answers
+        self.facts = facts
 
     def resolve(self, operation) -> Resolution:
         key = operation_key(operation.method, operation.path)
         if key in HANDLED:
-            return Resolution(get_function_from_name(HANDLED[key]), key)
-        answers = self.answers.get(key, {})
+            return Resolution(functools.partial(get_function_from_name(HANDLED[key]), self.facts), key)
+        answers = self.facts.answers.get(key, {})
         return Resolution(functools.partial(documented_answer, operation.method.upper(), answers), key)
 
 

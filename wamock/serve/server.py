@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import uvicorn
 
-from wamock.adapters.uvicorn import GuardedHttpTools, Limits, Multiprocess
+from wamock.adapters.uvicorn import GuardedHttpTools, Limits, run_workers
 from wamock.serve import envelope
 
 
@@ -67,22 +67,7 @@ def run(
         http=EnvelopeHttpToolsProtocol,
     )
     if workers > 1:
-        # Every worker accepts on the same socket; the parent only watches over them.
-        # uvicorn 0.5x's Multiprocess is what uvicorn.run() uses, taken directly so that the
-        # socket is wamock's own (a busy port is a clear error); tests/serve/test_workers.py pins it.
-        supervisor = Multiprocess(config, sockets=[sock])  # it queues each signal, to handle in run()
-        queue = signal.getsignal(signal.SIGINT)
-        interrupted = []
-
-        def interrupt(signum, frame) -> None:
-            interrupted.append(signum)
-            queue(signum, frame)
-
-        # Its run() returns alike after SIGINT and SIGTERM; one uvicorn worker raises SIGINT again.
-        signal.signal(signal.SIGINT, interrupt)
-        ready()
-        supervisor.run()
-        if interrupted:
+        if run_workers(config, sock, ready):
             raise KeyboardInterrupt
         return
     server = uvicorn.Server(config)

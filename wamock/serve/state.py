@@ -21,7 +21,7 @@ import orjson
 from connexion import context
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from wamock.data import compiled, examples
+from wamock.data import compiled
 from wamock.data.devices import Devices
 from wamock.data.fixtures import FixtureError
 from wamock.serve import journal_file, state_directory
@@ -55,8 +55,6 @@ class Snapshot:
 class SharedState:
     def __init__(self, directory: Path, *, fixtures_file: Path, spec: dict, journal_limit: int = JOURNAL_LIMIT) -> None:
         self.directory = Path(directory)
-        self.texts = examples.texts(spec)
-        self.answers = examples.document_answers(spec)  # every operation's documented answers, by `METHOD /path`
         self.journal = JournalFile(self.directory, journal_limit)  # what clients sent, shared by every worker
         self.fixtures_file = Path(fixtures_file)
         self.spec = spec

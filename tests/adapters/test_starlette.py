@@ -1,0 +1,20 @@
+"""What wamock.adapters.starlette relies on: Starlette compiles `{path:path}` with the convertor
+registered under "path", so that a route mounted as connexion mounts an API matches a newline."""
+
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Mount, Route
+from starlette.testclient import TestClient
+
+import wamock.adapters.starlette  # noqa: F401
+
+
+def test_a_mounted_path_matches_a_newline():
+    async def echo(request):
+        return PlainTextResponse(request.path_params["rest"])
+
+    app = Starlette(routes=[Mount("/api", routes=[Route("/{rest:path}", echo)])])
+    with TestClient(app) as client:
+        response = client.get("/api/a%0Ab")
+
+    assert (response.status_code, response.text) == (200, "a\nb")

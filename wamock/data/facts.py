@@ -1,0 +1,21 @@
+"""What the served document says, read once when the app is made: every operation's documented
+answers, the texts GET /chats answers with, and the collections. Nothing changes them while
+serving; the parts that need them are given them."""
+
+from dataclasses import dataclass, field
+
+from wamock.data import examples
+from wamock.data.collections import Collection, collections
+from wamock.data.examples import Answer, Texts
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    spec: dict = field(repr=False)
+    answers: dict[str, dict[int, Answer]]  # every operation's documented answers, by `METHOD /path`
+    texts: Texts
+    collections: dict[str, Collection]
+
+    @classmethod
+    def read(cls, spec: dict) -> "DocumentFacts":
+        return cls(spec, examples.document_answers(spec), examples.texts(spec), collections(spec))
