@@ -18,7 +18,7 @@ from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT, ENV_VAR, AccountError, parse_account, split_env
 from wamock.data.document import source_argument
 from wamock.data.fixtures import FixtureError
-from wamock.data.operations import operations
+from wamock.data.operations import CHAT_LIST, operations
 from wamock.data.paths import DEFAULT_FIXTURES, SPEC_FILE
 from wamock.serve.auth import Accounts
 from wamock.serve.server import ServeError
@@ -347,7 +347,7 @@ def try_command(document: dict, api: str, credentials: str) -> str:
     wamock's accounts, its required parameters filled from the document."""
     from wamock.data.plain_requests import needs_other_scheme, plain_gets
 
-    if spec_module.lists_chats(document):
+    if CHAT_LIST in operations(document):
         return f"curl --user {credentials} {api}/chats"
     request = next((r for r in plain_gets(document) if not needs_other_scheme(document, r.operation)), None)
     if request is None:
@@ -383,7 +383,7 @@ def print_banner(args: argparse.Namespace, address: tuple, accounts: list[str], 
     shown = ", ".join(list(served)[:BANNER_OPERATIONS]) + (f", and {more} more" if more > 0 else "")
     lines = [
         f"wamock {__version__} serving {api}/chats{workers}"
-        if spec_module.lists_chats(document)
+        if CHAT_LIST in served
         else f"wamock {__version__} serving {api}{workers}",
         f"  document: {args.spec} ({counted(len(served), 'operation')})",
         *([f"  operations: {shown}"] if shown else []),

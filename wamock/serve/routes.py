@@ -20,6 +20,7 @@ import wamock.adapters.starlette  # noqa: F401  (paths with newlines route: regi
 from wamock.data.examples import Answer
 from wamock.data.facts import DocumentFacts
 from wamock.data.operations import CHAT_ARCHIVE, CHAT_LIST, operation_key
+from wamock.data.spec import resolved
 from wamock.serve import CONTROL_PREFIX, envelope, state
 
 # What wamock serves itself at the root of any document: the control API, Swagger UI, the document.
@@ -109,6 +110,15 @@ def usual_answer(answers: dict[int, Answer]) -> Answer | None:
     return answers[(successes or statuses)[0]] if statuses else None
 
 
+def documented_statuses(spec: dict, key: str) -> set[str]:
+    """The statuses the operation's responses name, upper case (`404`, `4XX`, `DEFAULT`)."""
+    method, path = key.split(" ", 1)
+    path_item = resolved(spec, (spec.get("paths") or {}).get(path))
+    documented = path_item.get(method.lower()) if isinstance(path_item, dict) else None
+    responses = documented.get("responses") if isinstance(documented, dict) else None
+    return {str(status).upper() for status in responses or {}}
+
+
 class DocumentResolver(Resolver):
     def __init__(self, facts: DocumentFacts) -> None:
         super().__init__()
@@ -119,15 +129,18 @@ class DocumentResolver(Resolver):
         if key in HANDLED:
             return Resolution(functools.partial(get_function_from_name(HANDLED[key]), self.facts), key)
         answers = self.facts.answers.get(key, {})
-        return Resolution(functools.partial(documented_answer, operation.method.upper(), answers), key)
+        may_be_gone = bool(documented_statuses(self.facts.spec, key) & {"404", "4XX", "DEFAULT"})
+        return Resolution(functools.partial(documented_answer, operation.method.upper(), answers, may_be_gone), key)
 
 
-async def documented_answer(method: str, answers: dict[int, Answer], **_request) -> Response:
+async def documented_answer(method: str, answers: dict[int, Answer], may_be_gone: bool, **_request) -> Response:
     """The document's answer, with one state any API has: a DELETE removes what lies at its path.
+    A deleted path answers 404 only where the operation documents one (`may_be_gone`).
 
     Until a PUT to that path or a POST to its collection creates it again (or the mock is
     reset), the path and what lies under it answer 404: the operation's documented 404, else a
-    refusal in the shape of its `default` answer (`wamock.serve.errors`).
+    refusal in the shape of its `4XX` or `default` answer (`wamock.serve.errors`); an operation
+    that documents none of them answers as documented.
     """
     mock = state.current()
     path = request.url.path  # in full, server URL's path included: the state's paths are the requests'
@@ -136,7 +149,7 @@ async def documented_answer(method: str, answers: dict[int, Answer], **_request)
     if method in ("PUT", "POST"):
         if succeeds:
             mock.restore(path)
-    elif mock.snapshot().is_deleted(path):
+    elif may_be_gone and mock.snapshot().is_deleted(path):
         if 404 in answers:
             return response_of(answers[404])
         raise ProblemException(status=404, title="Not Found", detail=f"{path}: deleted")
