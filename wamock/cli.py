@@ -13,9 +13,10 @@ from pathlib import Path
 
 from wamock import __version__, processes
 from wamock.adapters.uvicorn import Limits
+from wamock.check.credentials import Credentials, CredentialsError
 from wamock.data import collections
 from wamock.data import spec as spec_module
-from wamock.data.accounts import DEFAULT_ACCOUNT, ENV_VAR, AccountError, parse_account, split_env
+from wamock.data.accounts import DEFAULT_ACCOUNT, ENV_VAR, AccountError, parse_account, parse_token, split_env
 from wamock.data.document import source_argument
 from wamock.data.fixtures import FixtureError
 from wamock.data.operations import CHAT_LIST, operations
@@ -67,6 +68,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="USER:PASSWORD",
         help=f"An account to accept; repeat for more. Default: ${ENV_VAR} (u1:p1,u2:p2), else {DEFAULT_ACCOUNT}.",
+    )
+    serve.add_argument(
+        "--token",
+        action="append",
+        metavar="TOKEN",
+        help="A bearer token to accept (HTTP bearer, OAuth2, OpenID Connect schemes); repeat for more. "
+        "Default: any non-empty token.",
+    )
+    serve.add_argument(
+        "--api-key",
+        action="append",
+        metavar="[NAME=]VALUE",
+        help="An API key to accept (apiKey schemes); NAME, a scheme's or its parameter's name, keeps it to those "
+        "schemes; repeat for more. A scheme no key applies to accepts any non-empty key.",
     )
     serve.add_argument(
         "--logged-out", action="store_true", help="Answer /chats as upstream does with no WhatsApp session: 500."
@@ -182,7 +197,37 @@ def build_parser() -> argparse.ArgumentParser:
         "--auth",
         metavar="USER:PASSWORD",
         default=DEFAULT_ACCOUNT,
-        help="Credentials the implementation accepts (default: %(default)s).",
+        help="HTTP Basic credentials the implementation accepts (default: %(default)s).",
+    )
+    check.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="A bearer token, sent to operations behind an HTTP bearer, OAuth2 or OpenID Connect scheme.",
+    )
+    check.add_argument(
+        "--api-key",
+        action="append",
+        metavar="[NAME=]VALUE",
+        help="A key for the apiKey scheme named NAME (by scheme or parameter name), or, without NAME, any; "
+        "repeatable. Each operation is sent what its security requirement asks.",
+    )
+    check.add_argument(
+        "-H",
+        "--header",
+        action="append",
+        metavar="NAME:VALUE",
+        help="A header sent with every request; repeatable.",
+    )
+    check.add_argument(
+        "--max-time",
+        type=float,
+        metavar="SECONDS",
+        help="Stop sending cases and probes after this long (each target); the report says the run was cut short.",
+    )
+    check.add_argument(
+        "--refusals-expected",
+        action="store_true",
+        help="Most answers being 401 or 403 is what the run means to test: not a finding.",
     )
     check.add_argument("--seed", type=int, help="Seed for the generated cases; the same seed sends the same requests.")
     check.add_argument(
@@ -232,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (UsageError, AccountError, FixtureError, ServeError, spec_module.SpecError) as exc:
+    except (UsageError, AccountError, CredentialsError, FixtureError, ServeError, spec_module.SpecError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
@@ -281,6 +326,8 @@ def settings_from(args: argparse.Namespace):
         allow_refs=args.allow_ref or [],
         fixtures_file=args.fixtures,
         accounts=accounts,
+        tokens=[parse_token(token) for token in args.token or []],
+        api_keys=args.api_key or [],
         logged_out=args.logged_out,
         delay_ms=args.delay,
         cors_origins=args.cors_origin or [],
@@ -301,7 +348,7 @@ def settings_from(args: argparse.Namespace):
 
 def run_serve(args: argparse.Namespace) -> int:
     from wamock.serve import server
-    from wamock.serve.app import create_app, worker_environment
+    from wamock.serve.app import create_app, security_of, worker_environment
     from wamock.serve.published import render
     from wamock.serve.state import SharedState
 
@@ -314,6 +361,7 @@ def run_serve(args: argparse.Namespace) -> int:
             # Load and check the data once here, so a bad file fails before any worker starts;
             # the workers join this state directory (removed with `state`, kept until the end).
             spec = spec_module.load(settings.spec_file, tuple(settings.allow_refs))
+            security_of(spec, settings)  # a bad --api-key fails here, not in every worker
             state = SharedState.create(
                 fixtures_file=settings.fixtures_file,
                 spec=spec,
@@ -414,6 +462,8 @@ def run_check(args: argparse.Namespace) -> int:
     user, password = parse_account(args.auth, what="--auth")
     if args.max_examples < 1:
         raise UsageError(f"--max-examples {args.max_examples}: must be at least 1")
+    if args.max_time is not None and not 0 < args.max_time <= 86400:
+        raise UsageError(f"--max-time {args.max_time:g}: must be more than 0 and at most 86400 seconds")
     if not 0 < args.timeout <= 3600:
         raise UsageError(f"--timeout {args.timeout:g}: must be more than 0 and at most 3600 seconds")
     options = checker.Options(
@@ -427,6 +477,11 @@ def run_check(args: argparse.Namespace) -> int:
         compare=args.compare,
         timeout=args.timeout,
         devices=tuple(args.device or ()),
+        token=args.token,
+        api_keys=tuple(map(Credentials.api_key, args.api_key or ())),
+        headers=tuple(map(Credentials.header, args.header or ())),
+        refusals_expected=args.refusals_expected,
+        max_time=args.max_time,
     )
     progress = report.progress_for(sys.stdout)
     try:
@@ -453,6 +508,12 @@ def rerun_command(args: argparse.Namespace, options, seed: int) -> str:
         words += ["--auth", shown_account(options.auth)]
     for device in args.device or ():
         words += ["--device", device]
+    if args.token:
+        words += ["--token", "<token>"]
+    for name, _ in map(Credentials.api_key, args.api_key or ()):
+        words += ["--api-key", f"{name}=<key>" if name else "<key>"]
+    for name, _ in map(Credentials.header, args.header or ()):
+        words += ["-H", f"{name}:<value>"]
     for prefix in args.allow_ref or ():
         words += ["--allow-ref", prefix]
     for flag, value, default in (
@@ -461,6 +522,7 @@ def rerun_command(args: argparse.Namespace, options, seed: int) -> str:
         ("--compare", args.compare, None),
         ("--spec", args.spec, SPEC_FILE),
         ("--timeout", args.timeout, DEFAULT_TIMEOUT),
+        ("--max-time", args.max_time, None),
     ):
         if value != default:
             words += [flag, str(value)]

@@ -14,7 +14,7 @@ from tests.conftest import serving
 from wamock.adapters.requests import sessions_mounting
 from wamock.check import engine
 from wamock.check.checks import Contract
-from wamock.check.runner import basic_header
+from wamock.check.credentials import Credentials
 from wamock.check.transport import Bounds, RequestsAdapter
 from wamock.data import spec as spec_module
 from wamock.data.paths import SPEC_FILE
@@ -43,9 +43,9 @@ def test_a_session_made_inside_sends_through_the_bounded_adapter(make):
 @pytest.mark.live
 def test_every_request_of_the_engine_is_a_bounded_exchange():
     bounds = Bounds(timeout=10)
-    contract = Contract.from_spec(spec_module.load(SPEC_FILE), basic_header(("username", "password")))
+    contract = Contract.from_spec(spec_module.load(SPEC_FILE), Credentials(("username", "password")))
     with serving(implementation()) as url:
-        settings = engine.Settings(url, 7, SPEC_FILE, ("username", "password"), 5, 10.0, bounds=bounds)
+        settings = engine.Settings(url, 7, SPEC_FILE, Credentials(("username", "password")), 5, 10.0, bounds=bounds)
         phases = list(engine.run_cases(settings, contract))
 
     assert bounds.exchanges >= sum(phase.requests for phase in phases) > 0

@@ -1,5 +1,6 @@
 """`wamock check` against real servers: the mock, two independent correct rewrites, and one broken per rule."""
 
+import asyncio
 import contextlib
 import json
 import os
@@ -8,14 +9,18 @@ import re
 import shlex
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.check import other_choices
 from tests.check.broken import CHATS, DEFECTS, DEVICE_DEFECTS, DEVICES, HARMLESS, ORACLE_DEFECTS, implementation
 from tests.conftest import JSON, UPSTREAM, needs_upstream, serving, start_wamock, stop
+from wamock.check import runner
 from wamock.cli import main
 
 pytestmark = pytest.mark.live
@@ -209,6 +214,38 @@ def test_reproduce_line_reproduces_the_failure(capsys):
     assert pagination["offset"] == 0
 
 
+@settings(max_examples=40, deadline=None)
+@given(body=st.binary(min_size=1, max_size=64) | st.sampled_from([b"--boundary\r\n", b"%s%d\\n'\"", b"\x00\xff"]))
+def test_a_reproduce_lines_body_is_the_bytes_sent(body):
+    command = runner.curl("POST", "http://127.0.0.1:9/x", {}, runner.Options("http://127.0.0.1:9"), body)
+    piped = command.split(" | curl ")[0]
+
+    assert subprocess.run(["bash", "-c", piped], capture_output=True, timeout=10).stdout == body
+    assert subprocess.run(["sh", "-c", piped], capture_output=True, timeout=10).stdout == body
+
+
+def slow(app, seconds: float):
+    """`app`, answering each request `seconds` late: the slowness is the behaviour under test."""
+
+    async def answer(scope, receive, send):
+        if scope["type"] == "http":
+            await asyncio.sleep(seconds)
+        await app(scope, receive, send)
+
+    return answer
+
+
+def test_max_time_cuts_a_long_run_short_and_says_so(capsys):
+    with serving(slow(implementation(), 0.05)) as url:
+        started = time.monotonic()
+        status, output = check(capsys, url, "--max-examples", "1000", "--seed", "7", "--max-time", "3")
+        elapsed = time.monotonic() - started
+
+    assert status == 0, output
+    assert "cut short by --max-time" in output
+    assert elapsed < 30  # a thousand examples a phase at 50 ms an answer would take many minutes
+
+
 def test_junit_xml_lists_every_check(capsys, tmp_path):
     report = tmp_path / "report.xml"
     with serving(implementation("oldest_first")) as url:
@@ -307,8 +344,8 @@ def test_credentials_the_server_refuses_are_a_usage_error(capsys):
 
     assert (status, output) == (
         2,
-        f"error: {url}/chats refuses the credentials of user 'username' (401); "
-        "pass an account it accepts with --auth USER:PASSWORD\n",
+        f"error: {url}/chats refuses the run's credentials (401); pass credentials it accepts: "
+        "--auth USER:PASSWORD, --token TOKEN, --api-key [NAME=]VALUE or -H NAME:VALUE\n",
     )
 
 

@@ -15,6 +15,7 @@ import yaml
 from tests.check.broken import ARCHIVE_DEFECTS, implementation
 from tests.check.test_checker import QUICK, check
 from tests.conftest import AUTH, UPSTREAM, needs_upstream, serving, start_wamock, stop
+from tests.documents import document, write
 
 pytestmark = pytest.mark.live
 
@@ -186,3 +187,27 @@ def test_a_document_without_chats_is_served_and_checked(capsys, tmp_path):
     assert (deleted.status_code, again.status_code) == (204, 404)
     assert status == 0, output
     assert "probes:" not in output  # no GET /chats: wamock's rules have nothing to judge
+
+
+def test_a_document_openapi_core_would_refuse_is_still_checked_and_its_flaw_named(capsys, tmp_path):
+    """OpenAI's document lists a `required` name twice: openapi-core's own validation refused
+    the whole document (a traceback before any request). Now the run goes on; Schemathesis
+    names the schema it cannot judge answers by, as a finding."""
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    schema = {"type": "object", "required": ["name", "name"], "properties": {"name": {"type": "string"}}}
+    ok = {"description": "OK", "content": {"application/json": {"schema": schema}}}
+    spec = write(tmp_path / "dup.yaml", document({"/things": {"get": {"responses": {"200": ok}}}}))
+
+    async def things(request):
+        return JSONResponse({"name": "x"})
+
+    with serving(Starlette(routes=[Route("/things", things)])) as url:
+        status, output = check(capsys, url, *QUICK, "--spec", str(spec))
+
+    assert status == 1, output
+    assert "Traceback" not in output
+    assert "FAILED schemathesis: Schemathesis could not finish a test" in output
+    assert "Invalid Schema Object in response definition" in output

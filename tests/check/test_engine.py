@@ -10,7 +10,7 @@ from tests.check.broken import implementation
 from tests.conftest import serving
 from wamock.check import engine
 from wamock.check.checks import RULES, Contract
-from wamock.check.runner import basic_header
+from wamock.check.credentials import Credentials
 from wamock.data import spec as spec_module
 from wamock.data.paths import SPEC_FILE
 
@@ -18,8 +18,8 @@ pytestmark = pytest.mark.live
 
 
 def phases(url: str) -> list[engine.Phase]:
-    contract = Contract.from_spec(spec_module.load(SPEC_FILE), basic_header(("username", "password")))
-    settings = engine.Settings(url, 7, SPEC_FILE, ("username", "password"), 10, 10.0)
+    contract = Contract.from_spec(spec_module.load(SPEC_FILE), Credentials(("username", "password")))
+    settings = engine.Settings(url, 7, SPEC_FILE, Credentials(("username", "password")), 10, 10.0)
     return list(engine.run_cases(settings, contract))
 
 

@@ -11,7 +11,9 @@ import httpx
 import pytest
 
 from tests.conftest import AUTH, all_read_by_server, read_answer, send_requests, start_wamock, stop, wait_for
+from tests.documents import document, write
 from wamock.adapters.uvicorn import Limits
+from wamock.serve.app import create_app
 
 pytestmark = pytest.mark.live
 
@@ -181,3 +183,24 @@ def test_sigterm_drains_requests_in_flight_and_exits_0(tmp_path):
 
     assert statuses == [200] * 20
     assert server.process.returncode == 0
+
+
+def test_an_optional_json_body_may_be_left_out_and_a_required_one_may_not(tmp_path):
+    """OpenAPI's requestBody is optional unless `required: true`: GOWA's document leaves it out on
+    most POSTs, and upstream's server takes them without a body."""
+    body = {"content": {"application/json": {"schema": {"type": "object", "required": ["n"]}}}}
+    ok = {"200": {"description": "OK"}}
+    spec = document(
+        {
+            "/optional": {"post": {"requestBody": body, "responses": ok}},
+            "/required": {"post": {"requestBody": {**body, "required": True}, "responses": ok}},
+        }
+    )
+    client = create_app(spec_file=write(tmp_path / "spec.yaml", spec), allowed_hosts=["testserver"]).test_client()
+    left_out = client.post("/optional")
+    required = client.post("/required")
+    null = client.post("/optional", content=b"null", headers={"Content-Type": "application/json"})
+
+    assert left_out.status_code == 200, left_out.text
+    assert required.status_code == 400, required.text
+    assert null.status_code == 400

@@ -7,7 +7,8 @@ error. `JSONBody` and `MultiPartBody` hand those steps to wamock as plain method
 parser keeps the form body's schema in `_body_schema`, and reads each field's `type` from
 `form_defns` as a key that must be there (a schema without one, which OpenAPI allows, failed
 with `KeyError: 'type'`); its routing leaves the operation it
-found under the ASGI scope's `extensions["connexion_routing"]`.
+found under the ASGI scope's `extensions["connexion_routing"]`, a dict it creates where the
+server gave none on a copy of the scope its error handlers never see (`share_routing`).
 tests/adapters/test_connexion.py pins each of these; pyproject.toml bounds connexion below 3.4.
 """
 
@@ -32,14 +33,14 @@ class JSONBody(JSONRequestBodyValidator):
     def read(self, raw: bytes, encoding: str):
         raise NotImplementedError
 
-    def judge(self, body, validator, *, nullable: bool):
+    def judge(self, body, validator, *, nullable: bool, required: bool):
         raise NotImplementedError
 
     async def _parse(self, stream, scope):
         return self.read(await _whole(stream), self._encoding)
 
     def _validate(self, body):
-        return self.judge(body, self._validator, nullable=self._nullable)
+        return self.judge(body, self._validator, nullable=self._nullable, required=self._required)
 
 
 class MultiPartBody(MultiPartFormDataValidator):
@@ -73,3 +74,10 @@ class FormAwareURIParser(OpenAPIURIParser):
 def routed_operation_id(scope: Scope) -> str | None:
     """The operation connexion's routing found for this request (wamock's resolver names it `GET /path`)."""
     return scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
+
+
+def share_routing(scope: Scope) -> None:
+    """Let every layer of this request, connexion's error handlers included, see the operation
+    its routing found: uvicorn sends no `extensions`, and the dict connexion's routing then
+    creates is on a copy of the scope. Created first, outside, it is the one routing fills."""
+    scope.setdefault("extensions", {})

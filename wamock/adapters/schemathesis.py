@@ -12,6 +12,7 @@
 tests/check/test_engine.py pins each; pyproject.toml bounds schemathesis below 4.33.
 """
 
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -83,16 +84,26 @@ class Scenario:
     elapsed: float
     requests: int
     judged: list[Judged] = field(default_factory=list)
+    answered: int = 0  # answers to positive cases (valid requests) of the operation's own method
+    refused: int = 0  # of those, 401 or 403
 
 
 class EngineStopped(Exception):
     """Schemathesis stopped the run (a fatal error)."""
 
 
-def scenarios(schema, around: Callable[[Iterable], Iterable] = lambda events: events) -> Iterator[Scenario | str]:
+def scenarios(
+    schema, around: Callable[[Iterable], Iterable] = lambda events: events, *, deadline: float | None = None
+) -> Iterator[Scenario | str]:
     """The engine's scenarios against `schema`, and each non-fatal error as its text; `around`
-    wraps the events as they are made (the checker's transport)."""
-    for event in around(from_schema(schema).execute()):
+    wraps the events as they are made (the checker's transport). Past `deadline` (a
+    `time.monotonic()`), the engine is told to stop (`EventStream.stop`): it finishes the case
+    under way and sends no more."""
+    stream = from_schema(schema).execute()
+    for event in around(stream):
+        if deadline is not None and time.monotonic() > deadline:
+            stream.stop()
+            deadline = None
         if isinstance(event, events.ScenarioFinished):
             yield scenario(event)
         elif isinstance(event, events.NonFatalError):
@@ -101,9 +112,23 @@ def scenarios(schema, around: Callable[[Iterable], Iterable] = lambda events: ev
             raise EngineStopped(f"Schemathesis stopped: {event.exception}")
 
 
+def is_positive(recorder, case_id: str) -> bool:
+    """Whether the case was generated valid (`case.meta.generation.mode`), not meant to be refused."""
+    node = recorder.cases.get(case_id)
+    meta = getattr(getattr(node, "value", None), "meta", None)
+    return meta is not None and meta.generation.mode == schemathesis.GenerationMode.POSITIVE
+
+
 def scenario(event) -> Scenario:
     recorder = event.recorder
     found = Scenario(event.phase.value, event.label, event.elapsed_time, len(recorder.interactions))
+    method = (event.label or "").partition(" ")[0]
+    statuses = [
+        interaction.response.status_code
+        for case_id, interaction in recorder.interactions.items()
+        if interaction.response is not None and interaction.request.method == method and is_positive(recorder, case_id)
+    ]
+    found.answered, found.refused = len(statuses), sum(status in (401, 403) for status in statuses)
     for case_id, nodes in recorder.checks.items():
         interaction = recorder.interactions.get(case_id)
         for node in nodes:

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import httpx
 
+from wamock.check.credentials import Credentials
 from wamock.data.collections import CONTAINS, AnsweredPage, Collection, PageRequest, collection
 from wamock.data.examples import texts
 from wamock.data.operations import CHAT_ARCHIVE, Invalid, Operation, Parameter, operation
@@ -105,17 +106,18 @@ class Contract:
 
     collection: Collection | None  # None: the document has no collection the rules and probes judge
     unauthorized_message: str
-    authorization: str  # the Authorization header of the run's credentials
+    authorization: str | None  # the Authorization header the run sends the collection, if any
     devices: tuple[str, ...] = ()  # the devices the run was told of (--device); () when it was not
     archive: Operation | None = None  # POST /chat/{chat_jid}/archive, where the document has it
     expected: ChatStore | None = None
     peer: httpx.Client | None = None
 
     @classmethod
-    def from_spec(cls, spec: dict, authorization: str, **oracles) -> "Contract":
+    def from_spec(cls, spec: dict, credentials: Credentials, **oracles) -> "Contract":
         chats = collection(spec)
         if chats is None:
-            return cls(None, "", authorization, **oracles)
+            return cls(None, "", None, **oracles)
+        authorization = credentials.sent(spec, chats.operation).headers.get("Authorization")
         archive = operation(spec, CHAT_ARCHIVE)
         return cls(chats, texts(spec).unauthorized, authorization, archive=archive, **oracles)
 
@@ -389,7 +391,7 @@ def matches_data_file(exchange: Exchange, contract: Contract) -> None:
     if answer is None:
         return
     page, request = answer
-    filters = Filters.by_field(request.by_field())
+    filters = Filters.of(request)
     expected = contract.expected.page(limit=request.size, offset=request.start, filters=filters)
     problem = page_difference(expected.data, expected.total, page, contract.collection.identity)
     if problem:

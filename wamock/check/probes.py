@@ -186,7 +186,14 @@ def refused_with_401(probing: Probing, cases: list[tuple[str, dict]]) -> None:
             )
 
 
+def sends_basic(probing: Probing) -> bool:
+    """Whether the collection is behind HTTP Basic: the credential probes know its malformations."""
+    return (probing.contract.authorization or "").startswith("Basic ")
+
+
 def credentials_are_required(probing: Probing) -> None:
+    if not sends_basic(probing):
+        return
     user, password = probing.user.encode(), probing.password.encode()
     refused_with_401(
         probing,
@@ -200,6 +207,8 @@ def credentials_are_required(probing: Probing) -> None:
 
 
 def malformed_credentials_get_401(probing: Probing) -> None:
+    if not sends_basic(probing):
+        return
     user, password = probing.user.encode(), probing.password.encode()
     refused_with_401(
         probing,

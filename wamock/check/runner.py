@@ -21,6 +21,7 @@ import httpx
 from wamock.adapters.schemathesis import EngineStopped
 from wamock.check import checks as wamock_checks
 from wamock.check import engine, probes, transport
+from wamock.check.credentials import Credentials, SentAuth
 from wamock.data import collections, fixtures
 from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT
@@ -53,6 +54,15 @@ class Options:
     compare: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     devices: tuple[str, ...] = ()  # the devices the implementation serves; the first is named in every request
+    token: str | None = None  # a bearer token, for bearer, OAuth2 and OpenID Connect schemes
+    api_keys: tuple[tuple[str | None, str], ...] = ()  # (scheme or parameter name, or None: any; value)
+    headers: tuple[tuple[str, str], ...] = ()  # sent with every request
+    refusals_expected: bool = False  # most answers 401/403 is what the run means to test
+    max_time: float | None = None  # seconds for the whole run (each target), after which it stops sending
+
+    @property
+    def credentials(self) -> Credentials:
+        return Credentials(self.auth, self.token, self.api_keys, self.headers)
 
 
 @dataclass
@@ -76,6 +86,7 @@ class Outcome:
     findings: list[Finding] = field(default_factory=list)
     requests: int = 0
     elapsed: float = 0.0
+    cut_short: bool = False  # --max-time ran out: not every case or probe was sent
 
     @property
     def failed_checks(self) -> list[str]:
@@ -147,7 +158,7 @@ def run(options: Options, progress: Progress = SILENT) -> list[Outcome]:
     targets = [options.url] + ([options.compare] if options.compare else [])
     for target in targets:
         ensure_base_url(target, spec)
-        ensure_reachable(target, options, collections.collection(spec))
+        ensure_reachable(target, options, spec)
     outcomes = []
     # The peer gets each request exactly as sent, credentials included (or left out): no auth of its own.
     peer = (
@@ -159,7 +170,7 @@ def run(options: Options, progress: Progress = SILENT) -> list[Outcome]:
         for target in targets:
             contract = wamock_checks.Contract.from_spec(
                 spec,
-                basic_header(options.auth),
+                options.credentials,
                 devices=tuple(options.devices),
                 expected=expected,
                 peer=peer if target == options.url else None,
@@ -174,9 +185,17 @@ def run(options: Options, progress: Progress = SILENT) -> list[Outcome]:
     return outcomes
 
 
-def client_for(url: str, options: Options, bounds: transport.Bounds | None = None) -> httpx.Client:
-    """A client bounded in time and size (`wamock.check.transport`): by `bounds`, else a fresh `--timeout`."""
-    return transport.httpx_client(url.rstrip("/"), bounds or transport.Bounds(options.timeout), auth=options.auth)
+def client_for(url: str, options: Options, spec: dict, bounds: transport.Bounds | None = None) -> httpx.Client:
+    """A client for the collection wamock judges, bounded in time and size (`wamock.check.transport`:
+    by `bounds`, else a fresh `--timeout`), sending the credentials its security requirement asks."""
+    chats = collections.collection(spec)
+    sent = options.credentials.sent(spec, chats.operation) if chats else None
+    return transport.httpx_client(
+        url.rstrip("/"),
+        bounds or transport.Bounds(options.timeout),
+        auth=SentAuth(sent) if sent else None,
+        headers=dict(options.headers),
+    )
 
 
 def ensure_base_url(url: str, spec: dict) -> None:
@@ -195,15 +214,16 @@ def ensure_base_url(url: str, spec: dict) -> None:
             )
 
 
-def ensure_reachable(url: str, options: Options, collection: collections.Collection | None) -> None:
+def ensure_reachable(url: str, options: Options, spec: dict) -> None:
     """The server answers, and takes the run's credentials: without them nothing can be checked.
     Asked of the collection wamock judges (GET /chats); a document without one, of its base URL,
     where only whether anything answers tells."""
     headers = {"X-Device-Id": options.devices[0]} if options.devices else {}
+    collection = collections.collection(spec)
     path = collection.operation.path if collection else ""
     asked = url.rstrip("/") + path
     try:
-        with client_for(url, options) as client:
+        with client_for(url, options, spec) as client:
             response = client.get(path or "/", headers=headers)
     except httpx.InvalidURL as exc:
         raise CheckerError(f"{url}: not a usable URL: {exc}") from None
@@ -225,8 +245,7 @@ def ensure_reachable(url: str, options: Options, collection: collections.Collect
         return
     if response.status_code in (401, 403):
         raise CheckerError(
-            f"{asked} refuses the credentials of user {options.auth[0]!r} "
-            f"({response.status_code}); pass an account it accepts with --auth USER:PASSWORD"
+            f"{asked} refuses the run's credentials ({response.status_code}); {options.credentials.refusal_hint()}"
         )
     code = wamock_checks.error_code(wamock_checks.Exchange.of_httpx(response))
     if response.status_code in (400, 404) and str(code).startswith("DEVICE"):
@@ -256,17 +275,20 @@ def check_target(
         target,
         seed,
         spec_file,
-        options.auth,
+        options.credentials,
         options.max_examples,
         options.timeout,
         options.devices[:1],
         allow_refs=options.allow_refs,
         bounds=bounds,
+        deadline=started + options.max_time if options.max_time else None,
     )
     phases = PhaseProgress(progress)
+    answered = refused = 0  # answers to the cases of each operation's own method, and of those 401 or 403
     for phase in engine.run_cases(settings, contract):
         phases.scenario(phase)
         outcome.requests += phase.requests
+        answered, refused = answered + phase.answered, refused + phase.refused
         checks_seen |= phase.checks
         for failed in phase.failures:
             merge(findings, finding_from_schemathesis(target, failed, options))
@@ -274,14 +296,20 @@ def check_target(
             merge(findings, Finding("schemathesis", "Schemathesis could not finish a test", phase.error, None, target))
 
     phases.end()
+    outcome.cut_short = bool(options.max_time) and time.monotonic() > started + options.max_time
+    if refused * 2 > answered and not options.refusals_expected:
+        merge(findings, testing_the_door(refused, answered, target, options))
 
     given_up(bounds, target)
-    with client_for(target, options, bounds) as client:
+    with client_for(target, options, spec_module.load(spec_file, options.allow_refs), bounds) as client:
         probing = probes.Probing(client, random.Random(seed), contract, *options.auth)
         probing.documented = engine.answer_judge(settings)
         probing_started = time.monotonic()
         chosen = probes.PROBES if contract.lists_chats else {}
         for number, (name, probe) in enumerate(chosen.items(), start=1):
+            if options.max_time and time.monotonic() > started + options.max_time:
+                outcome.cut_short = True
+                break
             progress.step(f"  probes {progress_bar(number - 1, len(chosen))} {number}/{len(chosen)} {name}")
             try:
                 probe(probing)
@@ -312,6 +340,19 @@ def check_target(
     outcome.findings = list(findings.values())
     outcome.elapsed = time.monotonic() - started
     return outcome
+
+
+def testing_the_door(refused: int, requests: int, target: str, options: Options) -> Finding:
+    """Most answers refuse the run's credentials: it tested the door, not the API."""
+    return Finding(
+        "credentials",
+        "Most answers refuse the run's credentials: the run tested the door, not the API",
+        f"{refused} of {requests} answers were 401 or 403.\n"
+        f"To test the API, {options.credentials.refusal_hint()}; if the refusals are what you mean to "
+        "test, pass --refusals-expected.",
+        None,
+        target,
+    )
 
 
 def given_up(bounds: transport.Bounds, target: str) -> None:
@@ -368,4 +409,4 @@ def curl(method: str, url: str, headers: dict[str, str], options: Options, body:
         return command
     # Bytes as sent, whatever they are: printf's octal escapes, piped to curl's standard input.
     escaped = "".join(chr(byte) if 32 <= byte < 127 and byte not in b"\\%'" else f"\\{byte:03o}" for byte in body)
-    return f"printf '{escaped}' | {command} --data-binary @-"
+    return f"printf -- '{escaped}' | {command} --data-binary @-"

@@ -25,6 +25,7 @@ from operator import add, is_, itemgetter
 
 import orjson
 
+from wamock.data.collections import PageRequest
 from wamock.data.timestamps import epoch
 
 NAME_SEPARATOR = b"\x00"
@@ -45,9 +46,10 @@ class Filters:
     search: str = ""  # name contains it, any letter case; empty: no filter
 
     @classmethod
-    def by_field(cls, values: dict) -> "Filters":
-        """The filters a page request applies, by the chat field each reads (`PageRequest.by_field`):
-        the store indexes these three."""
+    def of(cls, request: PageRequest) -> "Filters":
+        """The filters a page request applies, read by the chat field each filters: the store
+        indexes these three. The one translation of a request into the store's terms."""
+        values = request.by_field()
         return cls(
             has_media=bool(values.get("has_media", False)),
             archived=values.get("archived"),

@@ -26,11 +26,19 @@ MAX_BODY = 64 * 1024
 
 class ResponseCacheMiddleware:
     def __init__(
-        self, app: ASGIApp, *, paths: set[str], varies: list[str] = (), max_entries: int = MAX_ENTRIES
+        self,
+        app: ASGIApp,
+        *,
+        paths: set[str],
+        varies: list[str] = (),
+        credentials: frozenset[str] = frozenset({"authorization"}),
+        max_entries: int = MAX_ENTRIES,
     ) -> None:
         self.app = app
         self.paths = paths
         self.varies = frozenset(name.lower().encode() for name in varies)  # headers an answer depends on
+        # Headers that carry a credential (Authorization, an API key's header, Cookie): kept as a digest.
+        self.credentials = frozenset(name.lower().encode() for name in credentials)
         self.max_entries = max_entries
         self.entries: OrderedDict[tuple, tuple[int, tuple, bytes]] = OrderedDict()
         self._salt = os.urandom(16)
@@ -38,16 +46,16 @@ class ResponseCacheMiddleware:
     def key(self, scope: Scope) -> tuple | None:
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] not in self.paths:
             return None
-        authorization = b""
+        given = []
         declared = []
         for name, value in scope["headers"]:
             if name == b"prefer":
                 return None
-            if name == b"authorization":
-                authorization = value
+            if name in self.credentials:
+                given.append(b"%s:%s" % (name, value))
             elif name in self.varies:
                 declared.append((name, value))
-        credentials = hashlib.blake2b(authorization, key=self._salt, digest_size=16).digest()
+        credentials = hashlib.blake2b(b"\n".join(sorted(given)), key=self._salt, digest_size=16).digest()
         return (scope[STATE_KEY].version, scope["path"], scope["query_string"], credentials, tuple(sorted(declared)))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

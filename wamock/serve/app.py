@@ -28,9 +28,10 @@ from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT
 from wamock.data.facts import DocumentFacts
 from wamock.data.paths import CONTROL_SPEC_FILE, DEFAULT_FIXTURES, SPEC_FILE
+from wamock.data.security import undeclared
 from wamock.serve import CONTROL_PREFIX, errors, plain_pages
 from wamock.serve.answer_cache import ResponseCacheMiddleware
-from wamock.serve.auth import Accounts, AccountsMiddleware, with_accounts
+from wamock.serve.auth import Accounts, AccountsMiddleware, Security, with_accounts, with_checks
 from wamock.serve.bodies import ChunkedBodyLength
 from wamock.serve.journal import JournalMiddleware
 from wamock.serve.plain_pages import FastChatsPath
@@ -51,6 +52,8 @@ class Settings:
     allow_refs: list[str] = field(default_factory=list)  # files and URL prefixes the document's $refs may reach
     fixtures_file: Path = DEFAULT_FIXTURES
     accounts: list[str] = field(default_factory=lambda: [DEFAULT_ACCOUNT])
+    tokens: list[str] = field(default_factory=list)  # bearer, OAuth2, OpenID Connect; empty: any non-empty token
+    api_keys: list[str] = field(default_factory=list)  # [NAME=]VALUE; a scheme none names takes any non-empty key
     logged_out: bool = False
     delay_ms: int = 0
     cors_origins: list[str] = field(default_factory=list)  # empty: any origin
@@ -104,9 +107,12 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
             errors.EnvelopeGuard if m is ServerErrorMiddleware else m for m in ConnexionMiddleware.default_middlewares
         ],
     )
+    unknown_scheme = undeclared(spec)
+    if unknown_scheme:
+        raise spec_module.SpecError(f"{spec_file}: {unknown_scheme}")
     try:
         app.add_api(
-            with_accounts(in_routing_order(spec), "api_basic_info"),
+            with_checks(in_routing_order(spec)),
             resolver=DocumentResolver(facts),
             # wamock publishes the document itself, rendered once (wamock.serve.published)
             swagger_ui_options=SwaggerUIOptions(serve_spec=False),
@@ -129,8 +135,16 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
     app.add_middleware(StateMiddleware, position=outside_handlers, state=state)
     api_accounts = Accounts.parse(settings.accounts)
     control = Accounts.parse(settings.control_accounts) if settings.control_accounts else api_accounts
-    app.add_middleware(AccountsMiddleware, position=outside_handlers, api=api_accounts, control=control)
-    app.add_middleware(JournalMiddleware, position=outside_handlers, access_log=settings.access_log)
+    security = security_of(spec, settings)
+    app.add_middleware(
+        AccountsMiddleware, position=outside_handlers, api=api_accounts, control=control, security=security
+    )
+    app.add_middleware(
+        JournalMiddleware,
+        position=outside_handlers,
+        access_log=settings.access_log,
+        secret_query=security.secret_query_names(),
+    )
     # The fast path answers a plain page as soon as it is journaled: it computes one faster than
     # the cache can find and keep it, and takes what CORS, `Prefer` and delays would do to it
     # (nothing but `Vary: Origin`) on to connexion's path instead. The cache keeps the rest.
@@ -139,7 +153,7 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
         app.add_middleware(FastChatsPath, position=outside_handlers, rules=rules)
     declared_headers = spec_module.request_headers(spec)  # CORS allows them; cached answers vary by them
     control_cors = cors_options(settings.control_origins) if settings.control_origins else None
-    api_cors = cors_options(settings.cors_origins, declared_headers)
+    api_cors = cors_options(settings.cors_origins, [*declared_headers, *security.api_key_headers()])
     api_base = base_path(spec)
     app.add_middleware(
         PathCORS,
@@ -159,6 +173,7 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
             position=outside_handlers,
             paths=set(spec["paths"]),
             varies=declared_headers,
+            credentials=security.credential_headers(),
         )
     app.add_middleware(PreferredStatusMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, answers=facts.answers)
     app.add_middleware(ChunkedBodyLength, position=MiddlewarePosition.BEFORE_VALIDATION)
@@ -185,6 +200,11 @@ def worker_app() -> AsyncApp:
     settings = Settings(**{**raw, **paths})
     EnvelopeHttpToolsProtocol.limits = settings.limits()
     return create_app(settings)
+
+
+def security_of(spec: dict, settings: Settings) -> Security:
+    """What the document's security schemes accept, with the tokens and keys of `settings` (AccountError if one is bad)."""
+    return Security(spec, tokens=settings.tokens, api_keys=settings.api_keys)
 
 
 def control_spec(settings: Settings) -> dict:

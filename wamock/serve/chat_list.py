@@ -61,6 +61,6 @@ def page(
     # limit=0 as its default, and no chat comes before the first.
     limit = request.size if request.size >= 1 else texts.default_limit
     offset = max(request.start, 0)
-    found = store.encoded_page(limit=limit, offset=offset, filters=Filters.by_field(request.by_field()))
+    found = store.encoded_page(limit=limit, offset=offset, filters=Filters.of(request))
     frame = {"code": SUCCESS, "message": texts.success}
     return 200, chats.answer(frame, found.chats, found.limit, found.offset, found.total)

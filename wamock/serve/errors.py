@@ -21,8 +21,7 @@ from wamock.adapters.connexion import routed_operation_id
 from wamock.data import examples
 from wamock.data.facts import DocumentFacts
 from wamock.data.spec import resolved
-from wamock.serve import envelope
-from wamock.serve.auth import CHALLENGE
+from wamock.serve import auth, envelope
 from wamock.serve.routes import DocumentPaths
 
 logger = logging.getLogger("wamock")
@@ -126,8 +125,8 @@ def problem_handler(facts: DocumentFacts, paths: DocumentPaths, shapes: ErrorSha
             message = given if isinstance(given, str) else facts.texts.unauthorized
         else:
             message = exc.detail or exc.title
-        # A 401 carries its challenge, whatever produced it.
-        headers = {"WWW-Authenticate": CHALLENGE} if exc.status == 401 else None
+        # A 401 carries the challenges of the operation's schemes, whatever produced it.
+        headers = {"WWW-Authenticate": auth.challenge(request.scope, operation)} if exc.status == 401 else None
         return envelope_response(exc.status, shapes.body(operation, exc.status, message), headers)
 
     return problem

@@ -3,7 +3,7 @@
 A journal entry says what the client sent (method, path, raw query, whether it carried
 credentials and which Basic user) and the status it got, for end-to-end tests to read. The
 access log line says the same to a person watching the terminal. Never a password, never a
-header value. (uvicorn's own access log is off: it costs a third of a cached answer's time.)
+header or cookie value, never an API key in the query (`redacted`). (uvicorn's own access log is off: it costs a third of a cached answer's time.)
 
 The access log never blocks the server: lines go through a bounded queue to a writer
 thread, so a terminal or pipe that nobody reads costs dropped lines (counted), not a stalled
@@ -19,6 +19,7 @@ import queue
 import re
 import sys
 import threading
+from urllib.parse import unquote_plus
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -40,10 +41,22 @@ def basic_user(authorization: bytes) -> str | None:
     return user.decode("utf-8", "replace") if colon else None
 
 
+def redacted(query: str, secret: frozenset[str]) -> str:
+    """The raw query with the value of each `secret` parameter (an API key) replaced by `***`."""
+    if not secret or not query:
+        return query
+    parts = []
+    for part in query.split("&"):
+        name, equals, _ = part.partition("=")
+        parts.append(f"{name}=***" if equals and unquote_plus(name) in secret else part)
+    return "&".join(parts)
+
+
 class JournalMiddleware:
-    def __init__(self, app: ASGIApp, *, access_log: bool = True) -> None:
+    def __init__(self, app: ASGIApp, *, access_log: bool = True, secret_query: frozenset[str] = frozenset()) -> None:
         self.app = app
         self.access_log = AccessLog() if access_log else None
+        self.secret_query = secret_query  # query parameters that carry an API key
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(UNJOURNALED_PREFIXES):
@@ -64,7 +77,7 @@ class JournalMiddleware:
             entry = {
                 "method": scope["method"],
                 "path": scope["path"],
-                "query": scope["query_string"].decode("latin-1"),
+                "query": redacted(scope["query_string"].decode("latin-1"), self.secret_query),
                 "auth": authorization is not None,
                 "user": basic_user(authorization) if authorization is not None else None,
                 "status": status,

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from wamock.adapters.connexion import routed_operation_id
 from wamock.data.examples import Answer
 from wamock.serve import CONTROL_PREFIX, envelope
-from wamock.serve.auth import CHALLENGE
+from wamock.serve.auth import challenge
 from wamock.serve.routes import response_of
 
 MAX_DELAY_MS = 30_000
@@ -113,8 +113,8 @@ class PreferredStatusMiddleware:
                 message = f"Prefer: code={preference.code}: {operation} documents an answer only for {known}"
                 await envelope.send_error(send, 400, "400", message)
                 return
-            # A 401 carries its challenge, whatever produced it.
-            headers = {"WWW-Authenticate": CHALLENGE} if preference.code == 401 else None
+            # A 401 carries the challenges of the operation's schemes, whatever produced it.
+            headers = {"WWW-Authenticate": challenge(scope, operation)} if preference.code == 401 else None
             await response_of(answer, headers)(scope, receive, send)
             return
         await self.app(scope, receive, send)

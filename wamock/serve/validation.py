@@ -34,6 +34,7 @@ from wamock.adapters.connexion import FormAwareURIParser, JSONBody, MultiPartBod
 from wamock.data.query import INTEGER
 
 TOO_DEEP = "body: JSON nested too deep"
+NO_BODY = object()  # a request that sent no body at all, as `read` tells it from a JSON null
 BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
 TYPE_WORDS = {
     "integer": "must be an integer",
@@ -119,7 +120,7 @@ class NamingJSONBodyValidator(JSONBody):
         except UnicodeDecodeError:
             raise BadRequestProblem(detail=f"body: not {encoding} text") from None
         if not text:
-            return None
+            return NO_BODY
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
@@ -131,9 +132,14 @@ class NamingJSONBodyValidator(JSONBody):
                 detail=f"body: a number longer than {sys.get_int_max_str_digits()} digits"
             ) from None
 
-    def judge(self, body, validator, *, nullable: bool):
+    def judge(self, body, validator, *, nullable: bool, required: bool):
+        if body is NO_BODY:
+            # A request body is optional unless the document says `required: true` (OpenAPI's default).
+            if required:
+                raise BadRequestProblem(detail="body: missing; expected JSON")
+            return None
         if not nullable and body is None:
-            raise BadRequestProblem(detail="body: missing; expected JSON")
+            raise BadRequestProblem(detail="body: null; expected JSON of the documented schema")
         try:
             return validator.validate(body)
         except RecursionError:
