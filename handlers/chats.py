@@ -21,8 +21,11 @@ async def list_chats(facts: DocumentFacts, device_id=None, **query):
     return Response(body, status_code=status, media_type="application/json")
 
 
-async def archive_chat(facts: DocumentFacts, chat_jid, body, device_id=None):
+async def archive_chat(facts: DocumentFacts, chat_jid, body=None, device_id=None):
     mock = state.current()
+    if not isinstance(body, dict) or "archived" not in body:
+        # The document may leave the body optional (upstream's does); there is nothing to do without it.
+        return envelope.error("400", 'body: missing; expected {"archived": true or false}'), 400
     try:
         device = chat_list.device_served(facts.texts, mock.snapshot(), request.headers.get("x-device-id"), device_id)
     except chat_list.Refused as refused:

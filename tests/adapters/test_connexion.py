@@ -7,12 +7,17 @@ import types
 import pytest
 from connexion import AsyncApp
 from connexion.datastructures import MediaTypeDict
+from connexion.exceptions import InvalidSpecification
 from connexion.lifecycle import ConnexionResponse
 from connexion.middleware import MiddlewarePosition
-from connexion.validators import VALIDATOR_MAP
+from connexion.spec import Specification
+from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, MultiPartFormDataValidator
+from jsonschema import Draft202012Validator
 
 from wamock.adapters.connexion import (
+    ChosenSchemaValidator,
     FormAwareURIParser,
+    FormBody,
     JSONBody,
     MultiPartBody,
     routed_operation_id,
@@ -149,6 +154,90 @@ def test_a_form_field_whose_schema_has_no_type_is_taken_as_sent(client):
 
     assert response.status_code == 200, response.text
     assert response.json()["body"] == {"anything": "{}", "n": 5}
+
+
+REFUSE_ALL = Draft202012Validator(False)  # a validator no body meets
+
+
+class ChosenJSON(ChosenSchemaValidator, JSONRequestBodyValidator):
+    def schema_validator(self, schema):
+        return REFUSE_ALL if schema.get("x-refuse") else None
+
+
+class ChosenForm(FormBody):
+    def schema_validator(self, schema):
+        return REFUSE_ALL if schema.get("x-refuse") else None
+
+
+class ChosenMultiPart(ChosenSchemaValidator, MultiPartFormDataValidator):
+    def schema_validator(self, schema):
+        return REFUSE_ALL if schema.get("x-refuse") else None
+
+
+def chosen_document(refuse: bool) -> dict:
+    """One operation per body kind, each schema asking (or not) the chosen validator to refuse."""
+    schema = {"type": "object", "properties": {"name": {"type": "string"}}, **({"x-refuse": True} if refuse else {})}
+    media_types = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "chosen", "version": "1"},
+        "paths": {
+            "/body": {
+                "post": {
+                    "operationId": "pinned_handlers.echo_json",
+                    "requestBody": {"content": {media_type: {"schema": schema} for media_type in media_types}},
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+    }
+
+
+@pytest.fixture
+def chosen_client():
+    def make(refuse: bool):
+        handlers = types.ModuleType("pinned_handlers")
+        handlers.echo_json = lambda body=None, **form: ({"ok": True}, 200)
+        sys.modules["pinned_handlers"] = handlers
+        validators = {
+            **VALIDATOR_MAP,
+            "body": MediaTypeDict(
+                {
+                    "*/*json": ChosenJSON,
+                    "application/x-www-form-urlencoded": ChosenForm,
+                    "multipart/form-data": ChosenMultiPart,
+                }
+            ),
+        }
+        app = AsyncApp(__name__, validator_map=validators)
+        app.add_api(chosen_document(refuse))
+        return app.test_client()
+
+    yield make
+    sys.modules.pop("pinned_handlers", None)
+
+
+@pytest.mark.parametrize(
+    "send",
+    [
+        pytest.param(lambda client: client.post("/body", json={"name": "Ann"}), id="json"),
+        pytest.param(lambda client: client.post("/body", data={"name": "Ann"}), id="urlencoded"),
+        pytest.param(lambda client: client.post("/body", files={"name": (None, "Ann")}), id="multipart"),
+    ],
+)
+def test_a_body_validator_judges_by_the_validator_its_schema_validator_chooses(chosen_client, send):
+    """connexion's body validators compile their schema in `_validator`: the mixin's choice takes its place."""
+    assert send(chosen_client(refuse=False)).status_code == 200
+    assert send(chosen_client(refuse=True)).status_code == 400
+
+
+def test_connexion_refuses_an_openapi_31_document_as_it_is():
+    """Why wamock gives connexion a 3.0 view of a 3.1 document (connexion PR #1951): when this
+    fails, connexion reads 3.1 itself and wamock.data.dialect may hand the document over as it is."""
+    document = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}
+
+    with pytest.raises(InvalidSpecification, match=r"'3\.1\.0' does not match"):
+        Specification.from_dict(document)
 
 
 SECRET_DOCUMENT = {

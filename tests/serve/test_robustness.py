@@ -10,7 +10,17 @@ import socket
 import httpx
 import pytest
 
-from tests.conftest import AUTH, all_read_by_server, read_answer, send_requests, start_wamock, stop, wait_for
+from tests.conftest import (
+    AUTH,
+    UPSTREAM,
+    all_read_by_server,
+    needs_upstream,
+    read_answer,
+    send_requests,
+    start_wamock,
+    stop,
+    wait_for,
+)
 from tests.documents import document, write
 from wamock.adapters.uvicorn import Limits
 from wamock.serve.app import create_app
@@ -204,3 +214,29 @@ def test_an_optional_json_body_may_be_left_out_and_a_required_one_may_not(tmp_pa
     assert left_out.status_code == 200, left_out.text
     assert required.status_code == 400, required.text
     assert null.status_code == 400
+
+
+def test_a_form_field_the_schema_declares_is_given_once_and_others_are_ignored(tmp_path):
+    form = {"type": "object", "properties": {"group_id": {"type": "string"}}, "required": ["group_id"]}
+    body = {"required": True, "content": {"multipart/form-data": {"schema": form}}}
+    spec = document({"/photo": {"post": {"requestBody": body, "responses": {"200": {"description": "OK"}}}}})
+    client = create_app(spec_file=write(tmp_path / "spec.yaml", spec), allowed_hosts=["testserver"]).test_client()
+
+    extra_twice = client.post("/photo", files=[("group_id", (None, "1")), ("x", (None, "a")), ("x", (None, "b"))])
+    declared_twice = client.post("/photo", files=[("group_id", (None, "1")), ("group_id", (None, "2"))])
+
+    assert extra_twice.status_code == 200, extra_twice.text
+    assert (declared_twice.status_code, declared_twice.json()["message"]) == (
+        400,
+        "body.group_id: given 2 times; give it once",
+    )
+
+
+@needs_upstream
+def test_archiving_without_a_body_is_refused_not_a_server_error():
+    """Upstream's document leaves the archive's body optional; without one there is nothing to do."""
+    client = create_app(spec_file=UPSTREAM, allowed_hosts=["testserver"]).test_client()
+
+    response = client.post("/chat/6289685028129@s.whatsapp.net/archive", auth=AUTH)
+
+    assert response.status_code == 400, response.text

@@ -8,14 +8,16 @@ parser keeps the form body's schema in `_body_schema`, and reads each field's `t
 `form_defns` as a key that must be there (a schema without one, which OpenAPI allows, failed
 with `KeyError: 'type'`); its routing leaves the operation it
 found under the ASGI scope's `extensions["connexion_routing"]`, a dict it creates where the
-server gave none on a copy of the scope its error handlers never see (`share_routing`).
+server gave none on a copy of the scope its error handlers never see (`share_routing`). Each body validator compiles
+its schema in the `_validator` property: `ChosenSchemaValidator` lets wamock give another (the
+user's 3.1 schema with JSON Schema 2020-12, `wamock.data.dialect`).
 tests/adapters/test_connexion.py pins each of these; pyproject.toml bounds connexion below 3.4.
 """
 
 from collections.abc import AsyncIterator
 
 from connexion.uri_parsing import OpenAPIURIParser
-from connexion.validators import JSONRequestBodyValidator, MultiPartFormDataValidator
+from connexion.validators import FormDataValidator, JSONRequestBodyValidator, MultiPartFormDataValidator
 from starlette.types import Scope
 
 
@@ -27,7 +29,19 @@ async def _replayed(raw: bytes) -> AsyncIterator[bytes]:
     yield raw
 
 
-class JSONBody(JSONRequestBodyValidator):
+class ChosenSchemaValidator:
+    """A body validator mixin: `schema_validator(schema)` may give the validator of the body's
+    schema (None: connexion's own, Draft 4 with OpenAPI 3.0's `nullable`)."""
+
+    def schema_validator(self, schema: dict):
+        return None
+
+    @property
+    def _validator(self):
+        return self.schema_validator(self._schema) or super()._validator
+
+
+class JSONBody(ChosenSchemaValidator, JSONRequestBodyValidator):
     """A JSON body validator whose subclass reads the raw bytes (`read`) and judges the body (`judge`)."""
 
     def read(self, raw: bytes, encoding: str):
@@ -43,7 +57,11 @@ class JSONBody(JSONRequestBodyValidator):
         return self.judge(body, self._validator, nullable=self._nullable, required=self._required)
 
 
-class MultiPartBody(MultiPartFormDataValidator):
+class FormBody(ChosenSchemaValidator, FormDataValidator):
+    """connexion's urlencoded form validator, whose schema's validator wamock may choose."""
+
+
+class MultiPartBody(ChosenSchemaValidator, MultiPartFormDataValidator):
     """A multipart validator whose subclass sees the raw bytes first (`check`), then parses as connexion does."""
 
     def check(self, raw: bytes, scope: Scope) -> None:

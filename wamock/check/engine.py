@@ -234,7 +234,7 @@ def schema_for(settings: Settings, contract: Contract):
     rejection = project.checks.negative_data_rejection
     rejection.expected_statuses = [*rejection.expected_statuses, *map(str, TRANSPORT_REFUSALS)]
     # wamock's valid_request_is_accepted replaces it: it knows the contract's open choices.
-    excluded = []
+    excluded = ["positive_data_acceptance"]
     excluded += [
         name
         for name, on in (("matches_data_file", contract.expected), ("agrees_with_peer", contract.peer))

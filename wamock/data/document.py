@@ -32,6 +32,8 @@ from pathlib import Path
 import httpx
 import yaml
 
+from wamock.data import dialect
+
 
 class SpecError(Exception):
     """The spec file cannot be read, or lacks a part that wamock derives from it."""
@@ -240,6 +242,8 @@ class _Reader:
         data = fetch(self.source, self.shown) if is_url(self.source) else read_file(Path(self.source), self.shown)
         self.read_bytes = len(data)
         document = parse(data, self.shown, json_first=self.shown.lower().endswith(".json"))
+        if isinstance(document, dict):
+            dialect.check_version(document, self.shown)
         if not isinstance(document, dict) or "openapi" not in document:
             raise SpecError(f"{self.shown}: not an OpenAPI document (no 'openapi' key)")
         bundled = self.copy(document, self.base, root=True, where="")

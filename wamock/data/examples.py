@@ -4,22 +4,27 @@ Upstream's document puts its examples on schema properties, not on responses; li
 mock resolver, a body is then built from them. Unlike it, the built body always meets its
 schema: a property example of the wrong type (upstream's `code: {type: string, example: 404}`)
 is converted or replaced, `$ref`, `allOf`, `oneOf` and `anyOf` are followed, and a property with
-no example gets a plain value of its type.
+no example gets a plain value of its type. An OpenAPI 3.1 document's schemas are JSON Schema
+2020-12: a `type` list, `const`, `examples` (a list), numeric exclusive bounds, `prefixItems`, and a
+`$ref` whose siblings count.
 """
 
-import functools
+import math
+import urllib.parse
 from dataclasses import dataclass
 
 from jsonschema import Draft4Validator
 
+from wamock.adapters import re_parser
+from wamock.data import dialect
 from wamock.data.collections import collection
+from wamock.data.document import MAX_REF_CHAIN, MISSING, pointed
 from wamock.data.operations import CHAT_LIST, METHODS, operation_key
 from wamock.data.operations import operation as find_operation
 from wamock.data.paths import SPEC_FILE
 from wamock.data.spec import SpecError, load, resolved
 
 JSON = "application/json"
-MISSING = object()  # no value found
 MAX_DEPTH = 12  # a recursive schema (a tree of replies) is cut here
 MAX_VALUES = 10_000  # values in one built answer at most
 
@@ -91,10 +96,13 @@ def built_example(spec: dict, schema: dict, depth: int = 0, budget: Budget | Non
     """A value that meets `schema`, made of its examples where they fit (past the budget, an
     object or a list is left empty)."""
     budget = budget if budget is not None else Budget()
-    schema = resolved(spec, schema)
+    is_31 = dialect.is_31(spec)
+    schema = with_siblings(spec, schema) if is_31 else resolved(spec, schema)
     if not isinstance(schema, dict):
         return None
     within = budget.spend()
+    if is_31 and "const" in schema:
+        return schema["const"]
     if "allOf" in schema:
         merged: dict = {}
         for part in schema["allOf"]:
@@ -107,11 +115,18 @@ def built_example(spec: dict, schema: dict, depth: int = 0, budget: Budget | Non
             return built_example(spec, schema[choice][0], depth + 1, budget)
     if "example" in schema and fits(spec, schema["example"], schema):
         return schema["example"]
+    for example in schema.get("examples") or [] if is_31 and isinstance(schema.get("examples"), list) else []:
+        if fits(spec, example, schema):
+            return example
     if "default" in schema and fits(spec, schema["default"], schema):
         return schema["default"]
     if schema.get("enum"):
         return schema["enum"][0]
-    kind = schema.get("type") or ("object" if "properties" in schema else "array" if "items" in schema else None)
+    kind = one_type(schema.get("type")) or (
+        "object" if "properties" in schema else "array" if "items" in schema or "prefixItems" in schema else None
+    )
+    if kind == "null":
+        return None
     if kind == "string" and "example" in schema and isinstance(schema["example"], (int, float, bool)):
         return str(schema["example"])  # upstream's `code: {type: string, example: 404}`
     if kind == "object":
@@ -122,57 +137,94 @@ def built_example(spec: dict, schema: dict, depth: int = 0, budget: Budget | Non
     if kind == "array":
         if depth >= MAX_DEPTH or not within:
             return []
-        return [built_example(spec, schema.get("items") or {}, depth + 1, budget)] * max(1, schema.get("minItems", 1))
+        prefix = [built_example(spec, item, depth + 1, budget) for item in schema.get("prefixItems") or []]
+        if prefix and schema.get("items") is False:
+            return prefix
+        items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+        return prefix + [built_example(spec, items, depth + 1, budget)] * max(
+            1 - len(prefix), schema.get("minItems", 1)
+        )
     return plain_value(kind, schema)
 
 
+def with_siblings(spec: dict, schema, depth: int = 0):
+    """A 3.1 schema with its `$ref`s followed: each target's words, and each `$ref`'s siblings over them."""
+    target = referred(spec, schema)
+    if target is schema or depth > MAX_REF_CHAIN:
+        return schema
+    target = with_siblings(spec, target, depth + 1)
+    siblings = {key: value for key, value in schema.items() if key != "$ref"}
+    return {**target, **siblings} if siblings and isinstance(target, dict) else target
+
+
+def referred(spec: dict, schema):
+    """What `schema`'s local `$ref` points to, one step (`schema` itself where it has none)."""
+    if not (isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and schema["$ref"].startswith("#/")):
+        return schema
+    target = pointed(spec, urllib.parse.unquote(schema["$ref"][1:]))
+    return {} if target is MISSING else target
+
+
+def one_type(kind):
+    """The type to build a value of: OpenAPI 3.0's one, or the first of 3.1's list other than null."""
+    if isinstance(kind, list):
+        named = [each for each in kind if each != "null"]
+        return named[0] if named else ("null" if kind else None)
+    return kind
+
+
+def bound(schema: dict, inclusive: str, exclusive: str) -> tuple[float | None, bool]:
+    """A numeric bound, and whether it is excluded: 3.1's `exclusiveMinimum: 0`, or 3.0's `minimum: 0, exclusiveMinimum: true`."""
+    value, is_open = schema.get(inclusive), schema.get(exclusive) is True
+    excluded = schema.get(exclusive)
+    numeric = isinstance(excluded, (int, float)) and not isinstance(excluded, bool)
+    if numeric and (value is None or (excluded >= value if inclusive == "minimum" else excluded <= value)):
+        value, is_open = excluded, True
+    return (value if isinstance(value, (int, float)) else None), is_open
+
+
+def number_value(schema: dict, integer: bool):
+    """A number within the schema's bounds: the lowest allowed (1 past an excluded one), else at most 0."""
+    low, low_open = bound(schema, "minimum", "exclusiveMinimum")
+    high, high_open = bound(schema, "maximum", "exclusiveMaximum")
+    if low is not None:
+        value = math.floor(low) + 1 if integer and low_open else math.ceil(low) if integer else low + low_open
+        if high is not None and (value > high or (value == high and high_open)):
+            value = (low + high) / 2
+    elif high is not None:
+        value = min(
+            0, math.ceil(high) - 1 if integer and high_open else math.floor(high) if integer else high - high_open
+        )
+    else:
+        value = 0
+    step = schema.get("multipleOf")
+    if isinstance(step, (int, float)) and not isinstance(step, bool) and step > 0:
+        multiple = math.ceil(value / step) * step
+        value = multiple + step if low is not None and low_open and multiple <= low else multiple
+    return int(value) if integer else value
+
+
 def plain_value(kind: str | None, schema: dict):
-    if kind == "integer":
-        return int(schema.get("minimum", 0))
-    if kind == "number":
-        return schema.get("minimum", 0)
+    if kind in ("integer", "number"):
+        return number_value(schema, kind == "integer")
     if kind == "boolean":
         return False
     if kind == "string":
+        written = re_parser.matching(schema["pattern"]) if isinstance(schema.get("pattern"), str) else None
+        if written is not None and schema.get("minLength", 0) <= len(written) <= schema.get("maxLength", len(written)):
+            return written
         formats = {"date-time": "2024-01-01T00:00:00Z", "date": "2024-01-01", "uri": "https://example.com/"}
         if schema.get("format") in formats:
             return formats[schema["format"]]
-        if "pattern" in schema:
-            text = matching(schema["pattern"], int(schema.get("minLength") or 0), schema.get("maxLength"))
-            if text is not MISSING:
-                return text
         return "x" * schema.get("minLength", 0)
     return None if schema.get("nullable") or kind is None else {}
 
 
-@functools.lru_cache(maxsize=256)
-def matching(pattern: str | None, shortest: int, longest: int | None):
-    """The first text Hypothesis finds that matches `pattern` within the lengths; MISSING if none.
-    A pattern (`^AC[0-9a-fA-F]{32}$`) is a rule a built value must keep as much as a type."""
-    if pattern is None:
-        return "a" * max(shortest, 1)
-    import hypothesis  # here: a second of imports that a document without patterns never pays
-    from hypothesis import strategies
-
-    try:
-        # Hypothesis's first match, the same every time (derandomized); not shrunk, which costs seconds.
-        return hypothesis.find(
-            strategies.from_regex(pattern, fullmatch=True).filter(
-                lambda value: shortest <= len(value) <= (longest if longest is not None else len(value))
-            ),
-            lambda _: True,
-            settings=hypothesis.settings(
-                database=None, max_examples=200, derandomize=True, phases=[hypothesis.Phase.generate]
-            ),
-        )
-    except Exception:  # no match found, or a pattern Python's re cannot read
-        return MISSING
-
-
 def fits(spec: dict, value, schema: dict) -> bool:
     """Whether `value` meets `schema` (its local `$ref`s resolved); OpenAPI's nullable read as JSON Schema's null."""
+    validator = dialect.schema_dialect(spec) if dialect.is_31(spec) else Draft4Validator
     try:
-        Draft4Validator(_plain_schema(spec, schema, 0, {})).validate(value)
+        validator(_plain_schema(spec, schema, 0, {})).validate(value)
     except Exception:  # any schema jsonschema cannot read is treated as not met
         return False
     return True
@@ -181,13 +233,30 @@ def fits(spec: dict, value, schema: dict) -> bool:
 def _plain_schema(spec: dict, schema, depth: int, made: dict):
     """`schema` inlined for jsonschema; `made` keeps each (schema, depth) made once, so that
     `$ref`s that fan out share what they refer to instead of copying it again and again."""
-    schema = resolved(spec, schema)
+    if isinstance(schema, dict) and "$ref" in schema and len(schema) > 1 and dialect.is_31(spec):
+        siblings = {key: value for key, value in schema.items() if key != "$ref"}  # 3.1: they count too
+        if depth > MAX_DEPTH:
+            return {}
+        target = _plain_schema(spec, referred(spec, schema), depth + 1, made)
+        return {"allOf": [target], **_plain_schema_once(spec, siblings, depth, made)}
+    schema = resolved(spec, schema) if not dialect.is_31(spec) else _followed(spec, schema)
     if depth > MAX_DEPTH or not isinstance(schema, dict):
-        return {}
+        return {} if schema is not False else False
+    if "$ref" in schema:  # a 3.1 chain whose next link has siblings
+        return _plain_schema(spec, schema, depth + 1, made)
     key = (id(schema), depth)
     if key not in made:
         made[key] = _plain_schema_once(spec, schema, depth, made)
     return made[key]
+
+
+def _followed(spec: dict, schema):
+    """A 3.1 schema's chain of bare `$ref`s followed, up to the first link with siblings."""
+    for _ in range(MAX_REF_CHAIN):
+        if not (isinstance(schema, dict) and set(schema) == {"$ref"}):
+            return schema
+        schema = referred(spec, schema)
+    return {}
 
 
 def _plain_schema_once(spec: dict, schema: dict, depth: int, made: dict):
@@ -195,12 +264,15 @@ def _plain_schema_once(spec: dict, schema: dict, depth: int, made: dict):
     if isinstance(plain.get("properties"), dict):
         properties = plain["properties"].items()
         plain["properties"] = {name: _plain_schema(spec, sub, depth + 1, made) for name, sub in properties}
-    if isinstance(plain.get("items"), dict):
-        plain["items"] = _plain_schema(spec, plain["items"], depth + 1, made)
-    for key in ("allOf", "oneOf", "anyOf"):
+    for key in ("items", "not", "additionalProperties", "if", "then", "else", "contains", "propertyNames"):
+        if isinstance(plain.get(key), dict):
+            plain[key] = _plain_schema(spec, plain[key], depth + 1, made)
+    for key in ("allOf", "oneOf", "anyOf", "prefixItems"):
         if isinstance(plain.get(key), list):
             plain[key] = [_plain_schema(spec, sub, depth + 1, made) for sub in plain[key]]
-    if schema.get("nullable") and "type" in plain:
+    if (
+        schema.get("nullable") and "type" in plain and not dialect.is_31(spec)
+    ):  # 3.1 has no `nullable`: null is in `type`
         plain["type"] = [plain["type"], "null"] if isinstance(plain["type"], str) else [*plain["type"], "null"]
     return plain
 

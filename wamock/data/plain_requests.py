@@ -8,9 +8,12 @@ import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from wamock.data.examples import MISSING, built_example, fits, matching
+from wamock.adapters import re_parser
+from wamock.data.examples import built_example, fits
 from wamock.data.operations import Operation, Parameter, operations
 from wamock.data.spec import resolved
+
+MISSING = object()  # no value the document gives
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,9 @@ def text_of(spec: dict, schema) -> object:
     """The simplest string the schema takes, from its pattern and lengths; MISSING if none is found."""
     if not isinstance(schema, dict) or schema.get("type") not in ("string", None):
         return MISSING
-    value = matching(schema.get("pattern"), int(schema.get("minLength") or 1), schema.get("maxLength"))
-    return value if value is not MISSING and fits(spec, value, schema) else MISSING
+    pattern = schema.get("pattern")
+    value = re_parser.matching(pattern) if isinstance(pattern, str) else "a" * max(int(schema.get("minLength") or 1), 1)
+    return value if value is not None and fits(spec, value, schema) else MISSING
 
 
 def as_text(value) -> str:

@@ -1,5 +1,6 @@
 """Reading spec/openapi.yaml (or any document): the whole document, and the parts the code derives from it."""
 
+import urllib.parse
 from functools import lru_cache
 from pathlib import Path
 
@@ -54,6 +55,6 @@ def resolved(spec: dict, item):
     for _ in range(document.MAX_REF_CHAIN + 1):
         if not (isinstance(item, dict) and isinstance(item.get("$ref"), str) and item["$ref"].startswith("#/")):
             return item
-        target = document.pointed(spec, item["$ref"][1:])
+        target = document.pointed(spec, urllib.parse.unquote(item["$ref"][1:]))  # a URI fragment: `{` may be %7B
         item = {} if target is document.MISSING else target
     return {}

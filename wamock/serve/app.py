@@ -22,8 +22,8 @@ from jsonschema.exceptions import best_match
 
 from wamock import processes
 from wamock.adapters.uvicorn import Limits
+from wamock.data import dialect, fixtures
 from wamock.data import document as document_module
-from wamock.data import fixtures
 from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT
 from wamock.data.facts import DocumentFacts
@@ -112,7 +112,9 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
         raise spec_module.SpecError(f"{spec_file}: {unknown_scheme}")
     try:
         app.add_api(
-            with_checks(in_routing_order(spec)),
+            # a 3.1 document's 3.0 view, its values judged by its own schemas (wamock.data.dialect),
+            # its paths in routing order
+            with_checks(in_routing_order(dialect.connexion_view(spec))),
             resolver=DocumentResolver(facts),
             # wamock publishes the document itself, rendered once (wamock.serve.published)
             swagger_ui_options=SwaggerUIOptions(serve_spec=False),
@@ -171,7 +173,7 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
         app.add_middleware(
             ResponseCacheMiddleware,
             position=outside_handlers,
-            paths=set(spec["paths"]),
+            paths=set(spec.get("paths") or {}),  # 3.1 lets a document have none
             varies=declared_headers,
             credentials=security.credential_headers(),
         )

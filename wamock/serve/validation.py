@@ -30,7 +30,8 @@ from jsonschema import Draft4Validator, ValidationError
 from starlette.datastructures import Headers, QueryParams
 from starlette.formparsers import MultiPartException
 
-from wamock.adapters.connexion import FormAwareURIParser, JSONBody, MultiPartBody
+from wamock.adapters.connexion import FormAwareURIParser, FormBody, JSONBody, MultiPartBody
+from wamock.data import dialect
 from wamock.data.query import INTEGER
 
 TOO_DEEP = "body: JSON nested too deep"
@@ -55,8 +56,12 @@ _VALIDATORS_BY_SCHEMA: dict[int, tuple[dict, Draft4Validator]] = {}
 
 
 def compiled_for(schema: dict) -> Draft4Validator:
-    """The validator of a parameter's schema. The spec's schemas live as long as the app, so the
+    """The validator of a parameter's schema: in a 3.1 document's view, the user's own schema with
+    JSON Schema 2020-12 (`wamock.data.dialect`). The spec's schemas live as long as the app, so the
     object itself finds its validator, without encoding it each request; one compiled per schema text."""
+    judged_by_31 = dialect.validator_of(schema)
+    if judged_by_31 is not None:
+        return judged_by_31
     kept = _VALIDATORS_BY_SCHEMA.get(id(schema))
     if kept is None or kept[0] is not schema:  # an id is reused only once its object is gone
         if len(_VALIDATORS_BY_SCHEMA) >= 256:
@@ -73,10 +78,11 @@ def query_params(query_string: bytes) -> QueryParams:
 
 class StrictURIParser(FormAwareURIParser):
     def resolve_form(self, form_data):
+        declared = self.body_schema.get("properties", {})
         for name, values in form_data.items():
             given = len(values) if isinstance(values, list) else 1
-            schema = self.body_schema.get("properties", {}).get(name, {})
-            if given > 1 and schema.get("type") != "array":
+            # A field the schema does not declare is the server's to ignore, however often it comes.
+            if given > 1 and name in declared and declared[name].get("type") != "array":
                 raise BadRequestProblem(detail=f"body.{name}: given {given} times; give it once")
         return super().resolve_form(form_data)
 
@@ -114,6 +120,8 @@ class NamingParameterValidator(ParameterValidator):
 
 
 class NamingJSONBodyValidator(JSONBody):
+    schema_validator = staticmethod(dialect.validator_of)
+
     def read(self, raw: bytes, encoding: str):
         try:
             text = raw.decode(encoding)
@@ -149,7 +157,13 @@ class NamingJSONBodyValidator(JSONBody):
             raise BadRequestProblem(detail=f"{where}: {rule_broken(error)}") from None
 
 
+class DialectFormValidator(FormBody):
+    schema_validator = staticmethod(dialect.validator_of)
+
+
 class NamingMultiPartValidator(MultiPartBody):
+    schema_validator = staticmethod(dialect.validator_of)
+
     def check(self, raw: bytes, scope) -> None:
         boundary = BOUNDARY.search(Headers(scope=scope).get("content-type", ""))
         if raw and boundary:
@@ -158,6 +172,8 @@ class NamingMultiPartValidator(MultiPartBody):
                 raise BadRequestProblem(detail=f"body: not multipart form data: {malformed}")
 
     async def parse_form(self, raw: bytes, scope):
+        if not raw and "content-type" not in Headers(scope=scope):
+            return {}  # no body at all (connexion has refused that where the document requires one): an empty form
         try:
             return await super().parse_form(raw, scope)
         except MultiPartException as exc:
@@ -186,8 +202,15 @@ def rule_broken(error: ValidationError) -> str:
         return f"must be no greater than {error.validator_value}"
     if error.validator == "minimum":
         return f"must be no less than {error.validator_value}"
+    if error.validator == "exclusiveMaximum":
+        return f"must be less than {error.validator_value}"
+    if error.validator == "exclusiveMinimum":
+        return f"must be greater than {error.validator_value}"
     if error.validator == "type":
-        return TYPE_WORDS.get(error.validator_value, f"must be of type {error.validator_value}")
+        kinds = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        if len(kinds) == 1 and kinds[0] in TYPE_WORDS:
+            return TYPE_WORDS[kinds[0]]
+        return f"must be of type {' or '.join(map(str, kinds))}"
     return error.message
 
 
@@ -198,6 +221,7 @@ VALIDATORS = {
         {
             **VALIDATOR_MAP["body"],
             "*/*json": NamingJSONBodyValidator,
+            "application/x-www-form-urlencoded": DialectFormValidator,
             "multipart/form-data": NamingMultiPartValidator,
         }
     ),
