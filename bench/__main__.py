@@ -12,6 +12,7 @@ One run, on 127.0.0.1, prints these tables (`--only NAME` picks parts):
 5. search: a random term each request, at 150 and 1,000,000 chats.
 6. random-scale: random pages over the whole range at 150 and 1,000,000 chats.
 7. startup: launch to first 200, cold and warm, medians of --rounds starts, at every size.
+8. documents: Twilio's 2 MB document, wamock and Prism 5: launch to first 200, peak memory.
 
 It installs what it needs: wrk (Debian, as root), Prism and WireMock (npm, into bench/.work).
 """
@@ -23,7 +24,7 @@ import sys
 
 from bench import results
 from bench.harness import ensure_wrk
-from bench.parts import checker, peers, random_scale, scale, search, startup, workers
+from bench.parts import checker, documents, peers, random_scale, scale, search, startup, workers
 
 PARTS = {
     "peers": peers,
@@ -33,6 +34,7 @@ PARTS = {
     "workers": workers,
     "checker": checker,
     "startup": startup,
+    "documents": documents,
 }
 
 

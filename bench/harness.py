@@ -87,6 +87,7 @@ class Server:
     cwd: Path | None = None
     process: subprocess.Popen | None = None
     startup: float = 0.0
+    ready_path: str = "/chats"  # the request whose first 200 says it is up
 
     @property
     def url(self) -> str:
@@ -111,7 +112,7 @@ class Server:
                         f"error: {self.name} exited with status {self.process.returncode}: {' '.join(self.command)}"
                     )
                 try:
-                    if client.get(f"{self.url}/chats").status_code == 200:
+                    if client.get(f"{self.url}{self.ready_path}").status_code == 200:
                         self.startup = time.monotonic() - started
                         return self
                 except httpx.HTTPError:
@@ -120,8 +121,8 @@ class Server:
         self.stop()
         sys.exit(f"error: {self.name} did not answer 200 within {timeout} s")
 
-    def rss_mib(self) -> float:
-        """Resident memory of the server and of every process under it."""
+    def rss_mib(self, measure: str = "VmRSS") -> float:
+        """Resident memory of the server and of every process under it (`VmHWM`: the peak of each)."""
         parents: dict[int, int] = {}
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
@@ -136,7 +137,7 @@ class Server:
         total_kib = 0
         for pid in tree:
             try:
-                match = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+                match = re.search(rf"{measure}:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
             except OSError:
                 continue
             total_kib += int(match.group(1)) if match else 0

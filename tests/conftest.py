@@ -87,7 +87,7 @@ def start_wamock(*args: str, env: dict | None = None, cwd=None, access_log: bool
         cwd=cwd,
     )
     banner = process.stdout.readline()
-    match = re.search(r"(http://[^\s]+)/chats", banner)
+    match = re.search(r"serving (http://[^/\s]+)", banner)
     if not match:
         process.kill()
         raise RuntimeError(f"wamock did not start: {banner}{process.stdout.read()}")

@@ -89,7 +89,7 @@ def attempt_serve(*args: str, get: tuple[str, ...] = ("/openapi.json",), timeout
             process.wait(timeout=timeout)
             readers[1].join(timeout=10)
             return Attempt(process.returncode, "".join(errors))
-        base_url = re.search(r"(http://\S+)/chats", first).group(1)
+        base_url = re.search(r"serving (http://[^/\s]+)", first).group(1)
         wait_until_answering(base_url)
         served = {
             path: httpx.get(base_url + path, timeout=30, headers={"Origin": "http://evil.example"}) for path in get

@@ -1,5 +1,6 @@
 """A plain `pip install .` gives a wamock that serves from any directory."""
 
+import re
 import subprocess
 import sys
 import zipfile
@@ -58,7 +59,7 @@ def test_installed_wheel_serves_from_any_directory(wheel, tmp_path):
     )
     banner = "".join(process.stdout.readline() for _ in range(5))
     try:
-        base_url = banner.split("serving ")[1].split("/chats")[0]
+        base_url = re.search(r"serving (http://[^/\s]+)", banner).group(1)
         wait_until_answering(base_url)
         body = httpx.get(f"{base_url}/chats", auth=AUTH).json()
         assert body["results"]["pagination"]["total"] == 150

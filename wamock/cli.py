@@ -19,7 +19,7 @@ from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT, ENV_VAR, AccountError, parse_account, parse_token, split_env
 from wamock.data.document import source_argument
 from wamock.data.fixtures import FixtureError
-from wamock.data.operations import operations
+from wamock.data.operations import CHAT_LIST, operations
 from wamock.data.paths import DEFAULT_FIXTURES, SPEC_FILE
 from wamock.serve.auth import Accounts
 from wamock.serve.server import ServeError
@@ -387,8 +387,27 @@ def run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+BANNER_OPERATIONS = 4  # the document's operations the banner names
+
+
+def try_command(document: dict, api: str, credentials: str) -> str:
+    """A curl command that gets a 2xx of the document: a GET that needs no other credentials than
+    wamock's accounts, its required parameters filled from the document."""
+    from wamock.data.plain_requests import needs_other_scheme, plain_gets
+
+    if CHAT_LIST in operations(document):
+        return f"curl --user {credentials} {api}/chats"
+    request = next((r for r in plain_gets(document) if not needs_other_scheme(document, r.operation)), None)
+    if request is None:
+        return f"curl {api}/openapi.json   (no GET of the document can be sent without credentials wamock lacks)"
+    user = f"--user {credentials} " if request.basic else ""
+    headers = "".join(f"-H {shlex.quote(f'{name}: {value}')} " for name, value in request.headers.items())
+    return f"curl {user}{headers}{shlex.quote(api + request.target)}"
+
+
 def print_banner(args: argparse.Namespace, address: tuple, accounts: list[str], is_default: bool) -> None:
     from wamock.serve import routes
+    from wamock.serve.published import base_path
 
     host, port = address
     base = f"http://{f'[{host}]' if ':' in host else host}:{port}"
@@ -406,9 +425,16 @@ def print_banner(args: argparse.Namespace, address: tuple, accounts: list[str], 
         )
         if on
     ]
+    api = base + base_path(document)
+    served = operations(document)
+    more = len(served) - BANNER_OPERATIONS
+    shown = ", ".join(list(served)[:BANNER_OPERATIONS]) + (f", and {more} more" if more > 0 else "")
     lines = [
-        f"wamock {__version__} serving {base}/chats{workers}",
-        f"  document: {args.spec} ({counted(len(operations(document)), 'operation')})",
+        f"wamock {__version__} serving {api}/chats{workers}"
+        if CHAT_LIST in served
+        else f"wamock {__version__} serving {api}{workers}",
+        f"  document: {args.spec} ({counted(len(served), 'operation')})",
+        *([f"  operations: {shown}"] if shown else []),
         f"  basic auth: {credentials}",
         f"  data: {args.fixtures}{''.join(f'  ({mode})' for mode in modes)}",
         f"  swagger ui: {base}/ui/   control api: {control}",
@@ -421,7 +447,7 @@ def print_banner(args: argparse.Namespace, address: tuple, accounts: list[str], 
         lines.append(
             f"  warning: listening on every interface: anyone who can reach this machine can use the mock{exposed}"
         )
-    lines.append(f"  try: curl --user {'username:password' if is_default else 'USER:PASSWORD'} {base}/chats")
+    lines.append(f"  try: {try_command(document, api, 'username:password' if is_default else 'USER:PASSWORD')}")
     try:
         print("\n".join(lines), flush=True)
     except OSError:

@@ -53,6 +53,25 @@ DOCUMENT = {
                 "responses": {"200": {"description": "ok"}},
             }
         },
+        "/fields": {
+            "post": {
+                "operationId": "pinned_handlers.echo_fields",
+                "requestBody": {
+                    "content": {
+                        "application/x-www-form-urlencoded": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "anything": {"description": "no type: any value"},
+                                    "n": {"type": "integer"},
+                                },
+                            }
+                        }
+                    }
+                },
+                "responses": {"200": {"description": "ok"}},
+            }
+        },
     },
 }
 
@@ -91,7 +110,7 @@ class RecordRoute:
 @pytest.fixture
 def client():
     handlers = types.ModuleType("pinned_handlers")
-    handlers.echo_json = handlers.echo_form = lambda body=None: ({"ok": True}, 200)
+    handlers.echo_json = handlers.echo_form = handlers.echo_fields = lambda body=None: ({"ok": True, "body": body}, 200)
     sys.modules["pinned_handlers"] = handlers
     SEEN.clear()
     validators = {
@@ -128,6 +147,13 @@ def test_routing_leaves_the_operation_it_found_in_the_scope(client):
     client.post("/json", json={})
 
     assert SEEN["operation"] == ["pinned_handlers.echo_json"]
+
+
+def test_a_form_field_whose_schema_has_no_type_is_taken_as_sent(client):
+    response = client.post("/fields", data={"anything": "{}", "n": "5"})
+
+    assert response.status_code == 200, response.text
+    assert response.json()["body"] == {"anything": "{}", "n": 5}
 
 
 REFUSE_ALL = Draft202012Validator(False)  # a validator no body meets

@@ -3,6 +3,7 @@ nothing grows without bound, and every answer is the envelope whatever fails ins
 
 import base64
 import os
+import re
 import shutil
 import signal
 import socket
@@ -199,7 +200,7 @@ def start_with_stdout_pipe(stderr) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "wamock", "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=stderr
     )
-    return process, process.stdout.readline().decode().split("serving ")[1].split("/chats")[0]
+    return process, re.search(r"serving (http://[^/\s]+)", process.stdout.readline().decode()).group(1)
 
 
 @pytest.mark.live

@@ -4,7 +4,9 @@ connexion's body validators read a body in `_parse` and judge it in `_validate`,
 media type's charset in `_encoding`, whether the body may be null in `_nullable` and the
 compiled schema in `_validator`; they offer no hook for reading the raw bytes or wording an
 error. `JSONBody` and `MultiPartBody` hand those steps to wamock as plain methods. Its URI
-parser keeps the form body's schema in `_body_schema`; its routing leaves the operation it
+parser keeps the form body's schema in `_body_schema`, and reads each field's `type` from
+`form_defns` as a key that must be there (a schema without one, which OpenAPI allows, failed
+with `KeyError: 'type'`); its routing leaves the operation it
 found under the ASGI scope's `extensions["connexion_routing"]`, a dict it creates where the
 server gave none on a copy of the scope its error handlers never see (`share_routing`). Each body validator compiles
 its schema in the `_validator` property: `ChosenSchemaValidator` lets wamock give another (the
@@ -79,6 +81,12 @@ class FormAwareURIParser(OpenAPIURIParser):
     def body_schema(self) -> dict:
         """The schema of the form body being parsed ({} where there is none)."""
         return self._body_schema or {}
+
+    @property
+    def form_defns(self) -> dict:
+        # A field's schema may leave out `type` (any value): connexion's resolve_form reads
+        # defn["type"], so it is given one that no type equals, which leaves the value as sent.
+        return {name: {"type": None, **defn} for name, defn in self.body_schema.get("properties", {}).items()}
 
 
 def routed_operation_id(scope: Scope) -> str | None:

@@ -64,14 +64,17 @@ def response_answer(spec: dict, status: int, response: dict) -> Answer:
         return Answer(status, None, None, "none")
     media_type = JSON if JSON in content else next(iter(content))
     media = content[media_type] or {}
-    if "example" in media:
-        return Answer(status, media["example"], media_type, "example")
-    examples = media.get("examples") or {}
-    for example in examples.values():
+    schema = resolved(spec, media.get("schema") or {})
+    # A document's example that breaks its own schema (Twilio's numbers as strings) is not served:
+    # a client would be right to refuse it. One built from the schema is, instead.
+    given = [media["example"]] if "example" in media else []
+    for example in (media.get("examples") or {}).values():
         example = resolved(spec, example)
         if isinstance(example, dict) and "value" in example:
-            return Answer(status, example["value"], media_type, "example")
-    schema = resolved(spec, media.get("schema") or {})
+            given.append(example["value"])
+    for value in given:
+        if not isinstance(schema, dict) or not schema or fits(spec, value, schema):
+            return Answer(status, value, media_type, "example")
     if isinstance(schema, dict) and "example" in schema and fits(spec, schema["example"], schema):
         return Answer(status, schema["example"], media_type, "example")
     return Answer(status, built_example(spec, schema), media_type, "built")
@@ -211,7 +214,9 @@ def plain_value(kind: str | None, schema: dict):
         if written is not None and schema.get("minLength", 0) <= len(written) <= schema.get("maxLength", len(written)):
             return written
         formats = {"date-time": "2024-01-01T00:00:00Z", "date": "2024-01-01", "uri": "https://example.com/"}
-        return formats.get(schema.get("format"), "x" * schema.get("minLength", 0))
+        if schema.get("format") in formats:
+            return formats[schema["format"]]
+        return "x" * schema.get("minLength", 0)
     return None if schema.get("nullable") or kind is None else {}
 
 

@@ -36,7 +36,7 @@ from wamock.serve.bodies import ChunkedBodyLength
 from wamock.serve.journal import JournalMiddleware
 from wamock.serve.plain_pages import FastChatsPath
 from wamock.serve.published import PublishedDocument, base_path, published_paths
-from wamock.serve.routes import DocumentResolver
+from wamock.serve.routes import DocumentResolver, in_routing_order
 from wamock.serve.safety import ControlGuard, HostAllowList, PathCORS
 from wamock.serve.scenarios import DelayAndPreferMiddleware, PreferredStatusMiddleware
 from wamock.serve.server import EnvelopeHttpToolsProtocol
@@ -112,8 +112,9 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
         raise spec_module.SpecError(f"{spec_file}: {unknown_scheme}")
     try:
         app.add_api(
-            # a 3.1 document's 3.0 view, its values judged by its own schemas (wamock.data.dialect)
-            with_checks(dialect.connexion_view(spec)),
+            # a 3.1 document's 3.0 view, its values judged by its own schemas (wamock.data.dialect),
+            # its paths in routing order
+            with_checks(in_routing_order(dialect.connexion_view(spec))),
             resolver=DocumentResolver(facts),
             # wamock publishes the document itself, rendered once (wamock.serve.published)
             swagger_ui_options=SwaggerUIOptions(serve_spec=False),
@@ -178,7 +179,7 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
         )
     app.add_middleware(PreferredStatusMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, answers=facts.answers)
     app.add_middleware(ChunkedBodyLength, position=MiddlewarePosition.BEFORE_VALIDATION)
-    errors.register(app, facts)
+    errors.register(app, facts, api_base)
     return app
 
 

@@ -12,17 +12,41 @@ def error(code: str, message: str) -> dict:
     return {"code": code, "message": message, "results": {}}
 
 
-MESSAGE_FIELDS = ("message", "detail", "error")
+MESSAGE_FIELDS = ("message", "detail", "error", "error_description", "title")
+CODE_FIELDS = ("code", "status", "statusCode", "status_code")
 
 
-def shaped_error(documented, status: int, message: str) -> dict:
-    """An error wamock makes (400, 401), in the shape the document gives that status of the
-    operation (`documented`, its answer's body): its fields, with `message` saying what was
-    wrong. Where the document gives no object with a message field, the envelope."""
-    field = next((name for name in MESSAGE_FIELDS if isinstance(documented, dict) and name in documented), None)
-    if field is None:
+def shaped_error(documented, status: int, message: str, types: dict | None = None, *, for_status: bool = True) -> dict:
+    """An error wamock makes (400, 401, 404, 405, 415, ...), in the shape the document gives that
+    status of the operation (`documented`, its answer's body; `types`, the JSON type its schema
+    gives each field, where it gives one): its fields, with the first message field saying what
+    was wrong and the status code field the status, each of its schema's type (`"400"` for a
+    string, `400` for an integer). The document's own example for this very status keeps its
+    own code (`for_status`); any other is given this status. Where the document gives no
+    object, the envelope."""
+    if not isinstance(documented, dict):
         return error(str(status), message)
-    return {**documented, field: message}
+    types = types or {}
+    shaped = dict(documented)
+    field = next((name for name in MESSAGE_FIELDS if _textual(name, documented, types)), None)
+    if field is not None:
+        shaped[field] = message
+    code = next((name for name in CODE_FIELDS if name in documented or name in types), None)
+    if code is not None:
+        given = documented.get(code) if for_status else None
+        shaped[code] = _typed_code(given if given is not None else status, types.get(code))
+    return shaped
+
+
+def _textual(name: str, documented: dict, types: dict) -> bool:
+    """Whether the field `name` of the shape holds text: by its schema's type, else by the value given."""
+    if name in types:
+        return types[name] in ("string", None)
+    return isinstance(documented.get(name), str)
+
+
+def _typed_code(value, kind: str | None):
+    return str(value) if kind == "string" else value
 
 
 def device_required() -> dict:

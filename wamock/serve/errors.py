@@ -1,27 +1,33 @@
-"""Every error as the page's envelope, instead of connexion's problem+json.
+"""Every error in the document's own shape, instead of connexion's problem+json.
 
 connexion and Starlette decide the status (400 from the spec, 401 from the security
-scheme, 404/405 from routing); these handlers only give the body its documented shape.
+scheme, 404/405 from routing, 415); these handlers only give the body its documented shape:
+the response the document gives that status of the operation, else its `NXX` range, else
+its `default` (`ErrorShapes`); the page's envelope where the document gives no JSON body.
 `EnvelopeGuard`, outermost, answers whatever escapes them (a middleware that fails, a
 request cancelled at shutdown) in the envelope too.
 """
 
 import asyncio
 import logging
+from dataclasses import dataclass, field
 
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from wamock.adapters.connexion import routed_operation_id
+from wamock.data import examples
 from wamock.data.facts import DocumentFacts
+from wamock.data.spec import resolved
 from wamock.serve import auth, envelope
 from wamock.serve.routes import DocumentPaths
 
 logger = logging.getLogger("wamock")
 
 
-def envelope_response(status: int, body: dict, headers: dict | None = None) -> ConnexionResponse:
+def envelope_response(status: int, body, headers: dict | None = None) -> ConnexionResponse:
     return ConnexionResponse(
         status_code=status,
         mimetype="application/json",
@@ -31,34 +37,102 @@ def envelope_response(status: int, body: dict, headers: dict | None = None) -> C
     )
 
 
-def problem_handler(facts: DocumentFacts, paths: DocumentPaths):
+@dataclass(frozen=True)
+class ErrorShape:
+    """What the document answers one status of one operation with: a JSON body (its example, or
+    one built from its schema), the schema, its fields' types, and whether the body is the
+    document's own example for this very status (not its `default`'s or `NXX`'s, nor built)."""
+
+    body: object
+    schema: dict = field(repr=False)
+    types: dict
+    for_status: bool
+
+
+class ErrorShapes:
+    """The document's shape of each refusal, found once per operation and status."""
+
+    def __init__(self, spec: dict) -> None:
+        self.spec = spec
+        self._found: dict[tuple[str, int], ErrorShape | None] = {}
+
+    def shape(self, operation: str, status: int) -> ErrorShape | None:
+        if (operation, status) not in self._found:
+            self._found[operation, status] = self._find(operation, status)
+        return self._found[operation, status]
+
+    def body(self, operation: str | None, status: int, message: str):
+        """The refusal's body: the document's shape of it, saying `message`; else the envelope."""
+        shape = self.shape(operation, status) if operation else None
+        if shape is None:
+            return envelope.error(str(status), message)
+        if not isinstance(shape.body, dict):
+            return shape.body  # a shape with no field to say it in: as documented
+        shaped = envelope.shaped_error(shape.body, status, message, shape.types, for_status=shape.for_status)
+        # Whatever the schema holds the message or code to (a pattern, an enum), the body keeps it.
+        if examples.fits(self.spec, shaped, shape.schema) or not examples.fits(self.spec, shape.body, shape.schema):
+            return shaped
+        return shape.body
+
+    def _find(self, operation: str, status: int) -> ErrorShape | None:
+        method, path = operation.split(" ", 1)
+        path_item = resolved(self.spec, (self.spec.get("paths") or {}).get(path))
+        documented = path_item.get(method.lower()) if isinstance(path_item, dict) else None
+        responses = documented.get("responses") if isinstance(documented, dict) else None
+        if not isinstance(responses, dict):
+            return None
+        names = (str(status), f"{status // 100}XX", f"{status // 100}xx", "default")
+        name = next((name for name in names if name in responses), None)
+        response = resolved(self.spec, responses[name]) if name else None
+        content = response.get("content") if isinstance(response, dict) else None
+        media_type = next((media for media in content or {} if media.split(";")[0].strip().endswith("json")), None)
+        if media_type is None:
+            return None
+        media = content[media_type] or {}
+        answer = examples.response_answer(self.spec, status, {"content": {media_type: media}})
+        schema = resolved(self.spec, media.get("schema") or {})
+        schema = schema if isinstance(schema, dict) else {}
+        own_example = name == str(status) and answer.source == "example"
+        return ErrorShape(answer.body, schema, self._types(schema), own_example)
+
+    def _types(self, schema: dict) -> dict:
+        """The JSON type the schema gives each of its fields (None: any), its `allOf`'s included."""
+        types = {}
+        for part in [schema, *(resolved(self.spec, part) for part in schema.get("allOf") or [])]:
+            properties = part.get("properties") if isinstance(part, dict) else None
+            for name, property_schema in (properties or {}).items():
+                property_schema = resolved(self.spec, property_schema)
+                types[name] = property_schema.get("type") if isinstance(property_schema, dict) else None
+        return types
+
+
+def refused_operation(request: ConnexionRequest, paths: DocumentPaths) -> str | None:
+    """The document's operation a refused request was for: where connexion's routing found it,
+    else found again from the method and path (a refusal before routing)."""
+    routed = routed_operation_id(request.scope)
+    if routed in paths.keys:
+        return routed
+    return paths.operation(request.method, request.url.path)
+
+
+def problem_handler(facts: DocumentFacts, paths: DocumentPaths, shapes: ErrorShapes):
     def problem(request: ConnexionRequest, exc: ProblemException) -> ConnexionResponse:
-        # Outside connexion's routing: the operation is found again from the method and path.
-        operation = paths.operation(request.method, request.url.path)
-        documented = facts.answers.get(operation, {}).get(exc.status)
-        return documented_problem(
-            facts, documented.body if documented else None, exc, auth.challenge(request.scope, operation)
-        )
+        operation = refused_operation(request, paths)
+        if exc.status == 401:
+            # The document's own words for refused credentials, where it gives them for this operation.
+            shape = shapes.shape(operation, 401) if operation else None
+            given = shape.body.get("message") if shape and shape.for_status and isinstance(shape.body, dict) else None
+            message = given if isinstance(given, str) else facts.texts.unauthorized
+        else:
+            message = exc.detail or exc.title
+        # A 401 carries the challenges of the operation's schemes, whatever produced it.
+        headers = {"WWW-Authenticate": auth.challenge(request.scope, operation)} if exc.status == 401 else None
+        return envelope_response(exc.status, shapes.body(operation, exc.status, message), headers)
 
     return problem
 
 
-def documented_problem(
-    facts: DocumentFacts, documented, exc: ProblemException, challenge: str = auth.CHALLENGE
-) -> ConnexionResponse:
-    if exc.status == 401:
-        # The document's own words for refused credentials, where it gives them for this operation.
-        given = documented.get("message") if isinstance(documented, dict) else None
-        message = given if isinstance(given, str) else facts.texts.unauthorized
-    else:
-        message = exc.detail or exc.title
-    body = envelope.shaped_error(documented, exc.status, message)
-    # A 401 carries the challenges of the operation's schemes, whatever produced it.
-    headers = {"WWW-Authenticate": challenge} if exc.status == 401 else None
-    return envelope_response(exc.status, body, headers)
-
-
-def http_error_handler(paths: DocumentPaths):
+def http_error_handler(paths: DocumentPaths, shapes: ErrorShapes):
     def http_error(request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
         message = f"{exc.detail}: {request.method} {request.url.path}"
         headers = dict(exc.headers or {})
@@ -66,7 +140,10 @@ def http_error_handler(paths: DocumentPaths):
         if allowed:
             # Starlette names the methods of the first route of that path; the document gives them all.
             headers["Allow"] = ", ".join(allowed)
-        return envelope_response(exc.status_code, envelope.error(str(exc.status_code), message), headers)
+        # A method the path does not have: shaped as the path's operations answer their errors.
+        neighbours = paths.operations_at(request.url.path)
+        operation = next((key for key in neighbours if shapes.shape(key, exc.status_code)), None)
+        return envelope_response(exc.status_code, shapes.body(operation, exc.status_code, message), headers)
 
     return http_error
 
@@ -76,10 +153,11 @@ def unexpected(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     return envelope_response(500, envelope.error("INTERNAL_SERVER_ERROR", "internal error in wamock; see its log"))
 
 
-def register(app, facts: DocumentFacts) -> None:
-    paths = DocumentPaths(facts.answers)
-    app.add_error_handler(ProblemException, problem_handler(facts, paths))
-    app.add_error_handler(HTTPException, http_error_handler(paths))
+def register(app, facts: DocumentFacts, base_path: str = "") -> None:
+    """The handlers of the document's refusals; its requests are under `base_path` (its server URL's)."""
+    paths, shapes = DocumentPaths(facts.answers, base_path), ErrorShapes(facts.spec)
+    app.add_error_handler(ProblemException, problem_handler(facts, paths, shapes))
+    app.add_error_handler(HTTPException, http_error_handler(paths, shapes))
     app.add_error_handler(Exception, unexpected)
 
 

@@ -11,6 +11,7 @@ import functools
 import re
 
 from connexion import request
+from connexion.exceptions import ProblemException
 from connexion.resolver import Resolution, Resolver
 from connexion.utils import get_function_from_name
 from starlette.responses import Response
@@ -19,6 +20,7 @@ import wamock.adapters.starlette  # noqa: F401  (paths with newlines route: regi
 from wamock.data.examples import Answer
 from wamock.data.facts import DocumentFacts
 from wamock.data.operations import CHAT_ARCHIVE, CHAT_LIST, operation_key
+from wamock.data.spec import resolved
 from wamock.serve import CONTROL_PREFIX, envelope, state
 
 # What wamock serves itself at the root of any document: the control API, Swagger UI, the document.
@@ -40,18 +42,39 @@ HANDLED = {
 }
 
 
+def routing_order(path: str) -> tuple[bool, ...]:
+    """How OpenAPI matches paths: segment by segment, a concrete one before a template
+    (`/numbers/Local.json` before `/numbers/{Sid}.json`); paths in the document's order otherwise."""
+    return tuple("{" in segment for segment in path.split("/"))
+
+
+def in_routing_order(spec: dict) -> dict:
+    """The document with its paths in `routing_order`, as connexion is to route them: it routes
+    in the document's order, first match wins (Starlette's), so `{Sid}.json` took `Local.json`."""
+    paths = spec.get("paths") or {}
+    return {**spec, "paths": dict(sorted(paths.items(), key=lambda item: routing_order(str(item[0]))))}
+
+
 class DocumentPaths:
     """The methods the document gives each path: for the `Allow` header of a 405, and to tell
-    which operation a request was for where connexion's routing has not said it."""
+    which operation a request was for where connexion's routing has not said it. Requests are
+    under `base_path`, the path of the document's server URL (`/v2`), as connexion mounts it."""
 
-    def __init__(self, answers: dict[str, dict[int, Answer]]) -> None:
+    def __init__(self, answers: dict[str, dict[int, Answer]], base_path: str = "") -> None:
         methods: dict[str, list[str]] = {}
         for key in answers:
             method, path = key.split(" ", 1)
             methods.setdefault(path, []).append(method)
-        self._paths = [(path, template_pattern(path), path_methods) for path, path_methods in methods.items()]
+        ordered = sorted(methods.items(), key=lambda item: routing_order(item[0]))
+        self._paths = [(path, template_pattern(path), path_methods) for path, path_methods in ordered]
+        self.base_path = base_path.rstrip("/")
+        self.keys = frozenset(answers)
 
     def _methods(self, path: str) -> tuple[str, list[str]] | None:
+        if self.base_path:
+            if not path.startswith(self.base_path + "/"):
+                return None
+            path = path.removeprefix(self.base_path)
         for template, pattern, methods in self._paths:
             if pattern.match(path):
                 return template, methods
@@ -63,6 +86,11 @@ class DocumentPaths:
             return []
         methods = found[1]
         return [*methods, "HEAD"] if "GET" in methods else methods
+
+    def operations_at(self, path: str) -> list[str]:
+        """The operations of the document's path that `path` is, as `operation_key` names them."""
+        found = self._methods(path)
+        return [operation_key(method, found[0]) for method in found[1]] if found else []
 
     def operation(self, method: str, path: str) -> str | None:
         """The operation a request is for, as `operation_key` names it; None if there is none."""
@@ -82,6 +110,15 @@ def usual_answer(answers: dict[int, Answer]) -> Answer | None:
     return answers[(successes or statuses)[0]] if statuses else None
 
 
+def documented_statuses(spec: dict, key: str) -> set[str]:
+    """The statuses the operation's responses name, upper case (`404`, `4XX`, `DEFAULT`)."""
+    method, path = key.split(" ", 1)
+    path_item = resolved(spec, (spec.get("paths") or {}).get(path))
+    documented = path_item.get(method.lower()) if isinstance(path_item, dict) else None
+    responses = documented.get("responses") if isinstance(documented, dict) else None
+    return {str(status).upper() for status in responses or {}}
+
+
 class DocumentResolver(Resolver):
     def __init__(self, facts: DocumentFacts) -> None:
         super().__init__()
@@ -92,27 +129,34 @@ class DocumentResolver(Resolver):
         if key in HANDLED:
             return Resolution(functools.partial(get_function_from_name(HANDLED[key]), self.facts), key)
         answers = self.facts.answers.get(key, {})
-        return Resolution(functools.partial(documented_answer, operation.method.upper(), answers), key)
+        may_be_gone = bool(documented_statuses(self.facts.spec, key) & {"404", "4XX", "DEFAULT"})
+        return Resolution(functools.partial(documented_answer, operation.method.upper(), answers, may_be_gone), key)
 
 
-async def documented_answer(method: str, answers: dict[int, Answer], **_request) -> Response:
+async def documented_answer(method: str, answers: dict[int, Answer], may_be_gone: bool, **_request) -> Response:
     """The document's answer, with one state any API has: a DELETE removes what lies at its path.
+    A deleted path answers 404 only where the operation documents one (`may_be_gone`).
 
     Until a PUT to that path or a POST to its collection creates it again (or the mock is
-    reset), the path and what lies under it answer the operation's documented 404.
+    reset), the path and what lies under it answer 404: the operation's documented 404, else a
+    refusal in the shape of its `4XX` or `default` answer (`wamock.serve.errors`); an operation
+    that documents none of them answers as documented.
     """
     mock = state.current()
-    path = request.url.path
-    if 404 in answers and mock.snapshot().is_deleted(path):
-        return response_of(answers[404])
+    path = request.url.path  # in full, server URL's path included: the state's paths are the requests'
     answer = usual_answer(answers)
+    succeeds = answer is None or 200 <= answer.status < 300
+    if method in ("PUT", "POST"):
+        if succeeds:
+            mock.restore(path)
+    elif may_be_gone and mock.snapshot().is_deleted(path):
+        if 404 in answers:
+            return response_of(answers[404])
+        raise ProblemException(status=404, title="Not Found", detail=f"{path}: deleted")
+    elif method == "DELETE" and succeeds:
+        mock.delete(path)
     if answer is None:
         return Response(status_code=204)
-    if 200 <= answer.status < 300:
-        if method == "DELETE":
-            mock.delete(path)
-        elif method in ("PUT", "POST"):
-            mock.restore(path)
     return response_of(answer)
 
 
@@ -120,8 +164,11 @@ def response_of(answer: Answer, headers: dict[str, str] | None = None) -> Respon
     """The answer as sent: JSON encoded as the envelope is, other media types as text or bytes."""
     if answer.media_type is None:
         return Response(status_code=answer.status, headers=headers)
-    if answer.media_type.endswith("json"):
+    media_type = answer.media_type
+    if media_type.endswith("json") or not isinstance(answer.body, (str, bytes, type(None))):
         content = envelope.encode(answer.body)
+        if "*" in media_type:  # `*/*`, `application/*`: a range, not a Content-Type; the body is JSON
+            media_type = "application/json"
     else:
         content = answer.body if isinstance(answer.body, bytes) else str(answer.body or "").encode()
-    return Response(content, status_code=answer.status, headers=headers, media_type=answer.media_type)
+    return Response(content, status_code=answer.status, headers=headers, media_type=media_type)

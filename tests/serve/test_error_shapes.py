@@ -1,0 +1,66 @@
+"""A refusal of an operation takes the shape the document gives its status, range or `default`."""
+
+import pytest
+
+from tests.conftest import TEST_HOST
+from tests.documents import document, write
+from wamock.serve.app import create_app
+
+LIMIT = [{"name": "limit", "in": "query", "schema": {"type": "integer"}}]
+
+
+def error(properties: dict, example=None) -> dict:
+    media = {"schema": {"type": "object", "properties": properties}}
+    if example is not None:
+        media["example"] = example
+    return {"description": "an error", "content": {"application/json": media}}
+
+
+def operation(responses: dict) -> dict:
+    return {"get": {"parameters": LIMIT, "responses": {"200": {"description": "OK"}, **responses}}}
+
+
+PATHS = {
+    "/default": operation(
+        {"default": error({"code": {"type": "integer"}, "message": {"type": "string"}}, {"code": 500, "message": "x"})}
+    ),
+    "/range": operation({"4XX": error({"status": {"type": "string"}, "detail": {"type": "string"}})}),
+    "/exact": operation({"400": error({"code": {"type": "string"}, "message": {"type": "string"}}, {"code": "E1"})}),
+    "/typed": operation(
+        {"400": error({"code": {"type": "integer"}, "message": {"type": "string"}}, {"code": "400", "message": "m"})}
+    ),
+    "/bare": operation({"400": {"description": "no body"}}),
+}
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    spec = write(tmp_path_factory.mktemp("shapes") / "openapi.yaml", document(PATHS))
+    return create_app(spec_file=spec, allowed_hosts=[TEST_HOST]).test_client()
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        pytest.param("/default", {"code": 400, "message": "limit: must be an integer"}, id="default-integer-code"),
+        pytest.param("/range", {"status": "400", "detail": "limit: must be an integer"}, id="range-string-status"),
+        pytest.param("/exact", {"code": "E1", "message": "limit: must be an integer"}, id="own-example-keeps-its-code"),
+        pytest.param(
+            "/typed", {"code": 400, "message": "limit: must be an integer"}, id="example-breaking-its-schema-is-built"
+        ),
+        pytest.param("/bare", {"code": "400", "message": "limit: must be an integer", "results": {}}, id="envelope"),
+    ],
+)
+def test_a_400_takes_the_documents_shape(client, path, body):
+    response = client.get(f"{path}?limit=x")
+
+    assert response.status_code == 400
+    assert response.json() == body
+
+
+def test_a_405_takes_the_shape_of_the_paths_operations(client):
+    response = client.delete("/default")
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, HEAD"
+    assert response.json() == {"code": 405, "message": "Method Not Allowed: DELETE /default"}
