@@ -9,6 +9,7 @@ import argparse
 import os
 import shlex
 import sys
+import urllib.parse
 from pathlib import Path
 
 from wamock import __version__, processes
@@ -390,19 +391,33 @@ def run_serve(args: argparse.Namespace) -> int:
 BANNER_OPERATIONS = 4  # the document's operations the banner names
 
 
-def try_command(document: dict, api: str, credentials: str) -> str:
-    """A curl command that gets a 2xx of the document: a GET that needs no other credentials than
-    wamock's accounts, its required parameters filled from the document."""
-    from wamock.data.plain_requests import needs_other_scheme, plain_gets
+def try_command(document: dict, api: str, account: str, *, token: str = "any-token", key: str = "any-key") -> str:
+    """A curl command that gets a 2xx of the document: its GET that needs the fewest values, those
+    filled from the document, with a credential of each scheme it asks (wamock's account for
+    Basic; for a token or a key, any one, which the mock takes unless --token or --api-key
+    restrict them)."""
+    from wamock.data.plain_requests import plain_gets
 
     if CHAT_LIST in operations(document):
-        return f"curl --user {credentials} {api}/chats"
-    request = next((r for r in plain_gets(document) if not needs_other_scheme(document, r.operation)), None)
+        return f"curl --user {account} {api}/chats"
+    request = next(plain_gets(document), None)
     if request is None:
-        return f"curl {api}/openapi.json   (no GET of the document can be sent without credentials wamock lacks)"
-    user = f"--user {credentials} " if request.basic else ""
-    headers = "".join(f"-H {shlex.quote(f'{name}: {value}')} " for name, value in request.headers.items())
-    return f"curl {user}{headers}{shlex.quote(api + request.target)}"
+        return f"curl {api}/openapi.json"
+    sent = Credentials(("username", "password"), token, ((None, key),)).sent(document, request.operation)
+    words = ["curl"]
+    if sent.headers.get("Authorization", "").startswith("Basic "):
+        words += ["--user", account]
+    words += [f"-H {shlex.quote(f'{name}: {value}')}" for name, value in request.headers.items()]
+    words += [
+        f"-H {shlex.quote(f'{name}: {value}')}"
+        for name, value in sent.headers.items()
+        if name != "Authorization" or not value.startswith("Basic ")
+    ]
+    words += [f"-b {shlex.quote(f'{name}={value}')}" for name, value in sent.cookies.items()]
+    target = request.target
+    if sent.params:
+        target += ("&" if "?" in target else "?") + urllib.parse.urlencode(sent.params)
+    return " ".join([*words, shlex.quote(api + target)])
 
 
 def print_banner(args: argparse.Namespace, address: tuple, accounts: list[str], is_default: bool) -> None:
@@ -447,7 +462,10 @@ def print_banner(args: argparse.Namespace, address: tuple, accounts: list[str], 
         lines.append(
             f"  warning: listening on every interface: anyone who can reach this machine can use the mock{exposed}"
         )
-    lines.append(f"  try: {try_command(document, api, 'username:password' if is_default else 'USER:PASSWORD')}")
+    account = "username:password" if is_default else "USER:PASSWORD"
+    token = "TOKEN" if args.token else "any-token"
+    key = "KEY" if args.api_key else "any-key"
+    lines.append(f"  try: {try_command(document, api, account, token=token, key=key)}")
     try:
         print("\n".join(lines), flush=True)
     except OSError:
@@ -525,7 +543,7 @@ def rerun_command(args: argparse.Namespace, options, seed: int) -> str:
         ("--max-time", args.max_time, None),
     ):
         if value != default:
-            words += [flag, str(value)]
+            words += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
     return " ".join(shlex.quote(word) for word in words)
 
 

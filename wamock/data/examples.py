@@ -213,7 +213,18 @@ def plain_value(kind: str | None, schema: dict):
         written = re_parser.matching(schema["pattern"]) if isinstance(schema.get("pattern"), str) else None
         if written is not None and schema.get("minLength", 0) <= len(written) <= schema.get("maxLength", len(written)):
             return written
-        formats = {"date-time": "2024-01-01T00:00:00Z", "date": "2024-01-01", "uri": "https://example.com/"}
+        formats = {
+            "date-time": "2024-01-01T00:00:00Z",
+            "date": "2024-01-01",
+            "time": "00:00:00Z",
+            "uri": "https://example.com/",
+            "url": "https://example.com/",
+            "uuid": "00000000-0000-4000-8000-000000000000",
+            "email": "user@example.com",
+            "hostname": "example.com",
+            "ipv4": "192.0.2.1",
+            "ipv6": "2001:db8::1",
+        }
         if schema.get("format") in formats:
             return formats[schema["format"]]
         return "x" * schema.get("minLength", 0)

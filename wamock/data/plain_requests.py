@@ -20,8 +20,7 @@ MISSING = object()  # no value the document gives
 class PlainRequest:
     operation: Operation
     target: str  # the path with its parameters filled in, and the query, under no server path
-    headers: dict[str, str]
-    basic: bool  # the operation takes HTTP Basic credentials (wamock's accounts)
+    headers: dict[str, str]  # its required header parameters (credentials are the caller's: wamock.check.credentials)
 
 
 def plain_request(spec: dict, operation: Operation) -> PlainRequest | None:
@@ -43,7 +42,7 @@ def plain_request(spec: dict, operation: Operation) -> PlainRequest | None:
         else:
             return None  # a required cookie: not a plain request
     target = path + ("?" + urllib.parse.urlencode(query) if query else "")
-    return PlainRequest(operation, target, headers, takes_basic(spec, operation))
+    return PlainRequest(operation, target, headers)
 
 
 def plain_gets(spec: dict) -> Iterator[PlainRequest]:
@@ -58,31 +57,38 @@ def plain_gets(spec: dict) -> Iterator[PlainRequest]:
 
 def sample(spec: dict, operation: Operation, parameter: Parameter):
     """A value of the parameter that its schema takes, from the document; MISSING if none."""
+    path_item = resolved(spec, (spec.get("paths") or {}).get(operation.path)) or {}
+    # The operation's own declaration wins over its path's, as in `operations`.
+    declarations = [*(operation.document.get("parameters") or []), *(path_item.get("parameters") or [])]
     declared = next(
         (
             resolved(spec, p)
-            for p in operation.document.get("parameters") or []
+            for p in declarations
             if isinstance(resolved(spec, p), dict) and resolved(spec, p).get("name") == parameter.name
         ),
         {},
     )
-    schema = parameter.schema
-    candidates = []
-    if "example" in declared:
-        candidates.append(declared["example"])
+    given = [declared["example"]] if "example" in declared else []
     for example in (declared.get("examples") or {}).values():
         example = resolved(spec, example)
         if isinstance(example, dict) and "value" in example:
-            candidates.append(example["value"])
-    for key in ("example", "default"):
-        if key in schema:
-            candidates.append(schema[key])
-    if schema.get("enum"):
-        candidates.append(schema["enum"][0])
+            given.append(example["value"])
+    return first_fitting(spec, given, parameter.schema)
+
+
+def first_fitting(spec: dict, given: list, schema: dict) -> object:
+    """The first of `given`, else of the schema's example, default, first enum value and built
+    value, that the schema takes and that is not empty; else the simplest text it takes, or,
+    for an array, one item; MISSING if none."""
+    candidates = [*given, schema.get("example"), schema.get("default"), *(schema.get("enum") or [])[:1]]
     candidates.append(built_example(spec, schema))
     for value in candidates:
         if value is not None and as_text(value) != "" and fits(spec, value, schema):
             return value
+    if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        # One item: the same request whether the array is exploded or comma-separated.
+        item = first_fitting(spec, [], resolved(spec, schema["items"]))
+        return [item] if item is not MISSING and fits(spec, [item], schema) else MISSING
     return text_of(spec, schema)
 
 
@@ -102,30 +108,3 @@ def as_text(value) -> str:
     if isinstance(value, list):
         return ",".join(map(as_text, value))
     return str(value)
-
-
-def takes_basic(spec: dict, operation: Operation) -> bool:
-    schemes = (spec.get("components") or {}).get("securitySchemes") or {}
-    for requirement in operation.security:
-        for name in requirement:
-            scheme = resolved(spec, schemes.get(name))
-            if (
-                isinstance(scheme, dict)
-                and scheme.get("type") == "http"
-                and scheme.get("scheme", "").lower() == "basic"
-            ):
-                return True
-    return False
-
-
-def needs_other_scheme(spec: dict, operation: Operation) -> bool:
-    """Whether every way the operation's security allows needs a scheme other than HTTP Basic."""
-    if not operation.security:
-        return False
-    schemes = (spec.get("components") or {}).get("securitySchemes") or {}
-
-    def basic(name: str) -> bool:
-        scheme = resolved(spec, schemes.get(name))
-        return isinstance(scheme, dict) and scheme.get("type") == "http" and scheme.get("scheme", "").lower() == "basic"
-
-    return not any(all(basic(name) for name in requirement) for requirement in operation.security)
