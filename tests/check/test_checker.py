@@ -229,7 +229,7 @@ def slow(app, seconds: float):
 
     async def answer(scope, receive, send):
         if scope["type"] == "http":
-            await asyncio.sleep(seconds)
+            await asyncio.sleep(seconds)  # the behaviour under test: a server this slow, not a wait
         await app(scope, receive, send)
 
     return answer

@@ -6,7 +6,6 @@ failures. What this needs of Schemathesis beyond its public API is `wamock.adapt
 """
 
 import copy
-import re
 import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from wamock.check.compare import agrees_with_peer
 from wamock.check.credentials import Credentials
 from wamock.check.transport import Bounds, RequestsAdapter
 from wamock.data import spec as spec_module
-from wamock.data.operations import METHODS, operation_key
+from wamock.data.operations import METHODS, operation_key, routing_order, template_pattern
 
 RUNS: dict[int, Contract] = {}
 """The contract of each running Schemathesis schema, by the schema's id (schemas are not hashable)."""
@@ -166,8 +165,7 @@ def answer_judge(settings: Settings) -> Callable[[httpx.Response], list[tuple[st
     documented) and `response_schema_conformance` (the body meets its schema)."""
     document = judged_document(spec_module.load(settings.spec_file, settings.allow_refs))
     schema = schemathesis.openapi.from_dict(document, config=schemathesis.Config())
-    # Literal paths first: /things/new is not /things/{id}.
-    paths = sorted(document.get("paths") or {}, key=lambda path: path.count("{"))
+    paths = sorted(document.get("paths") or {}, key=lambda path: routing_order(str(path)))
     templates = [(template_pattern(path), path) for path in paths]
 
     def judge(response: httpx.Response) -> list[tuple[str, RuleBroken]]:
@@ -193,11 +191,6 @@ def relative_path(path: str, target: str) -> str:
     """A request's path under the run's base URL (`/api/chats` under `http://host/api` is `/chats`)."""
     prefix = urllib.parse.urlsplit(target).path.rstrip("/")
     return path[len(prefix) :] if prefix and path.startswith(prefix) else path
-
-
-def template_pattern(path: str) -> re.Pattern:
-    """`/chat/{chat_jid}/archive` as a pattern a request's path fully matches."""
-    return re.compile("[^/]+".join(map(re.escape, re.split(r"\{[^/}]+\}", path))))
 
 
 def schema_for(settings: Settings, contract: Contract):

@@ -8,6 +8,7 @@ within the schema's bounds; a boolean is `true` or `false` in any letter case, a
 reads it; an `enum` allows only its values.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -25,6 +26,17 @@ CHAT_ARCHIVE = "POST /chat/{chat_jid}/archive"
 def operation_key(method: str, path: str) -> str:
     """How wamock names an operation everywhere (routing, Prefer, answers, rules): `GET /chats`."""
     return f"{method.upper()} {path}"
+
+
+def routing_order(path: str) -> tuple[bool, ...]:
+    """How OpenAPI matches paths: segment by segment, a concrete one before a template
+    (`/numbers/Local.json` before `/numbers/{Sid}.json`); paths in the document's order otherwise."""
+    return tuple("{" in segment for segment in path.split("/"))
+
+
+def template_pattern(path: str) -> re.Pattern:
+    """`/devices/{device_id}` as a pattern that the path of a request fully matches."""
+    return re.compile("[^/]+".join(map(re.escape, re.split(r"\{[^/}]+\}", path))) + "$")
 
 
 class Invalid(ValueError):

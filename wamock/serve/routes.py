@@ -8,7 +8,6 @@ a DELETE removes what lies at its path until it is created again (`documented_an
 """
 
 import functools
-import re
 
 from connexion import request
 from connexion.exceptions import ProblemException
@@ -19,7 +18,7 @@ from starlette.responses import Response
 import wamock.adapters.starlette  # noqa: F401  (paths with newlines route: registered before any route)
 from wamock.data.examples import Answer
 from wamock.data.facts import DocumentFacts
-from wamock.data.operations import CHAT_ARCHIVE, CHAT_LIST, operation_key
+from wamock.data.operations import CHAT_ARCHIVE, CHAT_LIST, operation_key, routing_order, template_pattern
 from wamock.data.spec import resolved
 from wamock.serve import CONTROL_PREFIX, envelope, state
 
@@ -40,12 +39,6 @@ HANDLED = {
     CHAT_LIST: "handlers.chats.list_chats",
     CHAT_ARCHIVE: "handlers.chats.archive_chat",
 }
-
-
-def routing_order(path: str) -> tuple[bool, ...]:
-    """How OpenAPI matches paths: segment by segment, a concrete one before a template
-    (`/numbers/Local.json` before `/numbers/{Sid}.json`); paths in the document's order otherwise."""
-    return tuple("{" in segment for segment in path.split("/"))
 
 
 def in_routing_order(spec: dict) -> dict:
@@ -96,11 +89,6 @@ class DocumentPaths:
         """The operation a request is for, as `operation_key` names it; None if there is none."""
         found = self._methods(path)
         return operation_key(method, found[0]) if found and method.upper() in found[1] else None
-
-
-def template_pattern(path: str) -> re.Pattern:
-    """`/devices/{device_id}` as a pattern that the path of a request fully matches."""
-    return re.compile("[^/]+".join(map(re.escape, re.split(r"\{[^/}]+\}", path))) + "$")
 
 
 def usual_answer(answers: dict[int, Answer]) -> Answer | None:
