@@ -16,6 +16,10 @@ import httpx
 from wamock.data.operations import Operation
 from wamock.data.security import Scheme, schemes_of
 
+REFUSAL_HINT = (
+    "pass credentials it accepts: --auth USER:PASSWORD, --token TOKEN, --api-key [NAME=]VALUE or -H NAME:VALUE"
+)
+
 
 class CredentialsError(ValueError):
     """A credential option that cannot be read: the message names it."""
@@ -88,11 +92,6 @@ class Credentials:
                     place(sent, declared[name], credential)
                 return sent
         return Sent()
-
-    def refusal_hint(self) -> str:
-        return (
-            "pass credentials it accepts: --auth USER:PASSWORD, --token TOKEN, --api-key [NAME=]VALUE or -H NAME:VALUE"
-        )
 
 
 def place(sent: Sent, scheme: Scheme, credential: dict) -> None:

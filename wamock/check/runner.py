@@ -7,7 +7,6 @@ becomes a `Finding`; findings of the same check and kind are merged, so each dis
 an implementation breaks the contract is listed once, with one request that reproduces it.
 """
 
-import base64
 import random
 import re
 import shlex
@@ -21,7 +20,7 @@ import httpx
 from wamock.adapters.schemathesis import EngineStopped
 from wamock.check import checks as wamock_checks
 from wamock.check import engine, probes, transport
-from wamock.check.credentials import Credentials, SentAuth
+from wamock.check.credentials import REFUSAL_HINT, Credentials, SentAuth
 from wamock.data import collections, fixtures
 from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT
@@ -244,9 +243,7 @@ def ensure_reachable(url: str, options: Options, spec: dict) -> None:
     if collection is None:
         return
     if response.status_code in (401, 403):
-        raise CheckerError(
-            f"{asked} refuses the run's credentials ({response.status_code}); {options.credentials.refusal_hint()}"
-        )
+        raise CheckerError(f"{asked} refuses the run's credentials ({response.status_code}); {REFUSAL_HINT}")
     code = wamock_checks.error_code(wamock_checks.Exchange.of_httpx(response))
     if response.status_code in (400, 404) and str(code).startswith("DEVICE"):
         raise CheckerError(
@@ -348,7 +345,7 @@ def testing_the_door(refused: int, requests: int, target: str, options: Options)
         "credentials",
         "Most answers refuse the run's credentials: the run tested the door, not the API",
         f"{refused} of {requests} answers were 401 or 403.\n"
-        f"To test the API, {options.credentials.refusal_hint()}; if the refusals are what you mean to "
+        f"To test the API, {REFUSAL_HINT}; if the refusals are what you mean to "
         "test, pass --refusals-expected.",
         None,
         target,
@@ -381,10 +378,6 @@ def reproduce(response: httpx.Response | None, options: Options) -> str | None:
     return curl(request.method, str(request.url), dict(request.headers), options, request.content or None)
 
 
-def basic_header(auth: tuple[str, str]) -> str:
-    return "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
-
-
 def shown_account(auth: tuple[str, str]) -> str:
     """USER:PASSWORD for a report: the password only if it is the documented one."""
     return ":".join(auth) if ":".join(auth) == DEFAULT_ACCOUNT else f"{auth[0]}:<password>"
@@ -396,7 +389,7 @@ def curl(method: str, url: str, headers: dict[str, str], options: Options, body:
     if method != "GET":
         words += ["-X", method]
     authorization = next((value for name, value in headers.items() if name.lower() == "authorization"), None)
-    if authorization == basic_header(options.auth):
+    if authorization == options.credentials.basic_header:
         words += ["--user", shown_account(options.auth)]
     elif authorization is not None:
         words += ["-H", f"Authorization: {authorization}"]
