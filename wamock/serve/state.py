@@ -14,8 +14,10 @@ import fcntl
 import logging
 import shutil
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import orjson
 from connexion import context
@@ -47,6 +49,7 @@ class Snapshot:
     data_generation: int
     deleted: frozenset[str] = frozenset()  # paths a DELETE removed: gone, with what lies under them
     archived: dict = field(default_factory=dict)  # {device: {jid: archived}} applied to the data since it was set
+    sections: dict = field(default_factory=dict)  # what each stateful part of the mock keeps (`SharedState.change`)
 
     def is_deleted(self, path: str) -> bool:
         return any(path == gone or path.startswith(gone + "/") for gone in self.deleted)
@@ -148,6 +151,24 @@ class SharedState:
                 self._write_session({**session, "deleted": changed})
                 self._bump()
 
+    def change(self, section: str, change: Callable[[Any], Any]) -> Any:
+        """Replace `section` of the session by `change(its value)` (None where it has none), for
+        every worker from the next request on, and return the new value.
+
+        Each stateful part of the mock (devices, messages, a document's collections) keeps its
+        state in a section of its own: one writer each, all cleared by `reset`. `change` runs
+        under the lock, so it sees every change made before it; it must keep its section small
+        (bounded), since every change writes the session whole."""
+        with self._lock():
+            session = self._read_session()
+            sections = session.get("sections", {})
+            before = sections.get(section)
+            after = change(before)
+            if after != before:
+                self._write_session({**session, "sections": {**sections, section: after}})
+                self._bump()
+        return after
+
     def reset(self) -> None:
         """Back to the fixtures, logged in; if the fixture file can no longer be served, FixtureError and no change."""
         devices = compiled.load_devices(self.fixtures_file, self.spec)  # raises FixtureError, naming the problem
@@ -172,7 +193,15 @@ class SharedState:
             session = self._read_session()
             devices = self._served_devices(session)
         deleted = frozenset(session.get("deleted", ()))
-        return Snapshot(devices, session["logged_out"], version, session["data"], deleted, session.get("archived", {}))
+        return Snapshot(
+            devices,
+            session["logged_out"],
+            version,
+            session["data"],
+            deleted,
+            session.get("archived", {}),
+            session.get("sections", {}),
+        )
 
     def _served_devices(self, session: dict) -> Devices:
         """Under the lock: the data the session serves, loaded only where this worker does not hold
