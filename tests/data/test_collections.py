@@ -118,8 +118,9 @@ def test_an_answer_not_of_the_described_shape_is_no_page():
             lambda d: d["filters"]["colour"].update(match="like"),
             "match 'like' is not one of equals, contains, only-true",
         ),
-        (lambda d: d["paging"].update(style="cursor"), "paging style 'cursor': only offset paging is served"),
-        (lambda d: d.pop("items"), "not a collection description"),
+        (lambda d: d["paging"].update(style="keyset"), "paging style 'keyset' is not one of offset, page, cursor"),
+        (lambda d: d["paging"].update(first="one"), "paging first 'one': must be an integer"),
+        (lambda d: d.update(filters=["colour"]), "not a collection description"),
     ],
 )
 def test_a_description_that_does_not_fit_is_one_line_naming_it(change, message):

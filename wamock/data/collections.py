@@ -86,14 +86,32 @@ class Filter:
         return found is value if isinstance(value, bool) else found == value
 
 
+OFFSET = "offset"  # `size` items from position `start`
+PAGE = "page"  # `size` items of page number `start` (the first page is `first`)
+CURSOR = "cursor"  # `size` items after the item `start` names, as the previous page's answer gave it
+STYLES = (OFFSET, PAGE, CURSOR)
+
+
 @dataclass(frozen=True)
 class Paging:
-    """Offset paging: `size` items from position `start`, echoed with the total in the answer."""
+    """How a request asks for a page, and where the answer says where it is.
 
-    size: Parameter  # limit
-    start: Parameter  # offset
-    echo: tuple[str, ...]  # where the answer echoes them: ("results", "pagination")
-    total: str  # the echo's field that counts every item the filters keep
+    GET /chats': offset paging, `limit` and `offset` echoed with the total under `results.pagination`.
+    A document's list may have no start (one page) or no size (its default, else every item)."""
+
+    size: Parameter | None  # limit, per_page
+    start: Parameter | None  # offset, page, cursor
+    echo: tuple[str, ...]  # where the answer echoes size and start: ("results", "pagination"); () none
+    total: str  # where the answer counts every item the filters keep: under the echo, else from its root
+    style: str = OFFSET
+    next: tuple[str, ...] = ()  # where the answer holds the next page's cursor
+    has_more: tuple[str, ...] = ()  # where the answer says whether a page follows
+    link: bool = False  # whether the answer's `Link` header names the next page
+    first: int = 1  # the first page's number
+
+    @property
+    def total_at(self) -> tuple[str, ...]:
+        return (*self.echo, *self.total.split(".")) if self.total else ()
 
     def query(self, size: int, start: int) -> dict[str, int]:
         return {self.size.name: size, self.start.name: start}
@@ -144,6 +162,7 @@ class Collection:
     filters: tuple[Filter, ...]
     order: tuple[tuple[str, bool], ...]  # (field, descending)
     identity: str  # the field that names an item
+    item: str | None = None  # the path of one item (`/pets/{id}`), where the document has one
     times: frozenset[str] = frozenset()  # the item fields that are date-times, ordered by their moment
     templates: dict = field(default_factory=dict, compare=False, repr=False)  # `answer`'s, by frame
 
@@ -161,7 +180,8 @@ class Collection:
     @property
     def parameters(self) -> tuple[str, ...]:
         """The query parameters the collection reads."""
-        return (self.paging.size.name, self.paging.start.name, *(filter_.name for filter_ in self.filters))
+        paging = [parameter.name for parameter in (self.paging.size, self.paging.start) if parameter is not None]
+        return (*paging, *(filter_.name for filter_ in self.filters))
 
     def request(self, values: Mapping[str, object]) -> PageRequest:
         """The page asked for by parameter values as the handler gets them (read, defaults applied)."""
@@ -278,31 +298,59 @@ def describe(operation: Operation, description: Mapping) -> Collection:
     SpecError naming what does not fit the operation."""
     where = f"{operation.key}: {EXTENSION}"
     try:
-        paging = description["paging"]
-        if paging.get("style", "offset") != "offset":
-            raise SpecError(f"{where}: paging style {paging['style']!r}: only offset paging is served")
-        query = operation.query()
-        missing = [name for name in (paging["size"], paging["start"]) if name not in query]
-        if missing:
-            raise SpecError(f"{where}: the operation has no query parameter {missing[0]!r}")
-        filters = tuple(
-            Filter(query[name], str(rule["field"]), str(rule.get("match", EQUALS)))
-            for name, rule in (description.get("filters") or {}).items()
-            if name in query  # a document may leave a filter out (upstream's older ones have no `archived`)
-        )
-        unknown = next((filter_.match for filter_ in filters if filter_.match not in MATCHES), None)
-        if unknown is not None:
-            raise SpecError(f"{where}: match {unknown!r} is not one of {', '.join(MATCHES)}")
         return Collection(
             operation,
-            tuple(str(description["items"]).split(".")),
-            Paging(query[paging["size"]], query[paging["start"]], tuple(paging["echo"].split(".")), paging["total"]),
-            filters,
+            dotted(description.get("items")),
+            paging_of(operation, description.get("paging") or {}, where),
+            filters_of(operation, description.get("filters") or {}, where),
             tuple((name.lstrip("-"), name.startswith("-")) for name in description.get("order") or ()),
             str(description.get("id", "id")),
+            str(description["item"]) if description.get("item") else None,
         )
     except (KeyError, TypeError, AttributeError) as missing:
         raise SpecError(f"{where}: not a collection description ({missing})") from None
+
+
+def dotted(path) -> tuple[str, ...]:
+    """`results.data` as its steps; nothing (the answer itself) for None or ``."""
+    return tuple(str(path).split(".")) if path else ()
+
+
+def paging_of(operation: Operation, paging: Mapping, where: str) -> Paging:
+    style = paging.get("style", OFFSET)
+    if style not in STYLES:
+        raise SpecError(f"{where}: paging style {style!r} is not one of {', '.join(STYLES)}")
+    query = operation.query()
+    named = {role: paging.get(role) for role in ("size", "start")}
+    missing = [name for name in named.values() if name is not None and name not in query]
+    if missing:
+        raise SpecError(f"{where}: the operation has no query parameter {missing[0]!r}")
+    first = paging.get("first", 1)
+    if not isinstance(first, int) or isinstance(first, bool):
+        raise SpecError(f"{where}: paging first {first!r}: must be an integer (the first page's number)")
+    return Paging(
+        *(query[name] if name is not None else None for name in named.values()),
+        dotted(paging.get("echo")),
+        str(paging.get("total") or ""),
+        style,
+        dotted(paging.get("next")),
+        dotted(paging.get("has_more")),
+        bool(paging.get("link", False)),
+        first,
+    )
+
+
+def filters_of(operation: Operation, filters: Mapping, where: str) -> tuple[Filter, ...]:
+    query = operation.query()
+    found = tuple(
+        Filter(query[name], str(rule["field"]), str(rule.get("match", EQUALS)))
+        for name, rule in filters.items()
+        if name in query  # a document may leave a filter out (upstream's older ones have no `archived`)
+    )
+    unknown = next((filter_.match for filter_ in found if filter_.match not in MATCHES), None)
+    if unknown is not None:
+        raise SpecError(f"{where}: match {unknown!r} is not one of {', '.join(MATCHES)}")
+    return found
 
 
 def collections(spec: dict) -> dict[str, Collection]:

@@ -5,8 +5,9 @@ serving; the parts that need them are given them."""
 from dataclasses import dataclass, field
 
 from wamock.data import examples
-from wamock.data.collections import Collection, collections
+from wamock.data.collections import Collection
 from wamock.data.examples import Answer, Texts
+from wamock.data.inference import served_collections
 
 
 @dataclass(frozen=True)
@@ -14,8 +15,9 @@ class DocumentFacts:
     spec: dict = field(repr=False)
     answers: dict[str, dict[int, Answer]]  # every operation's documented answers, by `METHOD /path`
     texts: Texts
-    collections: dict[str, Collection]
+    collections: dict[str, Collection]  # described or inferred (`wamock.data.inference`), by the list's key
 
     @classmethod
-    def read(cls, spec: dict) -> "DocumentFacts":
-        return cls(spec, examples.document_answers(spec), examples.texts(spec), collections(spec))
+    def read(cls, spec: dict, source=None) -> "DocumentFacts":
+        """`source`, the document's file, finds the collections file beside it."""
+        return cls(spec, examples.document_answers(spec), examples.texts(spec), served_collections(spec, source))

@@ -29,14 +29,14 @@ from wamock.data.accounts import DEFAULT_ACCOUNT
 from wamock.data.facts import DocumentFacts
 from wamock.data.paths import CONTROL_SPEC_FILE, DEFAULT_FIXTURES, SPEC_FILE
 from wamock.data.security import undeclared
-from wamock.serve import CONTROL_PREFIX, errors, plain_pages
+from wamock.serve import CONTROL_PREFIX, errors, plain_pages, resources
 from wamock.serve.answer_cache import ResponseCacheMiddleware
 from wamock.serve.auth import Accounts, AccountsMiddleware, Security, with_accounts, with_checks
 from wamock.serve.bodies import ChunkedBodyLength
 from wamock.serve.journal import JournalMiddleware
 from wamock.serve.plain_pages import FastChatsPath
 from wamock.serve.published import PublishedDocument, base_path, published_paths
-from wamock.serve.routes import DocumentResolver, in_routing_order
+from wamock.serve.routes import HANDLED, DocumentResolver, in_routing_order
 from wamock.serve.safety import ControlGuard, HostAllowList, PathCORS
 from wamock.serve.scenarios import DelayAndPreferMiddleware, PreferredStatusMiddleware
 from wamock.serve.server import EnvelopeHttpToolsProtocol
@@ -81,13 +81,14 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
     settings = settings or Settings(**overrides)
     spec_file = settings.spec_file
     spec = spec_module.load(spec_file, tuple(settings.allow_refs))
+    chats_file = resources.chats_file(settings.fixtures_file, DEFAULT_FIXTURES)
     if settings.state_dir is not None:
         state = SharedState(
-            settings.state_dir, fixtures_file=settings.fixtures_file, spec=spec, journal_limit=settings.journal_limit
+            settings.state_dir, fixtures_file=chats_file, spec=spec, journal_limit=settings.journal_limit
         )
     else:
         state = SharedState.create(
-            fixtures_file=settings.fixtures_file,
+            fixtures_file=chats_file,
             spec=spec,
             logged_out=settings.logged_out,
             journal_limit=settings.journal_limit,
@@ -95,7 +96,8 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
     if chats is not None:
         state.replace_data(fixtures.validate_data(chats, spec, source="chats"))
     state.snapshot()  # load before the first request, not during it
-    facts = DocumentFacts.read(spec)
+    facts = DocumentFacts.read(spec, spec_file)
+    served = resources.of_document(spec, facts.collections, settings.fixtures_file, handled=HANDLED)
 
     app = AsyncApp(
         __name__,
@@ -115,7 +117,7 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
             # a 3.1 document's 3.0 view, its values judged by its own schemas (wamock.data.dialect),
             # its paths in routing order
             with_checks(in_routing_order(dialect.connexion_view(spec))),
-            resolver=DocumentResolver(facts),
+            resolver=DocumentResolver(facts, served),
             # wamock publishes the document itself, rendered once (wamock.serve.published)
             swagger_ui_options=SwaggerUIOptions(serve_spec=False),
         )

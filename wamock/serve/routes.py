@@ -107,15 +107,32 @@ def documented_statuses(spec: dict, key: str) -> set[str]:
     return {str(status).upper() for status in responses or {}}
 
 
+# The operations of a document's collections (`wamock.serve.resources`), by method and where they are.
+COLLECTION_HANDLERS = {
+    ("GET", "list"): "handlers.resources.list_items",
+    ("POST", "list"): "handlers.resources.create_item",
+    ("GET", "item"): "handlers.resources.read_item",
+    ("PUT", "item"): "handlers.resources.update_item",
+    ("PATCH", "item"): "handlers.resources.update_item",
+    ("DELETE", "item"): "handlers.resources.delete_item",
+}
+
+
 class DocumentResolver(Resolver):
-    def __init__(self, facts: DocumentFacts) -> None:
+    def __init__(self, facts: DocumentFacts, collections: dict | None = None) -> None:
         super().__init__()
         self.facts = facts
+        self.collections = collections or {}  # `wamock.serve.resources.Served`, by each operation it answers
 
     def resolve(self, operation) -> Resolution:
         key = operation_key(operation.method, operation.path)
         if key in HANDLED:
             return Resolution(functools.partial(get_function_from_name(HANDLED[key]), self.facts), key)
+        served = self.collections.get(key)
+        if served is not None:
+            where = "list" if operation.path == served.collection.operation.path else "item"
+            handler = get_function_from_name(COLLECTION_HANDLERS[(operation.method.upper(), where)])
+            return Resolution(functools.partial(handler, served), key)
         answers = self.facts.answers.get(key, {})
         may_be_gone = bool(documented_statuses(self.facts.spec, key) & {"404", "4XX", "DEFAULT"})
         return Resolution(functools.partial(documented_answer, operation.method.upper(), answers, may_be_gone), key)

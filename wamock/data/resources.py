@@ -1,0 +1,299 @@
+"""Data for any document's collections: generated from the item schemas, kept in a file, changed by writes.
+
+`generate` makes `count` items per collection, the same for the same seed: values by format
+(email, uuid, date-time, uri...) and by field name (name, title, city, phone...), within the
+schema's enums and bounds, ids 1, 2, 3... (or uuids, or `pet-1`) that the item paths answer.
+A fixture file holds them as `{"collections": {"GET /pets": [items]}}`, editable, and is
+checked against the item schemas when read back.
+
+What writes change is kept apart from the data (`Changes`): the items created, replaced or
+removed, by id, oldest first, at most MAX_CHANGES per collection, in the session section
+`collections` that every worker reads (`SharedState.change`); a reset clears it.
+"""
+
+import random
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+
+from wamock.data import examples
+from wamock.data.collections import Collection, item_schema
+from wamock.data.fixtures import MAX_FILE_BYTES, read_regular_file
+from wamock.data.generate import FIRST_NAMES, LAST_NAMES
+from wamock.data.inference import plain, properties
+from wamock.data.spec import SpecError, resolved
+
+SECTION = "collections"  # the session section that keeps the writes
+MAX_CHANGES = 1000  # items changed per collection, the latest kept
+DEFAULT_COUNT = 30
+MAX_DEPTH = 6
+EPOCH = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+
+WORDS = [
+    "amber",
+    "birch",
+    "cedar",
+    "delta",
+    "ember",
+    "fjord",
+    "grove",
+    "harbor",
+    "island",
+    "juniper",
+    "kestrel",
+    "lumen",
+    "maple",
+    "north",
+    "orbit",
+    "prairie",
+    "quartz",
+    "river",
+    "summit",
+    "tundra",
+    "umber",
+    "valley",
+    "willow",
+    "zephyr",
+]
+CITIES = ["Jakarta", "Lisbon", "Osaka", "Nairobi", "Lima", "Oslo", "Austin", "Hanoi", "Porto", "Cairo"]
+COUNTRIES = ["ID", "PT", "JP", "KE", "PE", "NO", "US", "VN", "BR", "EG"]
+
+
+class DataError(SpecError):
+    """A collections fixture file that cannot be served; its message names the file, record and field."""
+
+
+def key_of(value) -> str:
+    """How ids are compared: a path's `7` names the item whose id is 7 or "7"."""
+    return value if isinstance(value, str) else orjson.dumps(value).decode()
+
+
+# Generated data.
+
+
+def generate(spec: dict, collections: Mapping[str, Collection], count: int = DEFAULT_COUNT, seed: int = 0) -> dict:
+    """`count` items for each collection, by its list's key: the same count and seed give the same items."""
+    return {key: [new_item(spec, found, index, seed) for index in range(count)] for key, found in collections.items()}
+
+
+def new_item(spec: dict, collection: Collection, index: int, seed: int = 0) -> dict:
+    """The item number `index` (from 0) of a collection: realistic, and the same for the same seed."""
+    schema = item_schema(spec, collection)
+    rng = random.Random(f"{seed}:{collection.operation.path}:{index}")
+    item = Maker(spec, rng, index, collection.item_noun).value(schema, "", 0)
+    if not isinstance(item, dict):
+        item = {}
+    identity_schema = properties(spec, schema).get(collection.identity)
+    if collection.identity and isinstance(identity_schema, dict):
+        item[collection.identity] = identity(identity_schema, index, collection.item_noun, rng)
+    if not examples.fits(spec, item, schema):
+        built = examples.built_example(spec, schema)
+        item = built if isinstance(built, dict) else item
+        if isinstance(identity_schema, dict):
+            item[collection.identity] = identity(identity_schema, index, collection.item_noun, rng)
+    return item
+
+
+def identity(schema: dict, index: int, noun: str, rng: random.Random):
+    if schema.get("type") in ("integer", "number"):
+        return index + 1
+    if schema.get("format") == "uuid":
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    return f"{noun}-{index + 1}"
+
+
+class Maker:
+    """Values for one item: by schema, format and field name."""
+
+    def __init__(self, spec: dict, rng: random.Random, index: int, noun: str) -> None:
+        self.spec, self.rng, self.index, self.noun = spec, rng, index, noun
+        self.person = (rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES))
+
+    def value(self, schema, name: str, depth: int):
+        schema = resolved(self.spec, schema)
+        if not isinstance(schema, dict) or depth > MAX_DEPTH:
+            return None
+        if "allOf" in schema:
+            merged = {}
+            for part in schema["allOf"]:
+                made = self.value(part, name, depth + 1)
+                if isinstance(made, dict):
+                    merged.update(made)
+            rest = {key: value for key, value in schema.items() if key != "allOf"}
+            own = self.value(rest, name, depth + 1) if rest.get("properties") else None
+            return {**merged, **(own or {})}
+        for choice in ("oneOf", "anyOf"):
+            if schema.get(choice):
+                return self.value(schema[choice][0], name, depth + 1)
+        if schema.get("enum"):
+            return self.rng.choice(schema["enum"])
+        kind = examples.one_type(schema.get("type")) or (
+            "object" if "properties" in schema else "array" if "items" in schema else None
+        )
+        if kind == "object":
+            return {
+                field: self.value(sub, field, depth + 1)
+                for field, sub in (schema.get("properties") or {}).items()
+                if not (resolved(self.spec, sub) or {}).get("writeOnly")
+            }
+        if kind == "array":
+            low = schema.get("minItems", 0)
+            high = max(low, min(schema.get("maxItems", 3), 3))
+            return [self.value(schema.get("items") or {}, name, depth + 1) for _ in range(self.rng.randint(low, high))]
+        if kind in ("integer", "number"):
+            return self.number(schema, kind == "integer")
+        if kind == "boolean":
+            return self.rng.random() < 0.5
+        if kind == "string":
+            return self.text(schema, name)
+        return examples.built_example(self.spec, schema)
+
+    def number(self, schema: dict, integer: bool):
+        low, low_open = examples.bound(schema, "minimum", "exclusiveMinimum")
+        high, high_open = examples.bound(schema, "maximum", "exclusiveMaximum")
+        low = 0 if low is None else low + (1 if low_open else 0)
+        high = low + 1000 if high is None else high - (1 if high_open else 0)
+        if high < low or schema.get("multipleOf"):
+            return examples.number_value(schema, integer)
+        return self.rng.randint(int(low), int(high)) if integer else round(self.rng.uniform(low, high), 2)
+
+    def text(self, schema: dict, name: str) -> str:
+        written = self.formatted(schema.get("format"), name)
+        if written is None and isinstance(schema.get("pattern"), str):
+            return examples.plain_value("string", schema)
+        if written is None:
+            written = self.named(plain(name))
+        low, high = schema.get("minLength", 0), schema.get("maxLength")
+        written = written.ljust(low, "x")
+        return written[:high] if isinstance(high, int) else written
+
+    def formatted(self, format_: str | None, name: str) -> str | None:
+        moment = EPOCH - timedelta(minutes=self.rng.randint(0, 60 * 24 * 365))
+        first, last = self.person
+        made = {
+            "date-time": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "date": moment.strftime("%Y-%m-%d"),
+            "time": moment.strftime("%H:%M:%SZ"),
+            "email": f"{first}.{last}{self.index}@example.com".lower().replace("'", ""),
+            "uuid": str(uuid.UUID(int=self.rng.getrandbits(128), version=4)),
+            "uri": f"https://example.com/{self.noun}s/{self.index + 1}",
+            "url": f"https://example.com/{self.noun}s/{self.index + 1}",
+            "hostname": f"{self.rng.choice(WORDS)}.example.com",
+            "ipv4": f"192.0.2.{self.index % 254 + 1}",
+            "ipv6": f"2001:db8::{self.index + 1:x}",
+            "byte": "d2Ftb2Nr",
+        }
+        return made.get(format_ or "")
+
+    def named(self, name: str) -> str:
+        first, last = self.person
+        words = f"{self.rng.choice(WORDS).title()} {self.rng.choice(WORDS)}"
+        if name.endswith("email"):
+            return f"{first}.{last}{self.index}@example.com".lower().replace("'", "")
+        if name in ("firstname", "givenname"):
+            return first
+        if name in ("lastname", "surname", "familyname"):
+            return last
+        if name in ("username", "login", "handle", "nickname"):
+            return f"{first}{self.index}".lower()
+        if name.endswith("name") or name in ("title", "label", "displayname"):
+            return f"{first} {last}" if name in ("name", "fullname", "displayname") else words
+        if name in ("description", "summary", "bio", "text", "body", "comment", "note", "notes", "message"):
+            return f"{words} {self.rng.choice(WORDS)} {self.rng.choice(WORDS)}."
+        if name.endswith(("url", "uri", "link", "website", "homepage", "href")):
+            return f"https://example.com/{self.noun}s/{self.index + 1}"
+        if name.endswith("phone") or name in ("mobile", "phonenumber", "msisdn"):
+            return f"+6281{self.rng.randint(10_000_000, 99_999_999)}"
+        if name == "city":
+            return self.rng.choice(CITIES)
+        if name in ("country", "countrycode"):
+            return self.rng.choice(COUNTRIES)
+        if name.endswith(("at", "date", "time")):
+            return (EPOCH - timedelta(minutes=self.rng.randint(0, 525_600))).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if name.endswith("id"):
+            return f"{name[:-2] or self.noun}-{self.rng.randint(1, 50)}"
+        return self.rng.choice(WORDS)
+
+
+# Fixture files.
+
+
+def dumps(data: dict) -> bytes:
+    return orjson.dumps({"collections": data}, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def is_collections_file(path) -> bool:
+    """Whether a fixture file holds collections (`{"collections": ...}`) rather than chats."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(256).lstrip()
+    except OSError:
+        return False
+    return head.startswith(b"{") and head[1:].lstrip().startswith(b'"collections"')
+
+
+def load(path: Path, spec: dict, collections: Mapping[str, Collection]) -> dict:
+    """A collections fixture file's items by list key, each checked against its item schema;
+    DataError naming the file, the collection, the record and what is wrong."""
+    try:
+        raw = read_regular_file(Path(path))
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read the fixture file: {exc.strerror}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise DataError(f"{path}: larger than {MAX_FILE_BYTES} bytes")
+    try:
+        written = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise DataError(f"{path}: not JSON: {exc}") from None
+    data = written.get("collections") if isinstance(written, dict) else None
+    if not isinstance(data, dict):
+        raise DataError(f'{path}: expected {{"collections": {{"GET /things": [items], ...}}}}')
+    for key, items in data.items():
+        if key not in collections:
+            raise DataError(
+                f"{path}: collections.{key}: the document has no such list (it has {', '.join(collections)})"
+            )
+        if not isinstance(items, list):
+            raise DataError(f"{path}: collections.{key}: expected a list of items")
+        check_items(path, spec, key, collections[key], items)
+    return {key: list(data.get(key, ())) for key in collections}
+
+
+def check_items(path, spec: dict, key: str, collection: Collection, items: list) -> None:
+    schema = item_schema(spec, collection)
+    seen = set()
+    for number, item in enumerate(items):
+        where = f"{path}: collections.{key}[{number}]"
+        if not examples.fits(spec, item, schema):
+            raise DataError(f"{where}: does not meet the item schema of {key}")
+        if collection.identity:
+            if not isinstance(item, dict) or collection.identity not in item:
+                raise DataError(f"{where}: has no {collection.identity}")
+            if key_of(item[collection.identity]) in seen:
+                raise DataError(f"{where}: {collection.identity} {item[collection.identity]!r} is given twice")
+            seen.add(key_of(item[collection.identity]))
+
+
+# What writes change.
+
+
+def current(items: list[dict], collection: Collection, changes: list | None) -> list[dict]:
+    """The items served: the data with the changes applied, in the data's order, created ones last."""
+    if not changes:
+        return items
+    by_key = {key_of(item.get(collection.identity)): item for item in items}
+    for key, item in changes:
+        if item is None:
+            by_key.pop(key, None)
+        else:
+            by_key[key] = item
+    return list(by_key.values())
+
+
+def changed(changes: list | None, key: str, item: dict | None) -> list:
+    """The changes with the item at `key` now `item` (None: removed); the latest MAX_CHANGES kept."""
+    kept = [change for change in changes or () if change[0] != key]
+    return [*kept, [key, item]][-MAX_CHANGES:]
