@@ -28,6 +28,7 @@ from wamock.serve.state import JOURNAL_LIMIT
 from wamock.words import counted
 
 COMMANDS = ("serve", "fixtures", "check")
+CHATS_COUNT = 150  # `wamock fixtures`' chats
 ALLOW_REF_HELP = (
     "A file, folder or URL prefix that the document's $refs may reach beyond its own folder; repeat for more. "
     "Default: only the document's folder and below, no URL."
@@ -168,8 +169,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=run_serve)
 
-    generate = commands.add_parser("fixtures", help="Write a realistic, deterministic data set of chats.")
-    generate.add_argument("--count", type=int, default=150, help="How many chats (default: %(default)s).")
+    generate = commands.add_parser(
+        "fixtures",
+        help="Write a realistic, deterministic data set of chats, or of the collections of a document without GET /chats.",
+    )
+    generate.add_argument(
+        "--count",
+        type=int,
+        help=f"How many chats (default: {CHATS_COUNT}), or items per collection (default: as many as served without a file).",
+    )
     generate.add_argument(
         "--seed", type=int, default=0, help="Seed: the same count and seed give the same file (default: %(default)s)."
     )
@@ -183,7 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: a plain list, one device).",
     )
     generate.add_argument(
-        "--spec", type=source_argument, default=SPEC_FILE, help="OpenAPI file whose 200 example leads the data set."
+        "--spec",
+        type=source_argument,
+        default=SPEC_FILE,
+        help="OpenAPI file whose 200 example leads the data set; without GET /chats, the file whose collections to fill.",
     )
     generate.set_defaults(run=run_fixtures)
 
@@ -351,6 +362,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from wamock.serve import server
     from wamock.serve.app import create_app, security_of, worker_environment
     from wamock.serve.published import render
+    from wamock.serve.resources import chats_file
     from wamock.serve.state import SharedState
 
     settings, is_default = settings_from(args)
@@ -364,7 +376,7 @@ def run_serve(args: argparse.Namespace) -> int:
             spec = spec_module.load(settings.spec_file, tuple(settings.allow_refs))
             security_of(spec, settings)  # a bad --api-key fails here, not in every worker
             state = SharedState.create(
-                fixtures_file=settings.fixtures_file,
+                fixtures_file=chats_file(settings.fixtures_file, DEFAULT_FIXTURES),
                 spec=spec,
                 logged_out=args.logged_out,
                 journal_limit=settings.journal_limit,
@@ -550,11 +562,15 @@ def rerun_command(args: argparse.Namespace, options, seed: int) -> str:
 def run_fixtures(args: argparse.Namespace) -> int:
     from wamock.data.generate import dumps, generate_chats, generate_devices
 
-    if args.count < 1:
+    if args.count is not None and args.count < 1:
         raise UsageError(f"--count {args.count}: must be at least 1")
     if not 0 <= args.devices <= 100:
         raise UsageError(f"--devices {args.devices}: must be from 0 to 100")
-    newest = collections.documented_chat(spec_module.load(args.spec))
+    spec = spec_module.load(args.spec)
+    if CHAT_LIST not in operations(spec):
+        return write_collections(args, spec)
+    args.count = CHATS_COUNT if args.count is None else args.count
+    newest = collections.documented_chat(spec)
     if args.devices:
         data = dumps(generate_devices(args.count, args.seed, newest=newest, devices=args.devices))
     else:
@@ -568,4 +584,25 @@ def run_fixtures(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.output}: cannot write: {exc.strerror}") from None
     devices = f" for each of {args.devices} devices" if args.devices else ""
     print(f"wrote {counted(args.count, 'chat')}{devices} to {args.output}", file=sys.stderr)
+    return 0
+
+
+def write_collections(args: argparse.Namespace, spec: dict) -> int:
+    """`wamock fixtures --spec FILE` for a document without GET /chats: items for each of its collections."""
+    from wamock.data import resources
+    from wamock.data.inference import served_collections
+
+    found = served_collections(spec, args.spec)
+    if not found:
+        raise UsageError(f"{args.spec}: has no collection (a GET answering a list of objects) to write data for")
+    count = resources.DEFAULT_COUNT if args.count is None else args.count
+    data = resources.dumps(resources.generate(spec, found, count, args.seed))
+    if args.output is None:
+        sys.stdout.buffer.write(data)
+        return 0
+    try:
+        args.output.write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"{args.output}: cannot write: {exc.strerror}") from None
+    print(f"wrote {counted(count, 'item')} for each of {', '.join(found)} to {args.output}", file=sys.stderr)
     return 0

@@ -377,17 +377,41 @@ def collection(spec: dict, key: str = CHAT_LIST) -> Collection | None:
 
 
 def item_schema(spec: dict, collection: Collection) -> dict:
-    """The schema of one item of the collection's 200 answer, standing on its own."""
-    responses = collection.operation.document.get("responses") or {}
-    response = resolved(spec, responses.get("200") or {})
-    schema = resolved(spec, ((response.get("content") or {}).get("application/json") or {}).get("schema") or {})
+    """The schema of one item of the collection's success answer, standing on its own."""
+    schema = success_schema(spec, collection.operation.document)
     for step in collection.items:
-        schema = resolved(spec, (schema.get("properties") or {}).get(step, {})) if isinstance(schema, dict) else {}
+        schema = properties(spec, schema).get(step, {})
     item = resolved(spec, schema.get("items")) if isinstance(schema, dict) else None
     if not isinstance(item, dict) or not item:
-        where = ".".join(collection.items)
+        where = ".".join(collection.items) or "the answer's"
         raise SpecError(f"the spec's 200 answer of {collection.operation.key} has no schema for {where} items")
     return inlined(spec, item)
+
+
+def success_schema(spec: dict, operation: Mapping) -> dict:
+    """The schema of an operation's first success answer in JSON (`{}` where it has none)."""
+    responses = operation.get("responses") or {}
+    statuses = sorted((str(status), response) for status, response in responses.items() if str(status).startswith("2"))
+    if not statuses:
+        return {}
+    content = (resolved(spec, statuses[0][1]) or {}).get("content") or {}
+    media = content.get("application/json") or next((value for name, value in content.items() if "json" in name), None)
+    schema = resolved(spec, (media or {}).get("schema") or {})
+    return schema if isinstance(schema, dict) else {}
+
+
+def properties(spec: dict, schema) -> dict:
+    """An object schema's properties, `allOf` parts merged, each resolved."""
+    schema = resolved(spec, schema)
+    if not isinstance(schema, dict):
+        return {}
+    merged = {}
+    for part in schema.get("allOf") or []:
+        merged.update(properties(spec, part))
+    for name, value in (schema.get("properties") or {}).items():
+        value = resolved(spec, value)
+        merged[name] = value if isinstance(value, dict) else {}
+    return merged
 
 
 def chats_of(spec: dict) -> tuple[dict, Collection]:

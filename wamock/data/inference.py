@@ -19,7 +19,20 @@ from pathlib import Path
 
 import yaml
 
-from wamock.data.collections import BUILT_IN, CONTAINS, CURSOR, EQUALS, EXTENSION, OFFSET, PAGE, Collection, describe
+from wamock.data.collections import (
+    BUILT_IN,
+    CONTAINS,
+    CURSOR,
+    EQUALS,
+    EXTENSION,
+    OFFSET,
+    PAGE,
+    Collection,
+    describe,
+    item_schema,
+    properties,
+    success_schema,
+)
 from wamock.data.collections import date_times as collection_times
 from wamock.data.operations import Operation, operations
 from wamock.data.spec import SpecError, resolved
@@ -86,11 +99,17 @@ def served_collections(spec: dict, source=None) -> dict[str, Collection]:
         if operation.method != "GET":
             continue
         description = operation.document.get(EXTENSION) or side.get(key) or BUILT_IN.get(key)
-        if description is None:
-            description = inferred(spec, operation, every)
         if description is not None:
             described = describe(operation, description)
-            found[key] = dataclasses.replace(described, times=collection_times(spec, described))
+        elif (guessed := inferred(spec, operation, every)) is not None:
+            try:
+                described = describe(operation, guessed)
+                item_schema(spec, described)
+            except SpecError:
+                continue  # a guess that does not hold is no collection; a description that does not is an error
+        else:
+            continue
+        found[key] = dataclasses.replace(described, times=collection_times(spec, described))
     return found
 
 
@@ -118,33 +137,6 @@ def inferred(spec: dict, operation: Operation, every: dict[str, Operation]) -> d
     if description["id"] is None:
         description.pop("id")
     return description
-
-
-def success_schema(spec: dict, operation: dict) -> dict:
-    responses = operation.get("responses") or {}
-    status = next((code for code in sorted(map(str, responses)) if code.startswith("2")), None)
-    if status is None:
-        return {}
-    content = (resolved(spec, responses.get(status) if status in responses else responses.get(int(status))) or {}).get(
-        "content"
-    ) or {}
-    media = next((value for media, value in content.items() if "json" in media), None)
-    schema = resolved(spec, (media or {}).get("schema") or {})
-    return schema if isinstance(schema, dict) else {}
-
-
-def properties(spec: dict, schema) -> dict:
-    """An object schema's properties, `allOf` parts merged, each resolved."""
-    schema = resolved(spec, schema)
-    if not isinstance(schema, dict):
-        return {}
-    merged = {}
-    for part in schema.get("allOf") or []:
-        merged.update(properties(spec, part))
-    for name, value in (schema.get("properties") or {}).items():
-        value = resolved(spec, value)
-        merged[name] = value if isinstance(value, dict) else {}
-    return merged
 
 
 def is_array(schema: dict) -> bool:
@@ -190,7 +182,15 @@ def paging_of(spec: dict, operation: Operation, answer: dict, items: tuple[str, 
     query = operation.query()
 
     def named(names: set[str], kind: str) -> str | None:
-        return next((name for name, p in query.items() if plain(name) in names and p.kind == kind), None)
+        # A cursor is a token, not a moment: `after` of format date-time is a filter by time.
+        return next(
+            (
+                name
+                for name, p in query.items()
+                if plain(name) in names and p.kind == kind and not (kind == "string" and p.schema.get("format"))
+            ),
+            None,
+        )
 
     size = named(SIZE, "integer")
     cursor, page, offset = named(CURSOR_START, "string"), named(PAGE_START, "integer"), named(OFFSET_START, "integer")
@@ -234,12 +234,12 @@ def filters_of(operation: Operation, fields: dict, paging: dict | None) -> dict:
     for name, parameter in operation.query().items():
         if name in paging_names or parameter.kind not in ("string", "integer", "boolean", "number"):
             continue
-        field = fields.get(name) or next((fields[f] for f in fields if plain(f) == plain(name)), None)
         field_name = name if name in fields else next((f for f in fields if plain(f) == plain(name)), None)
-        if field is not None and field.get("type") == parameter.kind:
-            match = CONTAINS if plain(name) in FREE_TEXT and parameter.kind == "string" else EQUALS
-            filters[name] = {"field": field_name, "match": match}
-        elif field is None and plain(name) in FREE_TEXT and parameter.kind == "string" and text_field:
+        # `filter=owner|guest` chooses among values: no text to look for.
+        free_text = plain(name) in FREE_TEXT and parameter.kind == "string" and not parameter.enum
+        if field_name is not None and fields[field_name].get("type") == parameter.kind:
+            filters[name] = {"field": field_name, "match": CONTAINS if free_text else EQUALS}
+        elif field_name is None and text_field and free_text:
             filters[name] = {"field": text_field, "match": CONTAINS}
     return filters
 

@@ -19,11 +19,12 @@ from pathlib import Path
 
 import orjson
 
-from wamock.data import examples
+from wamock.data import examples, plain_requests
 from wamock.data.collections import Collection, item_schema
 from wamock.data.fixtures import MAX_FILE_BYTES, read_regular_file
 from wamock.data.generate import FIRST_NAMES, LAST_NAMES
 from wamock.data.inference import plain, properties
+from wamock.data.operations import operations
 from wamock.data.spec import SpecError, resolved
 
 SECTION = "collections"  # the session section that keeps the writes
@@ -75,8 +76,36 @@ def key_of(value) -> str:
 
 
 def generate(spec: dict, collections: Mapping[str, Collection], count: int = DEFAULT_COUNT, seed: int = 0) -> dict:
-    """`count` items for each collection, by its list's key: the same count and seed give the same items."""
-    return {key: [new_item(spec, found, index, seed) for index in range(count)] for key, found in collections.items()}
+    """`count` items for each collection, by its list's key: the same count and seed give the same items.
+
+    The first item has the id the document's item path shows (its parameter's example), so that
+    the request the documentation gives finds an item."""
+    data = {}
+    for key, found in collections.items():
+        items = [new_item(spec, found, index, seed) for index in range(count)]
+        documented = documented_id(spec, found)
+        taken = {key_of(item.get(found.identity)) for item in items}
+        if items and documented is not None and key_of(documented) not in taken:
+            items[0][found.identity] = documented
+        data[key] = items
+    return data
+
+
+def documented_id(spec: dict, collection: Collection):
+    """The id the document's item path shows, in the type of the item's id; None where it shows none that fits."""
+    every = operations(spec)
+    keys = [f"{method} {collection.item}" for method in ("GET", "PUT", "PATCH", "DELETE")]
+    operation = next((every[key] for key in keys if key in every), None)
+    if operation is None:
+        return None
+    name = collection.item.rsplit("{", 1)[1].rstrip("}")
+    parameter = operation.parameter(name, "path")
+    value = plain_requests.sample(spec, operation, parameter) if parameter is not None else plain_requests.MISSING
+    schema = properties(spec, item_schema(spec, collection)).get(collection.identity)
+    if value is plain_requests.MISSING or not isinstance(schema, dict):
+        return None
+    value = str(value) if schema.get("type") == "string" else value
+    return value if examples.fits(spec, value, schema) else None
 
 
 def new_item(spec: dict, collection: Collection, index: int, seed: int = 0) -> dict:
@@ -197,6 +226,8 @@ class Maker:
             return first
         if name in ("lastname", "surname", "familyname"):
             return last
+        if name in ("author", "owner", "creator", "contact", "customer", "person"):
+            return f"{first} {last}"
         if name in ("username", "login", "handle", "nickname"):
             return f"{first}{self.index}".lower()
         if name.endswith("name") or name in ("title", "label", "displayname"):
