@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from wamock.data.collections import CURSOR, PAGE, Collection, at
+from wamock.data.collections import CURSOR, PAGE, Collection, at, item_schema, properties
 from wamock.data.examples import built_example
 from wamock.data.operations import operations
 from wamock.data.plain_requests import plain_request
@@ -89,6 +89,11 @@ class Api:
         body = built_example(self.spec, schema)
         return body if isinstance(body, dict) else {}
 
+    def free_text(self, field: str) -> bool:
+        """Whether the item field takes any text: a string without format, enum, pattern or bounds."""
+        schema = properties(self.spec, item_schema(self.spec, self.collection)).get(field) or {}
+        return schema.get("type") == "string" and not {"format", "enum", "pattern", "maxLength"} & set(schema)
+
     def required_query(self, method: str, path: str) -> dict:
         """The query parameters an operation requires, as the document gives them (Drive's `requestId`)."""
         plain = plain_request(self.spec, operations(self.spec)[f"{method} {path}"])
@@ -112,7 +117,7 @@ def a_filter_narrows(api: Api) -> str:
     """An equality filter on a value an item has keeps that item and fewer than all; its name."""
     every = api.every_item()
     for filter_ in api.collection.filters:
-        values = [item.get(filter_.field) for item in every if isinstance(item.get(filter_.field), str | int | bool)]
+        values = [item.get(filter_.field) for item in every if takes(filter_, item.get(filter_.field))]
         value = next((v for v in values if values.count(v) < len(every)), None)
         if value is None:
             continue
@@ -123,6 +128,17 @@ def a_filter_narrows(api: Api) -> str:
         assert len(kept) < len(every), f"{filter_.name}={query} kept every item"
         return filter_.name
     raise AssertionError(f"no filter of {api.collection.operation.key} has a value to narrow by")
+
+
+def takes(filter_, value) -> bool:
+    """Whether the filter's parameter takes the value (an enum parameter may not take every field value)."""
+    if not isinstance(value, str | int | bool):
+        return False
+    try:
+        filter_.parameter.read(str(value).lower() if isinstance(value, bool) else str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def size_of(api: Api, wanted: int) -> dict:
@@ -145,9 +161,7 @@ def writes_stick(api: Api, update_method: str = "PUT") -> str:
     assert key_of(api.item_of(read)[collection.identity]) == key
     assert key in api.ids(api.every_item()), "the created item is not in the list"
     body = api.body_for(update_method, collection.item)
-    text_field = next(
-        (name for name, value in body.items() if isinstance(value, str) and name != collection.identity), None
-    )
+    text_field = next((name for name in body if name != collection.identity and api.free_text(name)), None)
     if text_field is not None:
         body[text_field] = "Changed by wamock's test"
     updated = api.client.request(update_method, api.path_of(key), json=body)

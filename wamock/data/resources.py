@@ -12,12 +12,14 @@ removed, by id, oldest first, at most MAX_CHANGES per collection, in the session
 """
 
 import random
+import unicodedata
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
+from jsonschema import Draft4Validator, FormatChecker
 
 from wamock.data import examples, plain_requests
 from wamock.data.collections import Collection, item_schema
@@ -25,7 +27,7 @@ from wamock.data.fixtures import MAX_FILE_BYTES, read_regular_file
 from wamock.data.generate import FIRST_NAMES, LAST_NAMES
 from wamock.data.inference import plain, properties
 from wamock.data.operations import operations
-from wamock.data.spec import SpecError, resolved
+from wamock.data.spec import SpecError, inlined, resolved
 
 SECTION = "collections"  # the session section that keeps the writes
 MAX_CHANGES = 1000  # items changed per collection, the latest kept
@@ -105,7 +107,7 @@ def documented_id(spec: dict, collection: Collection):
     if value is plain_requests.MISSING or not isinstance(schema, dict):
         return None
     value = str(value) if schema.get("type") == "string" else value
-    return value if examples.fits(spec, value, schema) else None
+    return value if meets(spec, value, schema) else None
 
 
 def new_item(spec: dict, collection: Collection, index: int, seed: int = 0) -> dict:
@@ -115,15 +117,30 @@ def new_item(spec: dict, collection: Collection, index: int, seed: int = 0) -> d
     item = Maker(spec, rng, index, collection.item_noun).value(schema, "", 0)
     if not isinstance(item, dict):
         item = {}
+    for filter_ in collection.filters:  # a filter that chooses among values gets items with those values
+        if filter_.parameter.enum and isinstance(item.get(filter_.field), str):
+            item[filter_.field] = rng.choice(filter_.parameter.enum)
     identity_schema = properties(spec, schema).get(collection.identity)
     if collection.identity and isinstance(identity_schema, dict):
         item[collection.identity] = identity(identity_schema, index, collection.item_noun, rng)
-    if not examples.fits(spec, item, schema):
+    if not meets(spec, item, schema):
         built = examples.built_example(spec, schema)
         item = built if isinstance(built, dict) else item
         if isinstance(identity_schema, dict):
             item[collection.identity] = identity(identity_schema, index, collection.item_noun, rng)
     return item
+
+
+def meets(spec: dict, value, schema: dict) -> bool:
+    """Whether `value` meets `schema`, formats included (`examples.fits` leaves them out; a
+    client's validator may not: a date where a date-time is due is refused)."""
+    if not examples.fits(spec, value, schema):
+        return False
+    checker = Draft4Validator(inlined(spec, schema), format_checker=FormatChecker())
+    try:
+        return not any(error.validator == "format" for error in checker.iter_errors(value))
+    except Exception:  # a schema jsonschema cannot read: fits has judged it
+        return True
 
 
 def identity(schema: dict, index: int, noun: str, rng: random.Random):
@@ -191,7 +208,10 @@ class Maker:
 
     def text(self, schema: dict, name: str) -> str:
         written = self.formatted(schema.get("format"), name)
-        if written is None and isinstance(schema.get("pattern"), str):
+        if schema.get("format") == "date-time" and written and len(written) < schema.get("minLength", 0):
+            written = written.replace("Z", ".000Z")  # a document that asks for milliseconds by length
+        too_short = written is not None and len(written) < schema.get("minLength", 0)
+        if too_short or (written is None and isinstance(schema.get("pattern"), str)):
             return examples.plain_value("string", schema)
         if written is None:
             written = self.named(plain(name))
@@ -201,12 +221,11 @@ class Maker:
 
     def formatted(self, format_: str | None, name: str) -> str | None:
         moment = EPOCH - timedelta(minutes=self.rng.randint(0, 60 * 24 * 365))
-        first, last = self.person
         made = {
             "date-time": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "date": moment.strftime("%Y-%m-%d"),
             "time": moment.strftime("%H:%M:%SZ"),
-            "email": f"{first}.{last}{self.index}@example.com".lower().replace("'", ""),
+            "email": self.email(),
             "uuid": str(uuid.UUID(int=self.rng.getrandbits(128), version=4)),
             "uri": f"https://example.com/{self.noun}s/{self.index + 1}",
             "url": f"https://example.com/{self.noun}s/{self.index + 1}",
@@ -217,11 +236,17 @@ class Maker:
         }
         return made.get(format_ or "")
 
+    def email(self) -> str:
+        """`chloe.santoso3@example.com`: ASCII, as an `email` format checker wants it."""
+        first, last = self.person
+        local = unicodedata.normalize("NFKD", f"{first}.{last}{self.index}").encode("ascii", "ignore").decode()
+        return f"{local.lower().replace(chr(39), '')}@example.com"
+
     def named(self, name: str) -> str:
         first, last = self.person
         words = f"{self.rng.choice(WORDS).title()} {self.rng.choice(WORDS)}"
         if name.endswith("email"):
-            return f"{first}.{last}{self.index}@example.com".lower().replace("'", "")
+            return self.email()
         if name in ("firstname", "givenname"):
             return first
         if name in ("lastname", "surname", "familyname"):
@@ -298,7 +323,7 @@ def check_items(path, spec: dict, key: str, collection: Collection, items: list)
     seen = set()
     for number, item in enumerate(items):
         where = f"{path}: collections.{key}[{number}]"
-        if not examples.fits(spec, item, schema):
+        if not meets(spec, item, schema):
             raise DataError(f"{where}: does not meet the item schema of {key}")
         if collection.identity:
             if not isinstance(item, dict) or collection.identity not in item:

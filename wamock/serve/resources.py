@@ -17,7 +17,6 @@ from wamock.data.collections import CURSOR, OFFSET, PAGE, Collection, at, item_s
 from wamock.data.examples import Answer
 from wamock.data.inference import properties, success_schema
 from wamock.data.operations import Invalid, operation_key, operations
-from wamock.data.spec import resolved
 from wamock.serve.state import SharedState
 
 DEFAULT_SIZE = 20  # a page's size where the document gives no default
@@ -38,7 +37,11 @@ class Served:
         every = operations(self.spec)
         sample = self.data[0] if self.data else resources.new_item(self.spec, self.collection, 0, self.seed)
         for key in self.item_operations():
-            self.holders[key] = holder(self.spec, success_schema(self.spec, every[key].document), sample)
+            answers = self.answers[key]
+            success = min((status for status in answers if 200 <= status < 300), default=None)
+            documented = answers[success].body if success is not None else None
+            schema = success_schema(self.spec, every[key].document)
+            self.holders[key] = holder(self.spec, schema, sample, documented, self.collection.identity)
 
     @property
     def key(self) -> str:
@@ -135,7 +138,8 @@ class Served:
             section = dict(section or {})
             changes = section.get(self.key)
             items = resources.current(self.data, self.collection, changes)
-            item = self.written(self.fresh(items, len(self.data) + len(changes or ())), body)
+            # The mock names what it creates, as a server does: an id in the body is not taken.
+            item = self.written(self.fresh(items, len(self.data) + len(changes or ())), body, keep_identity=True)
             created["item"] = item
             section[self.key] = resources.changed(changes, resources.key_of(item.get(self.collection.identity)), item)
             return section
@@ -190,41 +194,66 @@ class Served:
         return item
 
     def written(self, item: dict, body, keep_identity: bool = False) -> dict:
-        """`item` with the fields a request body gives it that the item schema knows."""
+        """`item` with the fields a request body gives it that the item schema knows and takes
+        (a document's example may give a date-time where the item has a date: that field is left)."""
         if not isinstance(body, dict):
             return item
-        known = properties(self.spec, item_schema(self.spec, self.collection)).keys() or body.keys()
+        schema = item_schema(self.spec, self.collection)
+        known = properties(self.spec, schema).keys() or body.keys()
         given = {name: value for name, value in body.items() if name in known}
         if keep_identity:
             given.pop(self.collection.identity, None)
         merged = {**item, **given}
-        return merged if examples.fits(self.spec, merged, item_schema(self.spec, self.collection)) else item
+        if resources.meets(self.spec, merged, schema):
+            return merged
+        merged = dict(item)
+        for name, value in given.items():
+            if resources.meets(self.spec, {**merged, name: value}, schema):
+                merged[name] = value
+        return merged
 
     def answer_with(self, key: str, item: dict):
         """The answer of an item operation holding `item`; None where the document's answer holds none."""
         where = self.holders.get(key)
         if where is None:
             return None
-        if not where:
+        kind, names = where
+        if kind == WHOLE:
             return item
         answers = self.answers[key]
         success = min((status for status in answers if 200 <= status < 300), default=None)
         body = copy.deepcopy(answers[success].body) if success is not None else {}
         body = body if isinstance(body, dict) else {}
-        place(body, where, item)
+        if kind == SHARED:
+            return {**body, **{name: item[name] for name in names if name in item}}
+        place(body, names, item)
         return body
 
 
-def holder(spec: dict, schema: dict, sample: dict) -> tuple[str, ...] | None:
-    """Where an answer of `schema` holds an item like `sample`: () itself, (property,), or None."""
+# An answer is the item, holds it under a property, or is another view of it whose fields it shares
+# (a creation's `{id}`, a detail with more fields than the list's items) filled from it.
+WHOLE, UNDER, SHARED = "whole", "under", "shared"
+
+
+def holder(spec: dict, schema: dict, sample: dict, documented, identity: str) -> tuple[str, tuple[str, ...]] | None:
+    """How an answer of `schema` (documented as `documented`) holds an item like `sample`: whole,
+    under a property, or as the fields it shares with it, its id among them; None where it holds none."""
     if not schema:
         return None
-    if examples.fits(spec, sample, schema):
-        return ()
-    for name, inner in (schema.get("properties") or {}).items():
-        inner = resolved(spec, inner)
-        if isinstance(inner, dict) and inner.get("type", "object") == "object" and examples.fits(spec, sample, inner):
-            return (name,)
+    if resources.meets(spec, sample, schema):
+        return WHOLE, ()
+    fields = properties(spec, schema)
+    for name, inner in fields.items():
+        if isinstance(inner, dict) and inner.get("type", "object") == "object" and resources.meets(spec, sample, inner):
+            return UNDER, (name,)
+    shared = tuple(name for name in fields if name in sample)
+    if identity in shared and isinstance(documented, dict):
+        filled = {**documented, **{name: sample[name] for name in shared}}
+        if resources.meets(spec, filled, schema):
+            return SHARED, shared
+        kept = tuple(name for name in shared if resources.meets(spec, {**documented, name: sample[name]}, schema))
+        if identity in kept:
+            return SHARED, kept
     return None
 
 
