@@ -8,6 +8,7 @@ Exit status: 0 on success, 1 when a check finds the contract broken, 2 for a usa
 import argparse
 import os
 import shlex
+import shutil
 import sys
 import urllib.parse
 from pathlib import Path
@@ -359,6 +360,7 @@ def settings_from(args: argparse.Namespace):
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    from wamock.data.inference import side_file
     from wamock.serve import server
     from wamock.serve.app import create_app, security_of, worker_environment
     from wamock.serve.published import render
@@ -384,8 +386,11 @@ def run_serve(args: argparse.Namespace) -> int:
             )
             settings.state_dir = state.directory
             # The workers read the document as bundled here: one fetch of a URL, the same files.
+            beside = side_file(settings.spec_file)  # the collections' descriptions, beside it too
             settings.spec_file, settings.allow_refs = state.directory / "openapi.yaml", []
             (state.directory / "openapi.yaml").write_bytes(render(spec, "yaml"))
+            if beside is not None and beside.is_file():
+                shutil.copyfile(beside, side_file(settings.spec_file))
             os.environ.update(worker_environment(settings))
             app = "wamock.serve.app:worker_app"
         sock = server.bind(args.host, args.port)

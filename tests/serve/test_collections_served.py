@@ -5,13 +5,15 @@ Each row names a list the document has and what inference must find in it; the p
 (tests/collection_probes.py) then ask it over HTTP, every answer judged by openapi-core
 against the document."""
 
+from pathlib import Path
+
 import httpx
 import pytest
 from openapi_core import OpenAPI
 
 from tests import collection_probes as probes
 from tests import corpus
-from tests.conftest import start_wamock, stop
+from tests.conftest import AUTH, start_wamock, stop
 from tests.contract import HttpxOpenAPIRequest, HttpxOpenAPIResponse
 from tests.serve.test_real_documents import CREDENTIALS, served_here
 from wamock.check.credentials import SentAuth
@@ -20,6 +22,8 @@ from wamock.data.inference import served_collections
 from wamock.serve.published import base_path
 
 pytestmark = pytest.mark.live
+
+BOOKS = Path(__file__).parents[1] / "check" / "library" / "books.yaml"
 
 # document: (package, path, list, paging style, update method)
 DOCUMENTS = {
@@ -91,3 +95,20 @@ def test_a_reset_restores_the_data(served):
         pytest.skip(f"{api.collection.operation.key} is read-only here")
 
     probes.reset_restores(api, root)
+
+
+def test_writes_hold_in_every_worker_and_a_reset_clears_them_in_all():
+    server = start_wamock("--spec", str(BOOKS), "--workers", "2")
+    try:
+        created = httpx.post(f"{server.base_url}/books", json={"title": "Shared", "author": "Both"}, auth=AUTH)
+        path = f"{server.base_url}/books/{created.json()['id']}"
+        # Each request may reach either worker: 20 in a row all see it.
+        seen = [httpx.get(path, auth=AUTH).status_code for _ in range(20)]
+        httpx.post(f"{server.base_url}/__wamock/reset", json={})
+        after = [httpx.get(path, auth=AUTH).status_code for _ in range(20)]
+    finally:
+        stop(server)
+
+    assert created.status_code == 201
+    assert seen == [200] * 20
+    assert after == [404] * 20
