@@ -224,13 +224,15 @@ def test_a_deleted_pet_is_gone_under_the_server_urls_path(petstore_expanded):
     other = petstore_expanded.get("/pets/8")
 
     assert (deleted.status_code, after.status_code, other.status_code) == (204, 404, 200)
-    assert after.json() == {"code": 404, "message": "/api/pets/7: deleted"}
+    assert after.json() == {"code": 404, "message": "/api/pets/7: no such item"}  # its `default`: Error
 
 
-def test_a_put_recreates_what_a_delete_removed(petstore_expanded):
-    # petstore-expanded has no PUT: its POST to the collection creates pets again.
+def test_a_created_pet_is_readable_at_its_id_and_a_deleted_one_stays_gone(petstore_expanded):
+    # /pets is a collection (wamock.data.inference): a POST creates a new pet, it recreates none.
     httpx.delete(f"{petstore_expanded.api}/pets/9", timeout=30)
     created = httpx.post(f"{petstore_expanded.api}/pets", json={"name": "Rex"}, timeout=30)
+    read = petstore_expanded.get(f"/pets/{created.json()['id']}")
     after = petstore_expanded.get("/pets/9")
 
-    assert (created.status_code, after.status_code) == (200, 200)
+    assert (created.status_code, read.status_code, after.status_code) == (200, 200, 404)
+    assert read.json() == created.json() and created.json()["name"] == "Rex"

@@ -34,7 +34,7 @@ from wamock.data.collections import (
     success_schema,
 )
 from wamock.data.collections import date_times as collection_times
-from wamock.data.operations import Operation, operations
+from wamock.data.operations import CHAT_LIST, Operation, operations
 from wamock.data.spec import SpecError, resolved
 
 SIZE = {"limit", "perpage", "pagesize", "size", "count", "max", "maxresults", "top", "first", "take", "pagelimit"}
@@ -95,13 +95,15 @@ def served_collections(spec: dict, source=None) -> dict[str, Collection]:
     side = side_descriptions(source)
     found = {}
     every = operations(spec)
+    # GOWA's document: its lists (chats; devices and messages) are served by wamock's own handlers.
+    guessing = CHAT_LIST not in every
     for key, operation in every.items():
         if operation.method != "GET":
             continue
         description = operation.document.get(EXTENSION) or side.get(key) or BUILT_IN.get(key)
         if description is not None:
             described = describe(operation, description)
-        elif (guessed := inferred(spec, operation, every)) is not None:
+        elif guessing and (guessed := inferred(spec, operation, every)) is not None:
             try:
                 described = describe(operation, guessed)
                 item_schema(spec, described)
@@ -259,7 +261,7 @@ def identity(fields: dict, item_path: str | None, every: dict[str, Operation]) -
         name = item_path.rsplit("{", 1)[1].rstrip("}")
         if name in fields:
             return name
-    for candidate in ("id", "uuid", "key", "slug", "name"):
+    for candidate in ("id", "uuid", "sid", "key", "slug", "name"):
         if candidate in fields and fields[candidate].get("type") in ("string", "integer"):
             return candidate
     return next((name for name in fields if plain(name).endswith("id")), None)

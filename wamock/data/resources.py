@@ -11,7 +11,9 @@ removed, by id, oldest first, at most MAX_CHANGES per collection, in the session
 `collections` that every worker reads (`SharedState.change`); a reset clears it.
 """
 
+import os
 import random
+import stat
 import unicodedata
 import uuid
 from collections.abc import Mapping
@@ -121,12 +123,14 @@ def new_item(spec: dict, collection: Collection, index: int, seed: int = 0) -> d
         if filter_.parameter.enum and isinstance(item.get(filter_.field), str):
             item[filter_.field] = rng.choice(filter_.parameter.enum)
     identity_schema = properties(spec, schema).get(collection.identity)
-    if collection.identity and isinstance(identity_schema, dict):
+    if not isinstance(identity_schema, dict) or {"pattern", "minLength", "maxLength", "enum"} & set(identity_schema):
+        identity_schema = None  # an id of a shape of its own (`^AC[0-9a-f]{32}$`): as generated
+    if collection.identity and identity_schema is not None:
         item[collection.identity] = identity(identity_schema, index, collection.item_noun, rng)
     if not meets(spec, item, schema):
         built = examples.built_example(spec, schema)
         item = built if isinstance(built, dict) else item
-        if isinstance(identity_schema, dict):
+        if identity_schema is not None:
             item[collection.identity] = identity(identity_schema, index, collection.item_noun, rng)
     return item
 
@@ -284,6 +288,8 @@ def dumps(data: dict) -> bytes:
 def is_collections_file(path) -> bool:
     """Whether a fixture file holds collections (`{"collections": ...}`) rather than chats."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False  # a FIFO would block the read: the chats' loader names what it is
         with open(path, "rb") as file:
             head = file.read(256).lstrip()
     except OSError:

@@ -289,6 +289,11 @@ def serving(spec: dict, collections: Mapping[str, Collection], data: Mapping[str
     return served
 
 
+def makeable(spec: dict, collection: Collection) -> bool:
+    """Whether wamock can make items its schema takes: a collection it cannot is left to its examples."""
+    return resources.meets(spec, resources.new_item(spec, collection, 0), item_schema(spec, collection))
+
+
 def chats_file(fixtures_file, default):
     """The chats' fixture file: `default` where `fixtures_file` holds a document's collections instead."""
     return default if resources.is_collections_file(fixtures_file) else fixtures_file
@@ -297,7 +302,7 @@ def chats_file(fixtures_file, default):
 def of_document(spec: dict, collections: Mapping[str, Collection], fixtures_file, handled=()) -> dict:
     """The document's collections served (but those wamock's own handlers answer, `handled`), with
     their data from `fixtures_file` where it holds collections, else generated (seed 0)."""
-    mine = {key: found for key, found in collections.items() if key not in handled}
+    mine = {key: found for key, found in collections.items() if key not in handled and makeable(spec, found)}
     if not mine:
         return {}
     if resources.is_collections_file(fixtures_file):
