@@ -94,7 +94,8 @@ def valid(body) -> bool:
     return (
         isinstance(body, dict)
         and all(isinstance(body.get(name), str) and body[name] for name in ("title", "author"))
-        and (type(body.get("year", 2000)) is int)
+        and type(body.get("year", 2000)) is int
+        and 1450 <= body.get("year", 2000) <= 2100
     )
 
 
@@ -104,9 +105,11 @@ def fields(body: dict) -> dict:
 
 def handler_for(books: Library):
     class Handler(BaseHTTPRequestHandler):
-        def answer(self, status: int, body) -> None:
+        def answer(self, status: int, body, headers: dict | None = None) -> None:
             content = b"" if body is None else json.dumps(body).encode()
             self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             if body is not None:
                 self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(content)))
@@ -123,6 +126,9 @@ def handler_for(books: Library):
                     body = json.loads(self.rfile.read(length) or b"null")
                 except ValueError:
                     return self.answer(400, {"message": "body: not JSON"})
+            allowed = {1: "GET, POST", 2: "GET, PUT, DELETE"}.get(len(parts)) if parts[0] == "books" else None
+            if allowed is not None and method not in allowed.split(", "):
+                return self.answer(405, {"message": f"{method}: not allowed here"}, {"Allow": allowed})
             if parts == ["books"] and method in ("GET", "POST"):
                 query = {name: values[0] for name, values in parse_qs(url.query).items()}
                 return self.answer(*(books.page(query) if method == "GET" else books.create(body)))
@@ -145,6 +151,12 @@ def handler_for(books: Library):
 
         def do_DELETE(self):
             self.route("DELETE")
+
+        def __getattr__(self, name: str):
+            # Any other method (PATCH, TRACE, QUERY...) is routed too: 405 where the path is known.
+            if name.startswith("do_"):
+                return lambda: self.route(name.removeprefix("do_"))
+            raise AttributeError(name)
 
         def log_message(self, *args):
             pass

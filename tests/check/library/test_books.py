@@ -15,6 +15,7 @@ from openapi_core import OpenAPI
 from tests import collection_probes as probes
 from tests.conftest import AUTH, start_wamock, stop, wait_for
 from tests.contract import HttpxOpenAPIRequest, HttpxOpenAPIResponse
+from tests.documents import run_wamock
 from wamock.data import spec as spec_module
 from wamock.data.inference import inferred, served_collections
 from wamock.data.operations import operations
@@ -112,3 +113,15 @@ def test_each_broken_implementation_breaks_its_rule_and_only_it(spec, defect):
                     probe(books)
             else:
                 probe(books)
+
+
+def test_wamock_check_finds_the_independent_implementation_and_wamock_conforming(wamock_books):
+    """No false alarm on either correct implementation: the rules the lead adds start from here."""
+    with books_server() as url:
+        independent = run_wamock("check", url, "--spec", str(BOOKS), "--seed", "1", "--max-examples", "20", timeout=300)
+    mock = run_wamock(
+        "check", wamock_books.base_url, "--spec", str(BOOKS), "--seed", "1", "--max-examples", "20", timeout=300
+    )
+
+    assert independent.returncode == 0, independent.stdout[-2000:]
+    assert mock.returncode == 0, mock.stdout[-2000:]
