@@ -19,11 +19,12 @@ import httpx
 
 from wamock.adapters.schemathesis import EngineStopped
 from wamock.check import checks as wamock_checks
-from wamock.check import engine, probes, transport
+from wamock.check import collection_rules, engine, probes, transport
 from wamock.check.credentials import REFUSAL_HINT, Credentials, SentAuth
-from wamock.data import collections, fixtures
+from wamock.data import collections, fixtures, inference
 from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT
+from wamock.data.operations import CHAT_LIST
 from wamock.data.paths import SPEC_FILE
 from wamock.data.store import ChatStore
 from wamock.words import counted
@@ -298,45 +299,87 @@ def check_target(
         merge(findings, testing_the_door(refused, answered, target, options))
 
     given_up(bounds, target)
-    with client_for(target, options, spec_module.load(spec_file, options.allow_refs), bounds) as client:
+    spec = spec_module.load(spec_file, options.allow_refs)
+    documented = engine.answer_judge(settings)  # the document's checks of any answer a probe gets
+    deadline = started + options.max_time if options.max_time else None
+    with client_for(target, options, spec, bounds) as client:
         probing = probes.Probing(client, random.Random(seed), contract, *options.auth)
-        probing.documented = engine.answer_judge(settings)
-        probing_started = time.monotonic()
+        probing.documented = documented
         chosen = probes.PROBES if contract.lists_chats else {}
-        for number, (name, probe) in enumerate(chosen.items(), start=1):
-            if options.max_time and time.monotonic() > started + options.max_time:
-                outcome.cut_short = True
-                break
-            progress.step(f"  probes {progress_bar(number - 1, len(chosen))} {number}/{len(chosen)} {name}")
-            try:
-                probe(probing)
-            except wamock_checks.RuleBroken as failure:
-                response = failure.response or probing.last
-                merge(
-                    findings,
-                    Finding(name, failure.title, "\n".join(failure.evidence), reproduce(response, options), target),
-                )
-            except httpx.HTTPError as exc:
-                merge(findings, Finding(name, "The server did not answer a probe", str(exc), None, target))
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                # An answer of a shape no probe expects: a finding about the server, not a crash of the checker.
-                evidence = f"{type(exc).__name__}: {exc}"
-                merge(findings, Finding(name, "An answer has a shape the probe cannot read", evidence, None, target))
-        for name, broken, response in probing.broken:
-            merge(
-                findings, Finding(name, broken.title, "\n".join(broken.evidence), reproduce(response, options), target)
+        run_probes(chosen, probing, None, target, options, progress, findings, outcome, deadline)
+        for key, collection in other_collections(spec, spec_file).items():
+            judged = collection_rules.CollectionProbing(
+                client,
+                spec,
+                collection,
+                random.Random(seed),
+                authorized=lambda operation: SentAuth(options.credentials.sent(spec, operation)),
+                judge=documented,
             )
-        outcome.requests += probing.requests
-        if chosen:
-            progress.line(
-                f"  probes: {counted(len(chosen), 'property', 'properties')}, "
-                f"{counted(probing.requests, 'request')}, {time.monotonic() - probing_started:.1f} s"
-            )
+            run_probes(collection_rules.RULES, judged, key, target, options, progress, findings, outcome, deadline)
+            checks_seen |= set(collection_rules.RULES)
     given_up(bounds, target)
     outcome.checks = sorted(checks_seen | (set(probes.PROBES) if contract.lists_chats else set()))
     outcome.findings = list(findings.values())
     outcome.elapsed = time.monotonic() - started
     return outcome
+
+
+def other_collections(spec: dict, spec_file) -> dict:
+    """The document's collections other than GET /chats (whose own probes know more), each
+    under a path without templates: what the checker's collection rules ask."""
+    try:
+        found = inference.served_collections(spec, spec_file)
+    except spec_module.SpecError:
+        return {}  # a description that does not hold: the mock refuses to serve it, the checker skips it
+    return {key: found[key] for key in found if key != CHAT_LIST and "{" not in found[key].operation.path}
+
+
+def run_probes(chosen, probing, operation, target, options, progress, findings, outcome, deadline) -> None:
+    """Each probe of `chosen` (name: function of `probing`), each failure a finding of
+    `operation` (None: the chat list's), until the deadline."""
+    probing_started = time.monotonic()
+    where = f" {operation}" if operation else ""
+    for number, (name, probe) in enumerate(chosen.items(), start=1):
+        if deadline is not None and time.monotonic() > deadline:
+            outcome.cut_short = True
+            break
+        progress.step(f"  probes{where} {progress_bar(number - 1, len(chosen))} {number}/{len(chosen)} {name}")
+        try:
+            probe(probing)
+        except wamock_checks.RuleBroken as failure:
+            response = failure.response or probing.last
+            evidence = "\n".join(failure.evidence)
+            merge(
+                findings,
+                Finding(name, failure.title, evidence, reproduce(response, options), target, operation=operation),
+            )
+        except httpx.HTTPError as exc:
+            merge(
+                findings,
+                Finding(name, "The server did not answer a probe", str(exc), None, target, operation=operation),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # An answer of a shape no probe expects: a finding about the server, not a crash of the checker.
+            evidence = f"{type(exc).__name__}: {exc}"
+            merge(
+                findings,
+                Finding(
+                    name, "An answer has a shape the probe cannot read", evidence, None, target, operation=operation
+                ),
+            )
+    for name, broken, response in probing.broken:
+        evidence = "\n".join(broken.evidence)
+        merge(
+            findings, Finding(name, broken.title, evidence, reproduce(response, options), target, operation=operation)
+        )
+    probing.broken.clear()
+    outcome.requests += probing.requests
+    if chosen:
+        progress.line(
+            f"  probes{where}: {counted(len(chosen), 'property', 'properties')}, "
+            f"{counted(probing.requests, 'request')}, {time.monotonic() - probing_started:.1f} s"
+        )
 
 
 def testing_the_door(refused: int, requests: int, target: str, options: Options) -> Finding:
