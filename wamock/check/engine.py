@@ -6,6 +6,7 @@ failures. What this needs of Schemathesis beyond its public API is `wamock.adapt
 """
 
 import copy
+import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from wamock.check.credentials import Credentials
 from wamock.check.transport import Bounds, RequestsAdapter
 from wamock.data import spec as spec_module
 from wamock.data.operations import METHODS, operation_key, routing_order, template_pattern
+
+ENGINE_SHARE = 0.9  # of a run's --max-time, Schemathesis' cases; the rest for the probes
 
 RUNS: dict[int, Contract] = {}
 """The contract of each running Schemathesis schema, by the schema's id (schemas are not hashable)."""
@@ -199,7 +202,11 @@ def schema_for(settings: Settings, contract: Contract):
     # OpenAPI-aware auth); a document that names no scheme gets Basic on every request.
     schemes = settings.credentials.schemes(document)
     config = schemathesis.Config.from_dict({"auth": {"openapi": schemes}}) if schemes else schemathesis.Config()
-    config.update(seed=settings.seed, max_failures=None)
+    # Given a time, Schemathesis shares it out: each operation a slice in each phase, a part
+    # kept for the phases after, so that one operation's coverage cases cannot starve the rest.
+    remaining = None if settings.deadline is None else settings.deadline - time.monotonic()
+    engine_time = None if remaining is None else max(1, int(remaining * ENGINE_SHARE))
+    config.update(seed=settings.seed, max_failures=None, max_time=engine_time)
     project = adapter.project_of(config)
     project.update(
         base_url=settings.target.rstrip("/"),
