@@ -233,12 +233,25 @@ def plain_value(kind: str | None, schema: dict):
 
 def fits(spec: dict, value, schema: dict) -> bool:
     """Whether `value` meets `schema` (its local `$ref`s resolved); OpenAPI's nullable read as JSON Schema's null."""
+    return judge(spec, schema)(value)
+
+
+def judge(spec: dict, schema: dict):
+    """`fits` for many values of one schema: the schema read once."""
     validator = dialect.schema_dialect(spec) if dialect.is_31(spec) else Draft4Validator
     try:
-        validator(_plain_schema(spec, schema, 0, {})).validate(value)
-    except Exception:  # any schema jsonschema cannot read is treated as not met
-        return False
-    return True
+        made = validator(_plain_schema(spec, schema, 0, {}))
+    except Exception:
+        return lambda value: False
+
+    def judged(value) -> bool:
+        try:
+            made.validate(value)
+        except Exception:  # any schema jsonschema cannot read is treated as not met
+            return False
+        return True
+
+    return judged
 
 
 def _plain_schema(spec: dict, schema, depth: int, made: dict):
