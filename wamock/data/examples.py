@@ -233,16 +233,30 @@ def plain_value(kind: str | None, schema: dict):
 
 def fits(spec: dict, value, schema: dict) -> bool:
     """Whether `value` meets `schema` (its local `$ref`s resolved); OpenAPI's nullable read as JSON Schema's null."""
+    return judge(spec, schema)(value)
+
+
+def judge(spec: dict, schema: dict):
+    """`fits` for many values of one schema: the schema read once."""
+    plain = _plain_schema(spec, schema, 0, {})
     try:
         if dialect.is_31(spec):
-            dialect.schema_dialect(spec)(_plain_schema(spec, schema, 0, {})).validate(value)
+            validate = dialect.schema_dialect(spec)(plain).validate
         else:
             # Formats too, as a checker judges answers (Schemathesis with jsonschema-rs): an
             # example whose `format: uri` is a relative path must not be served as the answer.
-            jsonschema_rs.Draft4Validator(_plain_schema(spec, schema, 0, {}), validate_formats=True).validate(value)
-    except Exception:  # any schema the validator cannot read is treated as not met
-        return False
-    return True
+            validate = jsonschema_rs.Draft4Validator(plain, validate_formats=True).validate
+    except Exception:
+        return lambda value: False
+
+    def judged(value) -> bool:
+        try:
+            validate(value)
+        except Exception:  # any schema the validator cannot read is treated as not met
+            return False
+        return True
+
+    return judged
 
 
 def _plain_schema(spec: dict, schema, depth: int, made: dict):

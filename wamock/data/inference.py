@@ -11,7 +11,8 @@ What is inferred is a description as `x-wamock-collection` writes it
 (`wamock.data.collections`); the extension, where an operation has one, overrides it, and so
 does a file beside the document, `NAME.wamock.yaml` (`{collections: {"GET /things": {...}}}`).
 Lists under a templated path (`/users/{id}/repos`) are not inferred: their items belong to
-another item, which a description cannot say yet.
+another item, which a description cannot say yet. Nor are GOWA's (a document with GET /chats):
+its lists have handlers of their own.
 """
 
 import dataclasses

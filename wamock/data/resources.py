@@ -16,6 +16,7 @@ import random
 import stat
 import unicodedata
 import uuid
+from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +24,7 @@ from pathlib import Path
 import orjson
 from jsonschema import Draft4Validator, FormatChecker
 
-from wamock.data import examples, plain_requests
+from wamock.data import dialect, examples, plain_requests
 from wamock.data.collections import Collection, item_schema
 from wamock.data.fixtures import MAX_FILE_BYTES, read_regular_file
 from wamock.data.generate import FIRST_NAMES, LAST_NAMES
@@ -86,7 +87,8 @@ def generate(spec: dict, collections: Mapping[str, Collection], count: int = DEF
     the request the documentation gives finds an item."""
     data = {}
     for key, found in collections.items():
-        items = [new_item(spec, found, index, seed) for index in range(count)]
+        schema = item_schema(spec, found)
+        items = [new_item(spec, found, index, seed, schema) for index in range(count)]
         documented = documented_id(spec, found)
         taken = {key_of(item.get(found.identity)) for item in items}
         if items and documented is not None and key_of(documented) not in taken:
@@ -95,9 +97,19 @@ def generate(spec: dict, collections: Mapping[str, Collection], count: int = DEF
     return data
 
 
+LAST_READ: list = [None, None]  # the document last read, and its operations
+
+
+def operations_of(spec: dict) -> dict:
+    """`operations(spec)`, read once for the document being served (each collection asks for it)."""
+    if LAST_READ[0] is not spec:
+        LAST_READ[:] = [spec, operations(spec)]
+    return LAST_READ[1]
+
+
 def documented_id(spec: dict, collection: Collection):
     """The id the document's item path shows, in the type of the item's id; None where it shows none that fits."""
-    every = operations(spec)
+    every = operations_of(spec)
     keys = [f"{method} {collection.item}" for method in ("GET", "PUT", "PATCH", "DELETE")]
     operation = next((every[key] for key in keys if key in every), None)
     if operation is None:
@@ -112,9 +124,10 @@ def documented_id(spec: dict, collection: Collection):
     return value if meets(spec, value, schema) else None
 
 
-def new_item(spec: dict, collection: Collection, index: int, seed: int = 0) -> dict:
-    """The item number `index` (from 0) of a collection: realistic, and the same for the same seed."""
-    schema = item_schema(spec, collection)
+def new_item(spec: dict, collection: Collection, index: int, seed: int = 0, schema: dict | None = None) -> dict:
+    """The item number `index` (from 0) of a collection: realistic, and the same for the same seed.
+    (`schema`: the collection's item schema, where the caller has it already.)"""
+    schema = schema if schema is not None else item_schema(spec, collection)
     rng = random.Random(f"{seed}:{collection.operation.path}:{index}")
     item = Maker(spec, rng, index, collection.item_noun).value(schema, "", 0)
     if not isinstance(item, dict):
@@ -138,13 +151,46 @@ def new_item(spec: dict, collection: Collection, index: int, seed: int = 0) -> d
 def meets(spec: dict, value, schema: dict) -> bool:
     """Whether `value` meets `schema`, formats included (`examples.fits` leaves them out; a
     client's validator may not: a date where a date-time is due is refused)."""
-    if not examples.fits(spec, value, schema):
-        return False
-    checker = Draft4Validator(inlined(spec, schema), format_checker=FormatChecker())
-    try:
-        return not any(error.validator == "format" for error in checker.iter_errors(value))
-    except Exception:  # a schema jsonschema cannot read: fits has judged it
-        return True
+    return judges(spec, schema)(value)
+
+
+JUDGES: OrderedDict = OrderedDict()  # schema (inlined, as JSON) -> its judge: made once, not per item
+BY_OBJECT: OrderedDict = OrderedDict()  # (id(spec), id(schema)) -> (spec, schema, judge)
+MAX_JUDGES = 512
+
+
+def judges(spec: dict, schema: dict):
+    # The same schema object is judged again and again (a collection's items): found by identity
+    # first, the entry keeping both objects alive so that their ids stay theirs.
+    held = BY_OBJECT.get((id(spec), id(schema)))
+    if held is not None and held[0] is spec and held[1] is schema:
+        return held[2]
+    given = schema
+    schema = inlined(spec, schema)
+    key = (dialect.is_31(spec), orjson.dumps(schema, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS))
+    found = JUDGES.get(key)
+    if found is None:
+        fits = examples.judge(spec, schema)
+        try:
+            formats = Draft4Validator(schema, format_checker=FormatChecker())
+        except Exception:  # a schema jsonschema cannot read: fits judges it
+            formats = None
+
+        def found(value) -> bool:
+            if not fits(value):
+                return False
+            try:
+                return formats is None or not any(e.validator == "format" for e in formats.iter_errors(value))
+            except Exception:
+                return True
+
+        JUDGES[key] = found
+        if len(JUDGES) > MAX_JUDGES:
+            JUDGES.popitem(last=False)
+    BY_OBJECT[(id(spec), id(given))] = (spec, given, found)
+    if len(BY_OBJECT) > MAX_JUDGES:
+        BY_OBJECT.popitem(last=False)
+    return found
 
 
 def identity(schema: dict, index: int, noun: str, rng: random.Random):
@@ -224,21 +270,23 @@ class Maker:
         return written[:high] if isinstance(high, int) else written
 
     def formatted(self, format_: str | None, name: str) -> str | None:
-        moment = EPOCH - timedelta(minutes=self.rng.randint(0, 60 * 24 * 365))
         made = {
-            "date-time": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "date": moment.strftime("%Y-%m-%d"),
-            "time": moment.strftime("%H:%M:%SZ"),
-            "email": self.email(),
-            "uuid": str(uuid.UUID(int=self.rng.getrandbits(128), version=4)),
-            "uri": f"https://example.com/{self.noun}s/{self.index + 1}",
-            "url": f"https://example.com/{self.noun}s/{self.index + 1}",
-            "hostname": f"{self.rng.choice(WORDS)}.example.com",
-            "ipv4": f"192.0.2.{self.index % 254 + 1}",
-            "ipv6": f"2001:db8::{self.index + 1:x}",
-            "byte": "d2Ftb2Nr",
-        }
-        return made.get(format_ or "")
+            "date-time": lambda: self.moment().strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "date": lambda: self.moment().strftime("%Y-%m-%d"),
+            "time": lambda: self.moment().strftime("%H:%M:%SZ"),
+            "email": self.email,
+            "uuid": lambda: str(uuid.UUID(int=self.rng.getrandbits(128), version=4)),
+            "uri": lambda: f"https://example.com/{self.noun}s/{self.index + 1}",
+            "url": lambda: f"https://example.com/{self.noun}s/{self.index + 1}",
+            "hostname": lambda: f"{self.rng.choice(WORDS)}.example.com",
+            "ipv4": lambda: f"192.0.2.{self.index % 254 + 1}",
+            "ipv6": lambda: f"2001:db8::{self.index + 1:x}",
+            "byte": lambda: "d2Ftb2Nr",
+        }.get(format_ or "")
+        return made() if made is not None else None
+
+    def moment(self) -> datetime:
+        return EPOCH - timedelta(minutes=self.rng.randint(0, 60 * 24 * 365))
 
     def email(self) -> str:
         """`chloe.santoso3@example.com`: ASCII, as an `email` format checker wants it."""

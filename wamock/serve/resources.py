@@ -16,7 +16,7 @@ from wamock.data import examples, resources
 from wamock.data.collections import CURSOR, OFFSET, PAGE, Collection, at, item_schema, place
 from wamock.data.examples import Answer
 from wamock.data.inference import properties, success_schema
-from wamock.data.operations import Invalid, operation_key, operations
+from wamock.data.operations import Invalid, operation_key
 from wamock.serve.state import SharedState
 
 DEFAULT_SIZE = 20  # a page's size where the document gives no default
@@ -34,7 +34,7 @@ class Served:
     )  # where each operation's answer holds an item
 
     def __post_init__(self) -> None:
-        every = operations(self.spec)
+        every = resources.operations_of(self.spec)
         sample = self.data[0] if self.data else resources.new_item(self.spec, self.collection, 0, self.seed)
         for key in self.item_operations():
             answers = self.answers[key]
