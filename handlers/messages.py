@@ -64,7 +64,9 @@ async def list_messages(facts: DocumentFacts, chat_jid, device_id=None, **query)
     if any(filter_.match == PRESENT for filter_, _ in applied):
         # The document: "When both media_only=true and isFromMe=false are provided, media_only
         # takes precedence and will return all media messages regardless of sender."
-        applied = [(f, value) for f, value in applied if not (f.match == EQUALS and f.field == "is_from_me" and not value)]
+        applied = [
+            (f, value) for f, value in applied if not (f.match == EQUALS and f.field == "is_from_me" and not value)
+        ]
     found = [
         message
         for message in message_state.chat_messages(snapshot, device, chat)
@@ -77,7 +79,11 @@ async def list_messages(facts: DocumentFacts, chat_jid, device_id=None, **query)
     body = {
         "code": chat_list.SUCCESS,
         "message": success_message(documented),
-        "results": {"data": page, "pagination": {"limit": limit, "offset": offset, "total": len(found)}, "chat_info": chat},
+        "results": {
+            "data": page,
+            "pagination": {"limit": limit, "offset": offset, "total": len(found)},
+            "chat_info": chat,
+        },
     }
     return Response(orjson.dumps(body), media_type="application/json")
 
@@ -173,7 +179,9 @@ def reacted(body: dict) -> dict:
 
 revoke_message = action("revoke", lambda body: {"gone": True})
 delete_message = action("delete", lambda body: {"gone": True})
-update_message = action("update", lambda body: {"content": str(body.get("message", "")), "updated_at": message_state.now()})
+update_message = action(
+    "update", lambda body: {"content": str(body.get("message", "")), "updated_at": message_state.now()}
+)
 react_message = action("reaction", reacted)
 # The document's ChatMessage has no field for these: they answer as upstream does and change no read.
 read_message = action("read", lambda body: None)

@@ -98,7 +98,7 @@ def _history(jid: str, name: str, newest: str, created: str, has_media: bool) ->
     count = 1 + int((MAX_MESSAGES - 1) * rng.random() ** 2)  # most chats short, a few long
     last = parse(newest)
     span = max(int((last - parse(created)).total_seconds()), 0) if created else 0
-    times = [last] + sorted((last - timedelta(seconds=rng.randint(0, span)) for _ in range(count - 1)), reverse=True)
+    times = [last, *sorted((last - timedelta(seconds=rng.randint(0, span)) for _ in range(count - 1)), reverse=True)]
     with_media = set()
     if has_media:
         with_media = {index for index in range(count) if rng.random() < MEDIA_SHARE} or {rng.randrange(count)}
@@ -154,7 +154,13 @@ def media_kind(media_type: str, filename: str = "") -> int:
 
 
 def reaction(emoji: str, sender: str, name: str, from_me: bool, timestamp: str) -> dict:
-    return {"emoji": emoji, "sender_jid": sender, "sender_display_name": name, "is_from_me": from_me, "timestamp": timestamp}
+    return {
+        "emoji": emoji,
+        "sender_jid": sender,
+        "sender_display_name": name,
+        "is_from_me": from_me,
+        "timestamp": timestamp,
+    }
 
 
 def with_origin(message: dict, origin: str) -> dict:

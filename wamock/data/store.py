@@ -265,7 +265,11 @@ class ChatStore:
     def chat(self, jid: str) -> dict | None:
         """The chat of `jid` as served, None if there is none."""
         index = self.position(jid)
-        return None if index is None else {**orjson.loads(self._all.chat(index)), "has_media": bool(self._has_media[index])}
+        return (
+            None
+            if index is None
+            else {**orjson.loads(self._all.chat(index)), "has_media": bool(self._has_media[index])}
+        )
 
     def __len__(self) -> int:
         return len(self._all)
