@@ -111,8 +111,8 @@ def send(facts: DocumentFacts, path: str, key: str, body, device_id):
         return envelope.error("400", "phone: missing; the chat to send to"), 400
     jid = chat_jid_of(str(body["phone"]))
     chat = snapshot.devices.stores[device].chat(jid)
-    if chat is None:
-        return envelope.chat_not_found(facts.answers.get(MESSAGE_LIST, {}).get(404), jid), 404
+    if chat is None:  # a 400: the document gives a send no 404
+        return envelope.error("400", f"phone: no chat {jid} on this device"), 400
     media_type, text_fields = SENDS[path]
     fields = {"content": " ".join(str(body[name]) for name in text_fields if body.get(name) not in (None, ""))}
     if media_type is not None:

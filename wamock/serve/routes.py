@@ -53,6 +53,13 @@ HANDLED = {
     MESSAGE_LIST: "handlers.messages.list_messages",
     **{f"POST /send/{kind}": f"handlers.messages.send_{kind}" for kind in SENDS},
     **{f"POST /message/{{message_id}}/{name}": f"handlers.messages.{verb}_message" for name, verb in ACTIONS.items()},
+    "GET /user/my/groups": "handlers.groups.my_groups",
+    "GET /group/info": "handlers.groups.group_info",
+    "GET /group/participants": "handlers.groups.group_participants",
+    "GET /user/info": "handlers.users.user_info",
+    "GET /user/check": "handlers.users.user_check",
+    "GET /user/avatar": "handlers.users.user_avatar",
+    "GET /user/my/contacts": "handlers.users.my_contacts",
 }
 
 
