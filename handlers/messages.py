@@ -127,7 +127,10 @@ def sent_media(media_type: str, body: dict) -> dict:
     upload, url = body.get(name), body.get(f"{name}_url")
     filename = getattr(upload, "filename", None) or (str(url).rsplit("/", 1)[-1] if url else f"{name}")
     kind = generated.MEDIA_KINDS[generated.media_kind(media_type, filename)]
-    size = len(upload.file.read()) if hasattr(upload, "file") else kind[3]
+    size = kind[3]
+    if hasattr(upload, "file"):  # an uploaded file: connexion leaves it open
+        with upload.file:
+            size = len(upload.file.read())
     return {"media_type": media_type, "filename": filename, "url": generated.MEDIA_ROOT + kind[1], "file_length": size}
 
 
