@@ -139,11 +139,13 @@ def test_an_unknown_chat_is_the_documented_404(gowa):
 
 def test_a_sent_text_comes_first_in_its_chat_and_its_chat_moves_to_the_top(gowa):
     chat = chats(gowa)[60]
-    total = messages(gowa, chat["jid"], limit=1)["pagination"]["total"]
+    before = messages(gowa, chat["jid"], limit=5)
+    total = before["pagination"]["total"]
 
     answer = gowa.post("/send/message", json={"phone": chat["jid"], "message": "Halo dari wamock"})
 
     assert answer.status_code == 200
+    assert messages(gowa, chat["jid"], limit=4, offset=1)["data"] == before["data"][:4]
     first = messages(gowa, chat["jid"], limit=1)
     assert first["pagination"]["total"] == total + 1
     sent = first["data"][0]
