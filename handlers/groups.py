@@ -2,6 +2,7 @@
 handler the facts of the served document first."""
 
 from handlers.messages import chat_jid_of, chat_list, served, success_message
+from handlers.users import documented, the_documents_example
 from wamock.data import groups
 from wamock.serve import envelope
 
@@ -33,6 +34,8 @@ async def my_groups(facts, device_id=None):
 
 
 async def group_info(facts, group_id=None, device_id=None):
+    if group_id is None:  # the document lets it out: its own answer
+        return documented(facts, "GET /group/info")
     chat, refused = group_chat(facts, group_id, device_id)
     if refused:
         return refused
@@ -41,7 +44,11 @@ async def group_info(facts, group_id=None, device_id=None):
 
 
 async def group_participants(facts, group_id=None, device_id=None):
+    if group_id is None:
+        return documented(facts, "GET /group/participants")
     chat, refused = group_chat(facts, group_id, device_id)
+    if refused and the_documents_example(facts, "GET /group/participants", "group_id", group_id):
+        return documented(facts, "GET /group/participants")  # required: the document's example is how to try it
     if refused:
         return refused
     message = success_message(facts.answers["GET /group/participants"])

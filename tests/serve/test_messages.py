@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from tests.conftest import AUTH, JSON, TEST_HOST, UPSTREAM, needs_upstream
+from wamock.data import examples, spec
 from wamock.data.timestamps import epoch
 from wamock.serve.app import create_app
 
@@ -285,3 +286,23 @@ def test_users_are_the_persons_the_device_has_chats_with(gowa):
     assert (info["verified_name"], info["devices"][0]["User"]) == (person["name"], number)
     assert (known, unknown) == ({"is_on_whatsapp": True}, {"is_on_whatsapp": False})
     assert {"jid": person["jid"], "name": person["name"]} in contacts
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/user/info",
+        "/user/check",
+        "/user/avatar",
+        "/group/info",
+        "/group/participants?group_id=120363024512399999%40g.us",  # required: the document's example
+    ],
+)
+def test_a_request_naming_no_one_gets_the_documents_own_answer(gowa, target):
+    """The document lets `phone` and `group_id` out, or gives the example group no chat holds:
+    such a request answers the document's own example, 200."""
+    documented = examples.document_answers(spec.load(UPSTREAM))[f"GET {target.split('?')[0]}"][200].body
+
+    answer = gowa.get(target)
+
+    assert (answer.status_code, answer.json()) == (200, documented)
