@@ -126,24 +126,6 @@ class EncodedChats:
             return self
         return EncodedChats(self.blob, self.starts, {**self.patches, **changes}, separator=self.separator)
 
-    def moved_to_front(self, index: int, item: bytes | None = None) -> "EncodedChats":
-        """The same items with the one at `index` first, replaced by `item` if given: one copy of
-        the blob and C-level passes over the starts (tens of milliseconds at a million)."""
-        count, starts = len(self), self.starts
-        item = self.chat(index) if item is None else item
-        pieces = [item]
-        if index > 0:
-            pieces.append(self.blob[: starts[index] - 1])
-        if index < count - 1:
-            pieces.append(self.blob[starts[index + 1] : starts[count] - 1])
-        shift = len(item) + 1  # the items before it move by the new first item and its separator
-        after = shift - (starts[index + 1] - starts[index])  # those after it, by that less the item taken out
-        moved = array("q", [0])
-        moved.extend(map(shift.__add__, starts[:index]))
-        moved.extend(map(after.__add__, starts[index + 1 :]))
-        patches = {(i + 1 if i < index else i): patch for i, patch in self.patches.items() if i != index}
-        return EncodedChats(self.separator.join(pieces), moved, patches, separator=self.separator)
-
 
 class Ordering:
     """How a store puts records in serving order and indexes their names: here, by default.
@@ -185,20 +167,33 @@ class ChatStore:
         )
 
     def _set(
-        self, has_media: bytes, all_chats: EncodedChats, with_media: EncodedChats, archived: bytes, names: EncodedChats
+        self,
+        has_media: bytes,
+        all_chats: EncodedChats,
+        with_media: EncodedChats,
+        archived: bytes,
+        names: EncodedChats,
+        front: tuple[int, ...] = (),
     ) -> None:
         self._has_media = has_media
         self._all = all_chats
         self._with_media = with_media
         self._archived = archived
         self._names = names  # every name in lower case, NUL-separated, and where each starts
+        # Chats moved to the top by a new last message (their positions in the encoded order),
+        # newest first: served before all others, and skipped where they were (see `visible_runs`).
+        self._front = front
+        self._hidden = sorted(front)
+        self._hidden_media = sorted(has_media.count(1, 0, index) for index in front if has_media[index])
         self._subsets: dict[tuple, array] = {}
         self._searches: OrderedDict[tuple, array] = OrderedDict()
 
     @classmethod
-    def from_parts(cls, has_media, all_chats: EncodedChats, with_media: EncodedChats, archived, names) -> "ChatStore":
+    def from_parts(
+        cls, has_media, all_chats: EncodedChats, with_media: EncodedChats, archived, names, front: tuple[int, ...] = ()
+    ) -> "ChatStore":
         store = cls.__new__(cls)
-        store._set(has_media, all_chats, with_media, archived, names)
+        store._set(has_media, all_chats, with_media, archived, names, front)
         return store
 
     def parts(self) -> tuple:
@@ -236,30 +231,33 @@ class ChatStore:
             self._with_media.patched(with_media),
             bytes(archived),
             self._names,
+            self._front,
         )
 
     def with_last_message(self, changes: dict[str, str]) -> "ChatStore":
         """This store with the chats of `changes` (by jid) given that last message time (a send's,
-        the newest of all) and moved to the front, the latest first; jids it does not hold are
-        left out. A move costs a copy of the encoded chats, never a chat encoded again."""
-        store = self
+        the newest of all) and moved to the top, the latest first; jids it does not hold are left
+        out. Each chat is patched and put in front, not encoded again nor its neighbours moved: a
+        change costs a chat and a scan, and a page then costs as many steps more as chats were moved."""
+        front, chats, with_media = list(self._front), {}, {}
         for jid, moment in sorted(changes.items(), key=lambda change: (epoch(change[1]), change[0])):
-            index = store.position(jid)
-            if index is not None:
-                store = store._moved_to_front(index, {"last_message_time": moment, "updated_at": moment})
-        return store
-
-    def _moved_to_front(self, index: int, fields: dict) -> "ChatStore":
-        chat = orjson.dumps({**orjson.loads(self._all.chat(index)), **fields})
-        with_media = self._with_media
-        if self._has_media[index]:
-            with_media = with_media.moved_to_front(self._has_media.count(1, 0, index), chat)
+            index = self.position(jid)
+            if index is None:
+                continue
+            chat = orjson.dumps(
+                {**orjson.loads(self._all.chat(index)), "last_message_time": moment, "updated_at": moment}
+            )
+            chats[index] = chat
+            if self._has_media[index]:
+                with_media[self._has_media.count(1, 0, index)] = chat
+            front = [index, *(other for other in front if other != index)]
         return ChatStore.from_parts(
-            to_front(self._has_media, index),
-            self._all.moved_to_front(index, chat),
-            with_media,
-            to_front(self._archived, index),
-            self._names.moved_to_front(index),
+            self._has_media,
+            self._all.patched(chats),
+            self._with_media.patched(with_media),
+            self._archived,
+            self._names,
+            tuple(front),
         )
 
     def chat(self, jid: str) -> dict | None:
@@ -276,11 +274,24 @@ class ChatStore:
 
     def encoded_page(self, *, limit: int, offset: int, filters: Filters = Filters()) -> EncodedPage:
         if filters.archived is None and not filters.search:
-            chats = self._with_media if filters.has_media else self._all
-            return EncodedPage(chats=chats.slice(offset, limit), limit=limit, offset=offset, total=len(chats))
+            if filters.has_media:
+                chats, hidden = self._with_media, self._hidden_media
+                front = [index for index in self._front if self._has_media[index]]
+            else:
+                chats, hidden, front = self._all, self._hidden, self._front
+            head = front[offset : offset + limit]
+            pieces = list(map(self._all.chat, head))
+            for start, end in visible_runs(max(offset - len(front), 0), limit - len(head), hidden, len(chats)):
+                pieces.append(chats.slice(start, end - start))
+            return EncodedPage(chats=b",".join(pieces), limit=limit, offset=offset, total=len(chats))
         positions = self._positions(filters)
-        chats = b",".join(map(self._all.chat, positions[offset : offset + limit]))
-        return EncodedPage(chats=chats, limit=limit, offset=offset, total=len(positions))
+        front = [index for index in self._front if holds(positions, index)]
+        head = front[offset : offset + limit]
+        pieces = list(map(self._all.chat, head))
+        hidden = sorted(bisect_left(positions, index) for index in front)  # where they are in `positions`
+        for start, end in visible_runs(max(offset - len(front), 0), limit - len(head), hidden, len(positions)):
+            pieces.extend(map(self._all.chat, positions[start:end]))
+        return EncodedPage(chats=b",".join(pieces), limit=limit, offset=offset, total=len(positions))
 
     def page(self, *, limit: int, offset: int, filters: Filters = Filters()) -> Page:
         """The page, each chat as a dict."""
@@ -289,8 +300,14 @@ class ChatStore:
 
     def records(self) -> list[dict]:
         """Every chat as a fixture record (has_media included), in serving order."""
-        chats = orjson.loads(b"[" + self._all.slice(0, len(self)) + b"]")
-        return [{**chat, "has_media": bool(flag)} for chat, flag in zip(chats, self._has_media, strict=True)]
+        chats = orjson.loads(b"[" + self.encoded_page(limit=len(self), offset=0).chats + b"]")
+        hidden = set(self._front)
+        order = (
+            [*self._front, *(index for index in range(len(self)) if index not in hidden)]
+            if hidden
+            else range(len(self))
+        )
+        return [{**chat, "has_media": bool(self._has_media[index])} for chat, index in zip(chats, order, strict=True)]
 
     def _positions(self, filters: Filters) -> array:
         """Where the chats that pass the filters stand in serving order."""
@@ -350,9 +367,31 @@ def occurrences(blob, needle: bytes) -> Iterator[int]:
         yield from (found.start() for found in re.finditer(re.escape(needle), blob))
 
 
-def to_front(flags: bytes, index: int) -> bytes:
-    """One byte a chat, the one at `index` moved first."""
-    return flags[index : index + 1] + flags[:index] + flags[index + 1 :]
+def visible_runs(first: int, count: int, hidden: Sequence[int], size: int) -> list[tuple[int, int]]:
+    """The ranges [start, end) of positions 0 to `size` that hold `count` positions from the
+    `first`-th on, counting only those not `hidden` (sorted): a page of a sequence some of whose
+    items were moved elsewhere. Costs a step per hidden position, none per position shown."""
+    position, skipped = first, 0
+    while skipped < len(hidden) and hidden[skipped] <= position:  # the `first`-th visible position
+        position += 1
+        skipped += 1
+    runs = []
+    while count > 0 and position < size:
+        stop = min(hidden[skipped] if skipped < len(hidden) else size, position + count)
+        if stop > position:
+            runs.append((position, stop))
+            count -= stop - position
+        position = stop
+        if skipped < len(hidden) and position == hidden[skipped]:
+            position += 1
+            skipped += 1
+    return runs
+
+
+def holds(positions: Sequence[int], index: int) -> bool:
+    """Whether sorted `positions` hold `index`."""
+    at = bisect_left(positions, index)
+    return at < len(positions) and positions[at] == index
 
 
 def flags(values: Iterable) -> bytes:
