@@ -67,10 +67,11 @@ def now() -> str:
     return format_utc(datetime.now(UTC))
 
 
-def send(mock: SharedState, device: str, chat: dict, fields: dict) -> dict:
-    """Add a message from the account to `chat` (as served) and move the chat to the top; the message."""
+def send(mock: SharedState, device: str, jid: str, chat: dict | None, fields: dict) -> dict:
+    """Add a message from the account to the chat of `jid` and move the chat (as served) to the
+    top; the message. Without a chat (None: a number the data has no chat with, which upstream
+    sends to all the same) the message is kept, and no chat is made for it."""
     moment = now()
-    jid = chat["jid"]
     message = {
         "id": generated.message_id(f"sent {device} {jid} {moment} {mock.version}", from_me=True),
         "chat_jid": jid,
@@ -92,10 +93,11 @@ def send(mock: SharedState, device: str, chat: dict, fields: dict) -> dict:
     def change(kept):
         kept = kept or {}
         moved = dict(kept.get("moved") or {})
-        chats = dict(moved.get(device) or {})
-        was = chats.get(jid, {}).get("was", chat["last_message_time"])
-        chats[jid] = {"time": moment, "was": was}
-        moved[device] = oldest_dropped(chats, MAX_SENT)
+        if chat is not None:
+            chats = dict(moved.get(device) or {})
+            was = chats.get(jid, {}).get("was", chat["last_message_time"])
+            chats[jid] = {"time": moment, "was": was}
+            moved[device] = oldest_dropped(chats, MAX_SENT)
         sent = [*(kept.get("sent") or []), {"device": device, "message": message}][-MAX_SENT:]
         return {**kept, "sent": sent, "moved": moved}
 
