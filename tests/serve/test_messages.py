@@ -4,6 +4,7 @@ and users answering from the same chats."""
 
 import httpx
 import pytest
+import yaml
 
 from tests.conftest import AUTH, JSON, TEST_HOST, UPSTREAM, needs_upstream
 from wamock.data import examples, spec
@@ -313,3 +314,18 @@ def test_a_request_naming_no_one_gets_the_documents_own_answer(gowa, target):
     answer = gowa.get(target)
 
     assert (answer.status_code, answer.json()) == (200, documented)
+
+
+def test_a_document_whose_messages_are_not_paged_answers_its_own_example(tmp_path):
+    """Without `offset`, GET /chat/{chat_jid}/messages is no collection wamock can page: it answers as documented."""
+    document = yaml.safe_load(UPSTREAM.read_text())
+    operation = document["paths"]["/chat/{chat_jid}/messages"]["get"]
+    operation["parameters"] = [p for p in operation["parameters"] if p.get("name") != "offset"]
+    example = {"code": "SUCCESS", "message": "documented", "results": {"data": []}}
+    operation["responses"]["200"]["content"]["application/json"]["example"] = example
+    (tmp_path / "gowa.yaml").write_text(yaml.safe_dump(document))
+
+    with create_app(spec_file=tmp_path / "gowa.yaml", allowed_hosts=[TEST_HOST]).test_client() as client:
+        answer = client.get("/chat/6289685028129@s.whatsapp.net/messages", auth=AUTH)
+
+    assert (answer.status_code, answer.json()) == (200, example)
