@@ -13,6 +13,7 @@ A chat's messages are its generated history (`wamock.data.messages`) and what wa
 newest first, with the changes applied.
 """
 
+import uuid
 from datetime import UTC, datetime
 
 from wamock.data import messages as generated
@@ -73,7 +74,7 @@ def send(mock: SharedState, device: str, jid: str, chat: dict | None, fields: di
     sends to all the same) the message is kept, and no chat is made for it."""
     moment = now()
     message = {
-        "id": generated.message_id(f"sent {device} {jid} {moment} {mock.version}", from_me=True),
+        "id": generated.message_id(f"sent {uuid.uuid4()}", from_me=True),  # unique, whichever worker sends
         "chat_jid": jid,
         "sender_jid": generated.OWN_JID,
         "sender_display_name": generated.OWN_NAME,
