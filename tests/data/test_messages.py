@@ -112,3 +112,15 @@ def test_moves_after_an_archive_keep_the_archive():
     assert moved.page(limit=1, offset=0, filters=Filters(archived=True)).data[0]["jid"] == jid
     assert moved.records()[0] == {**public_chat(moved.records()[0]), "has_media": moved.records()[0]["has_media"]}
     assert moved.records()[0]["archived"] is True
+
+
+@pytest.mark.parametrize("count", [3, 40], ids=["a-scan-each", "one-pass"])
+def test_positions_are_each_chats_position_however_many_are_looked_for(count):
+    store = ChatStore([*CHATS, {**CHATS[5], "jid": 'odd "jid":"62811@s.whatsapp.net" \\\\', "has_media": False}])
+    jids = [chat["jid"] for chat in store.records()[::3][:count]] + [
+        "nobody@s.whatsapp.net",
+        'odd "jid":"62811@s.whatsapp.net" \\\\',
+    ]
+
+    assert store.positions(jids) == {jid: store.position(jid) for jid in jids if store.position(jid) is not None}
+    assert len(store.positions(jids)) == count + 1
