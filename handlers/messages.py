@@ -97,11 +97,12 @@ def success_message(documented: dict) -> str:
 
 
 def sent_answer(facts: DocumentFacts, key: str, message_id: str) -> dict:
-    """The operation's documented 200 answer, naming the message."""
+    """The operation's documented 200 answer, naming the message where its `results` is an
+    object (SendResponse); as documented otherwise (star's GenericResponse has a string there)."""
     body = facts.answers[key][200].body
-    body = dict(body) if isinstance(body, dict) else {"code": chat_list.SUCCESS, "message": "Success"}
-    results = body.get("results") if isinstance(body.get("results"), dict) else {}
-    return {**body, "results": {**results, "message_id": message_id}}
+    if not isinstance(body, dict) or not isinstance(body.get("results"), dict):
+        return body
+    return {**body, "results": {**body["results"], "message_id": message_id}}
 
 
 def send(facts: DocumentFacts, path: str, key: str, body, device_id):

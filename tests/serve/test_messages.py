@@ -329,3 +329,21 @@ def test_a_document_whose_messages_are_not_paged_answers_its_own_example(tmp_pat
         answer = client.get("/chat/6289685028129@s.whatsapp.net/messages", auth=AUTH)
 
     assert (answer.status_code, answer.json()) == (200, example)
+
+
+@pytest.mark.parametrize("name", ["read", "star", "unstar"])
+def test_actions_no_read_shows_answer_as_documented(gowa, name):
+    """Star and unstar document a GenericResponse (`results` a string), read a SendResponse."""
+    jid = chats(gowa)[13]["jid"]
+    message = messages(gowa, jid, limit=1)["data"][0]
+    documented = examples.document_answers(spec.load(UPSTREAM))[f"POST /message/{{message_id}}/{name}"][200].body
+
+    answer = gowa.post(f"/message/{message['id']}/{name}", json={"phone": jid})
+
+    expected = (
+        {**documented, "results": {**documented["results"], "message_id": message["id"]}}
+        if name == "read"
+        else documented
+    )
+    assert (answer.status_code, answer.json()) == (200, expected)
+    assert messages(gowa, jid, limit=1)["data"][0] == message
