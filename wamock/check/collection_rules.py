@@ -26,12 +26,17 @@ from wamock.check.checks import RuleBroken, shown
 from wamock.data.collections import CONTAINS, CURSOR, OFFSET, PAGE, Collection, Filter, at, item_schema, properties
 from wamock.data.examples import built_example
 from wamock.data.operations import Operation, operations
+from wamock.data.plain_requests import plain_request
 from wamock.data.resources import key_of
 from wamock.data.spec import SpecError, resolved
 
 MAX_PAGES = 50  # a walk's most requests: a list longer than that is walked in part
 WALK_SIZE = 3  # items a page while walking: small, so that a short list still has several pages
 CHANGED_TEXT = "changed by wamock check"
+
+
+class Unwalkable(Exception):
+    """The list answered no page before: a rule that needs its walk has nothing to judge."""
 
 
 @dataclass
@@ -61,6 +66,7 @@ class CollectionProbing:
     last: httpx.Response | None = None
     broken: list[tuple[str, RuleBroken, httpx.Response]] = field(default_factory=list)
     walked: Walk | None = None
+    unwalkable: bool = False  # the first walk found no page: its rule said so, the others have nothing to judge
 
     @property
     def operations(self) -> dict[str, Operation]:
@@ -80,18 +86,22 @@ class CollectionProbing:
 
     def listed(self, query: dict) -> httpx.Response:
         path = self.collection.operation.path
-        return self.send("GET", path, path, params={**self.required_query(), **query})
+        plain = plain_request(self.spec, self.collection.operation)
+        headers = plain.headers if plain is not None else {}
+        return self.send("GET", path, path, params={**self.required_query(), **query}, headers=headers)
 
     def required_query(self) -> dict:
-        """The list's required query parameters other than paging, each at its default or example."""
+        """The list's required query parameters and headers, as the document gives them
+        (`plain_request`), paging left to the walk."""
+        plain = plain_request(self.spec, self.collection.operation)
         paging = {p.name for p in (self.collection.paging.size, self.collection.paging.start) if p is not None}
-        values = {}
-        for parameter in self.collection.operation.query().values():
-            if parameter.required and parameter.name not in paging:
-                value = parameter.default if parameter.default is not None else parameter.schema.get("example")
-                if value is not None:
-                    values[parameter.name] = value
-        return values
+        query = dict(httpx.URL(plain.target).params) if plain is not None else {}
+        return {name: value for name, value in query.items() if name not in paging}
+
+    @property
+    def askable(self) -> bool:
+        """Whether the document gives a value of every parameter the list requires: else no rule is decidable."""
+        return plain_request(self.spec, self.collection.operation) is not None
 
     def items_of(self, response: httpx.Response) -> list | None:
         """The items an answer holds, None unless it is a success holding a list where the collection says."""
@@ -125,6 +135,8 @@ class CollectionProbing:
         """The pages from the first on, asked in the collection's style, to an empty or a last page."""
         if filters is None and self.walked is not None:
             return self.walked
+        if self.unwalkable:
+            raise Unwalkable()
         paging, size = self.collection.paging, self.size()
         sized = {paging.size.name: size} if size is not None else {}
         walk = Walk(size=size)
@@ -137,6 +149,7 @@ class CollectionProbing:
             response = self.listed(query)
             items = self.items_of(response)
             if items is None:
+                self.unwalkable = filters is None
                 raise RuleBroken(
                     f"{self.collection.operation.key} does not answer a page",
                     f"Requested: {shown(query)}",
@@ -404,8 +417,25 @@ def changed_by_update(probing: CollectionProbing, path: str) -> tuple[str, str] 
 
 Rule = Callable[[CollectionProbing], None]
 
+
+def decidable(rule: Rule) -> Rule:
+    """The rule, asked only where the list can be asked, and silent where its walk found no page
+    (the first rule to walk reported that)."""
+
+    def asked(probing: CollectionProbing) -> None:
+        if not probing.askable:
+            return
+        try:
+            rule(probing)
+        except Unwalkable:
+            return
+
+    asked.__name__ = rule.__name__
+    return asked
+
+
 RULES: dict[str, Rule] = {
-    rule.__name__: rule
+    rule.__name__: decidable(rule)
     for rule in (
         pages_are_disjoint_and_cover,
         page_size_is_respected,

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from wamock.data.operations import CHAT_LIST, Operation, Parameter, operations
+from wamock.data.operations import CHAT_LIST, MESSAGE_LIST, Operation, Parameter, operations
 from wamock.data.spec import SpecError, inlined, load, resolved
 from wamock.data.timestamps import epoch
 
@@ -37,7 +37,11 @@ EXTENSION = "x-wamock-collection"
 EQUALS = "equals"  # the item's field equals the value
 CONTAINS = "contains"  # the item's field contains the value, letter case not significant; empty: no filter
 ONLY_TRUE = "only-true"  # true keeps the items whose field is true; false is no filter
-MATCHES = (EQUALS, CONTAINS, ONLY_TRUE)
+# Matches of a chat's messages (GET /chat/{chat_jid}/messages): a time range and "has media".
+SINCE = "since"  # the item's date-time field is at or after the value
+UNTIL = "until"  # the item's date-time field is at or before the value
+PRESENT = "present"  # true keeps the items whose field is not null; false is no filter
+MATCHES = (EQUALS, CONTAINS, ONLY_TRUE, SINCE, UNTIL, PRESENT)
 
 CHAT_LIST_DESCRIPTION = {
     "items": "results.data",
@@ -50,7 +54,20 @@ CHAT_LIST_DESCRIPTION = {
     "order": ["-last_message_time", "jid"],
     "id": "jid",
 }
-BUILT_IN = {CHAT_LIST: CHAT_LIST_DESCRIPTION}
+MESSAGE_LIST_DESCRIPTION = {
+    "items": "results.data",
+    "paging": {"style": "offset", "size": "limit", "start": "offset", "echo": "results.pagination", "total": "total"},
+    "filters": {
+        "start_time": {"field": "timestamp", "match": SINCE},
+        "end_time": {"field": "timestamp", "match": UNTIL},
+        "media_only": {"field": "media_type", "match": PRESENT},
+        "is_from_me": {"field": "is_from_me", "match": EQUALS},
+        "search": {"field": "content", "match": CONTAINS},
+    },
+    "order": ["-timestamp", "id"],
+    "id": "id",
+}
+BUILT_IN = {CHAT_LIST: CHAT_LIST_DESCRIPTION, MESSAGE_LIST: MESSAGE_LIST_DESCRIPTION}
 
 
 @dataclass(frozen=True)
@@ -66,13 +83,13 @@ class Filter:
     @property
     def no_filter(self) -> tuple[str, ...]:
         """The query values, besides leaving it out, that apply no filter."""
-        return {ONLY_TRUE: ("false",), CONTAINS: ("",)}.get(self.match, ())
+        return {ONLY_TRUE: ("false",), PRESENT: ("false",), CONTAINS: ("",)}.get(self.match, ())
 
     def applies(self, value) -> bool:
         """Whether `value` (as read by the parameter; None when absent) filters anything."""
         if value is None:
             return False
-        return {ONLY_TRUE: value is True, CONTAINS: value != ""}.get(self.match, True)
+        return {ONLY_TRUE: value is True, PRESENT: value is True, CONTAINS: value != ""}.get(self.match, True)
 
     def keeps(self, item, value) -> bool | None:
         """Whether the filter keeps `item`; None where the item does not say (it lacks the field)."""
@@ -83,7 +100,19 @@ class Filter:
             return str(value).lower() in found.lower() if isinstance(found, str) else None
         if self.match == ONLY_TRUE:
             return found is True
+        if self.match in (SINCE, UNTIL, PRESENT):
+            return kept_in_time(self.match, found, value)
         return found is value if isinstance(value, bool) else found == value
+
+
+def kept_in_time(match: str, found, value) -> bool | None:
+    """SINCE, UNTIL and PRESENT: a date-time at or after / at or before the value; a field not null."""
+    if match == PRESENT:
+        return found is not None
+    if not isinstance(found, str):
+        return None
+    moment, bound = epoch(found), epoch(value) if isinstance(value, str) else value.timestamp()
+    return moment >= bound if match == SINCE else moment <= bound
 
 
 OFFSET = "offset"  # `size` items from position `start`
@@ -357,10 +386,17 @@ def collections(spec: dict) -> dict[str, Collection]:
     """Every operation of the document that is a collection, by its key."""
     found = {}
     for key, operation in operations(spec).items():
-        description = operation.document.get(EXTENSION) or BUILT_IN.get(key)
-        if description is not None:
+        own = operation.document.get(EXTENSION)
+        description = own or BUILT_IN.get(key)
+        if description is None:
+            continue
+        try:
             described = describe(operation, description)
-            found[key] = dataclasses.replace(described, times=date_times(spec, described))
+        except SpecError:
+            if own is not None or key == CHAT_LIST:
+                raise
+            continue  # a document whose messages are not paged as upstream's: answered as documented
+        found[key] = dataclasses.replace(described, times=date_times(spec, described))
     return found
 
 

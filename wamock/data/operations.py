@@ -21,6 +21,7 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # The operations wamock implements itself, in any document that has them (handlers/chats.py).
 CHAT_LIST = "GET /chats"
 CHAT_ARCHIVE = "POST /chat/{chat_jid}/archive"
+MESSAGE_LIST = "GET /chat/{chat_jid}/messages"
 
 
 def operation_key(method: str, path: str) -> str:

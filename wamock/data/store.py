@@ -35,6 +35,8 @@ ONE_MORE = (1).__add__
 # UTC date-times of one length and layout (as upstream and wamock's generator write them), one a line.
 CANONICAL_TIMES = re.compile(r"(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n)*", re.ASCII)
 INVERTED_DIGITS = str.maketrans("0123456789", "9876543210")
+FEW_LOOKUPS = 8  # jids looked for one scan each; more, in one pass over every chat's jid
+JID_KEYS = re.compile(rb'"jid":("(?:[^"\\]|\\.)*")')  # a "jid" key and its JSON string
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,9 @@ class EncodedPage:
 class EncodedChats:
     """Chats encoded back to back, `a,b,c`, and where each one starts."""
 
-    def __init__(self, blob, starts: array, patches: dict[int, bytes] | None = None) -> None:
+    def __init__(
+        self, blob, starts: array, patches: dict[int, bytes] | None = None, *, separator: bytes = b","
+    ) -> None:
         self.blob = blob  # bytes, or a memoryview of a compiled store file
         # starts[i] is where chat i begins; starts[n] is one past the end (as if a comma followed).
         self.starts = starts
@@ -84,13 +88,14 @@ class EncodedChats:
         # blob's bytes, so that changing one chat costs one chat, not the whole blob again.
         self.patches = patches or {}
         self._patched = sorted(self.patches)
+        self.separator = separator
 
     @classmethod
     def joined(cls, items: list[bytes], order: Sequence[int], *, separator: bytes = b",") -> "EncodedChats":
         """`items` in `order`, each followed by a one-byte separator but the last."""
         sizes = array("q", map(len, items))
         starts = array("q", accumulate(map(ONE_MORE, map(sizes.__getitem__, order)), initial=0))
-        return cls(separator.join(map(items.__getitem__, order)), starts)
+        return cls(separator.join(map(items.__getitem__, order)), starts, separator=separator)
 
     def __len__(self) -> int:
         return len(self.starts) - 1
@@ -119,7 +124,9 @@ class EncodedChats:
 
     def patched(self, changes: dict[int, bytes]) -> "EncodedChats":
         """The same chats, those at the indexes of `changes` replaced."""
-        return EncodedChats(self.blob, self.starts, {**self.patches, **changes}) if changes else self
+        if not changes:
+            return self
+        return EncodedChats(self.blob, self.starts, {**self.patches, **changes}, separator=self.separator)
 
 
 class Ordering:
@@ -162,20 +169,33 @@ class ChatStore:
         )
 
     def _set(
-        self, has_media: bytes, all_chats: EncodedChats, with_media: EncodedChats, archived: bytes, names: EncodedChats
+        self,
+        has_media: bytes,
+        all_chats: EncodedChats,
+        with_media: EncodedChats,
+        archived: bytes,
+        names: EncodedChats,
+        front: tuple[int, ...] = (),
     ) -> None:
         self._has_media = has_media
         self._all = all_chats
         self._with_media = with_media
         self._archived = archived
         self._names = names  # every name in lower case, NUL-separated, and where each starts
+        # Chats moved to the top by a new last message (their positions in the encoded order),
+        # newest first: served before all others, and skipped where they were (see `visible_runs`).
+        self._front = front
+        self._hidden = sorted(front)
+        self._hidden_media = sorted(has_media.count(1, 0, index) for index in front if has_media[index])
         self._subsets: dict[tuple, array] = {}
         self._searches: OrderedDict[tuple, array] = OrderedDict()
 
     @classmethod
-    def from_parts(cls, has_media, all_chats: EncodedChats, with_media: EncodedChats, archived, names) -> "ChatStore":
+    def from_parts(
+        cls, has_media, all_chats: EncodedChats, with_media: EncodedChats, archived, names, front: tuple[int, ...] = ()
+    ) -> "ChatStore":
         store = cls.__new__(cls)
-        store._set(has_media, all_chats, with_media, archived, names)
+        store._set(has_media, all_chats, with_media, archived, names, front)
         return store
 
     def parts(self) -> tuple:
@@ -183,9 +203,25 @@ class ChatStore:
             return ChatStore(self.records(), owned=True).parts()
         return self._has_media, self._all, self._with_media, self._archived, self._names
 
+    def positions(self, jids: Iterable[str]) -> dict[str, int]:
+        """`position` of each of `jids` the store holds: a scan each for a few, and for many (a
+        worker applying every send since the data was set) one pass over every chat's jid."""
+        wanted = set(jids)
+        if len(wanted) <= FEW_LOOKUPS:
+            return {jid: index for jid in wanted if (index := self.position(jid)) is not None}
+        found: dict[str, int] = {}
+        for match in JID_KEYS.finditer(self._all.blob):
+            jid = orjson.loads(match.group(1))
+            if jid in wanted and jid not in found:
+                index = bisect_right(self._all.starts, match.start()) - 1
+                if orjson.loads(self._all.chat(index)).get("jid") == jid:  # a key of the chat itself
+                    found[jid] = index
+        return found
+
     def position(self, jid: str) -> int | None:
-        """Where the chat of `jid` stands in serving order, None if there is none: one scan of the
-        encoded chats at C speed (30 to 90 ms at a million), no index to build or keep."""
+        """Where the chat of `jid` stands in the encoded order (chats moved to the top are still
+        counted where they were), None if there is none: one scan of the encoded chats at C speed
+        (30 to 90 ms at a million), no index to build or keep."""
         needle = b'"jid":' + orjson.dumps(jid)
         for at in occurrences(self._all.blob, needle):
             index = bisect_right(self._all.starts, at) - 1
@@ -213,6 +249,43 @@ class ChatStore:
             self._with_media.patched(with_media),
             bytes(archived),
             self._names,
+            self._front,
+        )
+
+    def with_last_message(self, changes: dict[str, str]) -> "ChatStore":
+        """This store with the chats of `changes` (by jid) given that last message time (a send's,
+        the newest of all) and moved to the top, the latest first; jids it does not hold are left
+        out. Each chat is patched and put in front, not encoded again nor its neighbours moved: a
+        change costs a chat and a scan, and a page then costs as many steps more as chats were moved."""
+        front, chats, with_media = list(self._front), {}, {}
+        found = self.positions(changes)
+        for jid, moment in sorted(changes.items(), key=lambda change: (epoch(change[1]), change[0])):
+            index = found.get(jid)
+            if index is None:
+                continue
+            chat = orjson.dumps(
+                {**orjson.loads(self._all.chat(index)), "last_message_time": moment, "updated_at": moment}
+            )
+            chats[index] = chat
+            if self._has_media[index]:
+                with_media[self._has_media.count(1, 0, index)] = chat
+            front = [index, *(other for other in front if other != index)]
+        return ChatStore.from_parts(
+            self._has_media,
+            self._all.patched(chats),
+            self._with_media.patched(with_media),
+            self._archived,
+            self._names,
+            tuple(front),
+        )
+
+    def chat(self, jid: str) -> dict | None:
+        """The chat of `jid` as served, None if there is none."""
+        index = self.position(jid)
+        return (
+            None
+            if index is None
+            else {**orjson.loads(self._all.chat(index)), "has_media": bool(self._has_media[index])}
         )
 
     def __len__(self) -> int:
@@ -220,11 +293,24 @@ class ChatStore:
 
     def encoded_page(self, *, limit: int, offset: int, filters: Filters = Filters()) -> EncodedPage:
         if filters.archived is None and not filters.search:
-            chats = self._with_media if filters.has_media else self._all
-            return EncodedPage(chats=chats.slice(offset, limit), limit=limit, offset=offset, total=len(chats))
+            if filters.has_media:
+                chats, hidden = self._with_media, self._hidden_media
+                front = [index for index in self._front if self._has_media[index]]
+            else:
+                chats, hidden, front = self._all, self._hidden, self._front
+            head = front[offset : offset + limit]
+            pieces = list(map(self._all.chat, head))
+            for start, end in visible_runs(max(offset - len(front), 0), limit - len(head), hidden, len(chats)):
+                pieces.append(chats.slice(start, end - start))
+            return EncodedPage(chats=b",".join(pieces), limit=limit, offset=offset, total=len(chats))
         positions = self._positions(filters)
-        chats = b",".join(map(self._all.chat, positions[offset : offset + limit]))
-        return EncodedPage(chats=chats, limit=limit, offset=offset, total=len(positions))
+        front = [index for index in self._front if holds(positions, index)]
+        head = front[offset : offset + limit]
+        pieces = list(map(self._all.chat, head))
+        hidden = sorted(bisect_left(positions, index) for index in front)  # where they are in `positions`
+        for start, end in visible_runs(max(offset - len(front), 0), limit - len(head), hidden, len(positions)):
+            pieces.extend(map(self._all.chat, positions[start:end]))
+        return EncodedPage(chats=b",".join(pieces), limit=limit, offset=offset, total=len(positions))
 
     def page(self, *, limit: int, offset: int, filters: Filters = Filters()) -> Page:
         """The page, each chat as a dict."""
@@ -233,8 +319,14 @@ class ChatStore:
 
     def records(self) -> list[dict]:
         """Every chat as a fixture record (has_media included), in serving order."""
-        chats = orjson.loads(b"[" + self._all.slice(0, len(self)) + b"]")
-        return [{**chat, "has_media": bool(flag)} for chat, flag in zip(chats, self._has_media, strict=True)]
+        chats = orjson.loads(b"[" + self.encoded_page(limit=len(self), offset=0).chats + b"]")
+        hidden = set(self._front)
+        order = (
+            [*self._front, *(index for index in range(len(self)) if index not in hidden)]
+            if hidden
+            else range(len(self))
+        )
+        return [{**chat, "has_media": bool(self._has_media[index])} for chat, index in zip(chats, order, strict=True)]
 
     def _positions(self, filters: Filters) -> array:
         """Where the chats that pass the filters stand in serving order."""
@@ -292,6 +384,33 @@ def occurrences(blob, needle: bytes) -> Iterator[int]:
             at = blob.find(needle, at + 1)
     else:
         yield from (found.start() for found in re.finditer(re.escape(needle), blob))
+
+
+def visible_runs(first: int, count: int, hidden: Sequence[int], size: int) -> list[tuple[int, int]]:
+    """The ranges [start, end) of positions 0 to `size` that hold `count` positions from the
+    `first`-th on, counting only those not `hidden` (sorted): a page of a sequence some of whose
+    items were moved elsewhere. Costs a step per hidden position, none per position shown."""
+    position, skipped = first, 0
+    while skipped < len(hidden) and hidden[skipped] <= position:  # the `first`-th visible position
+        position += 1
+        skipped += 1
+    runs = []
+    while count > 0 and position < size:
+        stop = min(hidden[skipped] if skipped < len(hidden) else size, position + count)
+        if stop > position:
+            runs.append((position, stop))
+            count -= stop - position
+        position = stop
+        if skipped < len(hidden) and position == hidden[skipped]:
+            position += 1
+            skipped += 1
+    return runs
+
+
+def holds(positions: Sequence[int], index: int) -> bool:
+    """Whether sorted `positions` hold `index`."""
+    at = bisect_left(positions, index)
+    return at < len(positions) and positions[at] == index
 
 
 def flags(values: Iterable) -> bytes:

@@ -18,9 +18,21 @@ from starlette.responses import Response
 import wamock.adapters.starlette  # noqa: F401  (paths with newlines route: registered before any route)
 from wamock.data.examples import Answer
 from wamock.data.facts import DocumentFacts
-from wamock.data.operations import CHAT_ARCHIVE, CHAT_LIST, operation_key, routing_order, template_pattern
+from wamock.data.operations import CHAT_ARCHIVE, CHAT_LIST, MESSAGE_LIST, operation_key, routing_order, template_pattern
 from wamock.data.spec import resolved
 from wamock.serve import CONTROL_PREFIX, envelope, state
+
+# The sends and message actions wamock implements (handlers/messages.py): path's last part, and the function's verb.
+SENDS = ("message", "link", "contact", "location", "poll", "image", "video", "audio", "file", "sticker")
+ACTIONS = {
+    "revoke": "revoke",
+    "delete": "delete",
+    "update": "update",
+    "reaction": "react",
+    "read": "read",
+    "star": "star",
+    "unstar": "unstar",
+}
 
 # What wamock serves itself at the root of any document: the control API, Swagger UI, the document.
 WAMOCK_OWN = (CONTROL_PREFIX, "/ui", "/openapi.json", "/openapi.yaml")
@@ -38,6 +50,16 @@ def shadowed(spec: dict) -> list[str]:
 HANDLED = {
     CHAT_LIST: "handlers.chats.list_chats",
     CHAT_ARCHIVE: "handlers.chats.archive_chat",
+    MESSAGE_LIST: "handlers.messages.list_messages",
+    **{f"POST /send/{kind}": f"handlers.messages.send_{kind}" for kind in SENDS},
+    **{f"POST /message/{{message_id}}/{name}": f"handlers.messages.{verb}_message" for name, verb in ACTIONS.items()},
+    "GET /user/my/groups": "handlers.groups.my_groups",
+    "GET /group/info": "handlers.groups.group_info",
+    "GET /group/participants": "handlers.groups.group_participants",
+    "GET /user/info": "handlers.users.user_info",
+    "GET /user/check": "handlers.users.user_check",
+    "GET /user/avatar": "handlers.users.user_avatar",
+    "GET /user/my/contacts": "handlers.users.my_contacts",
 }
 
 

@@ -36,6 +36,7 @@ FIXTURES_STORE = "fixtures.store"  # the checked fixtures of one device, for wor
 FIXTURES_DATA = "fixtures.json"  # the checked fixtures of several devices, for workers
 JOURNAL_LIMIT = journal_file.LIMIT
 MAX_DELETED = 1000  # paths a DELETE removed, the latest kept
+MESSAGES = "messages"  # the section where sends and message actions keep what they change (wamock.serve.message_state)
 _COUNTER = state_directory.COUNTER
 
 
@@ -209,16 +210,23 @@ class SharedState:
         applied yet are applied."""
         previous = self._snapshot
         wanted = session.get("archived", {})
+        moves = last_message_times(session.get("sections", {}))
         if previous is not None and previous.data_generation == session["data"]:
-            devices, applied = previous.devices, previous.archived  # only the switch or flags changed
+            # only the switch or flags changed
+            devices, applied, moved = previous.devices, previous.archived, last_message_times(previous.sections)
         else:
-            devices, applied = self._set_devices(previous), {}
+            devices, applied, moved = self._set_devices(previous), {}, {}
         stores = dict(devices.stores)
         for device, flags in wanted.items():
             done = applied.get(device, {})
             changed = {jid: value for jid, value in flags.items() if done.get(jid) != value}
             if changed and device in stores:
                 stores[device] = stores[device].with_archived(changed)
+        for device, times in moves.items():
+            done = moved.get(device, {})
+            changed = {jid: moment for jid, moment in times.items() if done.get(jid) != moment}
+            if changed and device in stores:
+                stores[device] = stores[device].with_last_message(changed)
         return Devices(stores) if stores != devices.stores else devices
 
     def _set_devices(self, previous: Snapshot | None) -> Devices:
@@ -278,6 +286,12 @@ class SharedState:
         with open(self.directory / "lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             yield
+
+
+def last_message_times(sections: dict) -> dict[str, dict[str, str]]:
+    """{device: {jid: time}}: the chats a send gave a new last message, which move to the top."""
+    moved = (sections.get(MESSAGES) or {}).get("moved") or {}
+    return {device: {jid: times["time"] for jid, times in chats.items()} for device, chats in moved.items()}
 
 
 class StateMiddleware:

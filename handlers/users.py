@@ -1,0 +1,84 @@
+"""Users, from the chats with persons (`wamock.data.groups`): a user the device has a chat with
+is on WhatsApp. The resolver gives each handler the facts of the served document first."""
+
+from handlers.messages import chat_jid_of, chat_list, origin, served, success_message
+from wamock.data import groups, messages, plain_requests
+from wamock.data.operations import operations
+from wamock.serve import envelope
+from wamock.serve.routes import response_of, usual_answer
+
+
+def person(facts, phone, device_id):
+    """The chat with the user `phone` names (None: none), and an error answer if the request has no device."""
+    try:
+        snapshot, device = served(facts, device_id)
+    except chat_list.Refused as refused:
+        return None, (refused.body, refused.status)
+    jid = chat_jid_of(phone or "")
+    return (snapshot.devices.stores[device].chat(jid) if jid.endswith("@s.whatsapp.net") else None), None
+
+
+def documented(facts, key: str):
+    """The document's own answer: for a request that names no one (the document lets `phone` out)."""
+    return response_of(usual_answer(facts.answers[key]))
+
+
+def the_documents_example(facts, key: str, name: str, value) -> bool:
+    """Whether `value` is the one the document gives its parameter `name` (a "try it out" sends it):
+    such a request, about no one the data holds, gets the document's own answer."""
+    operation = operations(facts.spec)[key]
+    parameter = next((parameter for parameter in operation.parameters if parameter.name == name), None)
+    return parameter is not None and plain_requests.sample(facts.spec, operation, parameter) == value
+
+
+def not_a_user(phone) -> tuple[dict, int]:
+    return envelope.error("400", f"phone: {chat_jid_of(phone or '')} is not on WhatsApp (no chat with it)"), 400
+
+
+async def user_info(facts, phone=None, device_id=None):
+    if phone is None:
+        return documented(facts, "GET /user/info")
+    chat, refused = person(facts, phone, device_id)
+    if refused or chat is None:
+        return refused or not_a_user(phone)
+    message = success_message(facts.answers["GET /user/info"])
+    return {"code": chat_list.SUCCESS, "message": message, "results": groups.user_info(chat)}, 200
+
+
+async def user_check(facts, phone=None, device_id=None):
+    if phone is None:
+        return documented(facts, "GET /user/check")
+    chat, refused = person(facts, phone, device_id)
+    if refused:
+        return refused
+    message = success_message(facts.answers["GET /user/check"])
+    return {"code": chat_list.SUCCESS, "message": message, "results": {"is_on_whatsapp": chat is not None}}, 200
+
+
+async def user_avatar(facts, phone=None, device_id=None, **_options):
+    if phone is None:
+        return documented(facts, "GET /user/avatar")
+    chat, refused = person(facts, phone, device_id)
+    if refused or chat is None:
+        return refused or not_a_user(phone)
+    results = {
+        "url": origin() + messages.MEDIA_ROOT + "jpg",
+        "id": groups.picture_id(chat["jid"]),
+        "type": "image",
+    }
+    return {
+        "code": chat_list.SUCCESS,
+        "message": success_message(facts.answers["GET /user/avatar"]),
+        "results": results,
+    }, 200
+
+
+async def my_contacts(facts, device_id=None):
+    try:
+        snapshot, device = served(facts, device_id)
+    except chat_list.Refused as refused:
+        return refused.body, refused.status
+    chats = snapshot.devices.stores[device].records()
+    found = [{"jid": chat["jid"], "name": chat["name"]} for chat in chats if chat["jid"].endswith("@s.whatsapp.net")]
+    message = success_message(facts.answers["GET /user/my/contacts"])
+    return {"code": chat_list.SUCCESS, "message": message, "results": {"data": found}}, 200
