@@ -122,3 +122,45 @@ def test_the_judged_document_implies_401_and_400_and_untypes_form_text():
         "count": {"type": "integer"},
     }
     assert document["paths"]["/form"]["post"]["responses"] == {"200": {"description": "ok"}}  # the original untouched
+
+
+def test_the_judged_document_implies_404_where_a_path_names_a_resource():
+    def ok() -> dict:
+        return {"200": {"description": "ok"}}
+
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/pets": {"get": {"responses": ok()}}, "/pets/{id}": {"get": {"responses": ok()}}},
+    }
+
+    judged = engine.judged_document(document)
+
+    assert "404" not in judged["paths"]["/pets"]["get"]["responses"]
+    assert "404" in judged["paths"]["/pets/{id}"]["get"]["responses"]
+
+
+def test_a_refusal_an_operation_documents_as_its_only_answer_is_no_rejected_valid_request():
+    """Swagger's petstore: `POST /pet` documents `405 Invalid input` and no success."""
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/pet": {"post": {"responses": {"405": {"description": "Invalid input"}}}},
+            "/other": {"post": {"responses": {"200": {"description": "ok"}}}},
+        },
+    }
+    keep = engine.judged_as_sent(document, "http://127.0.0.1:3000", None)
+    refused = RejectedPositiveData(operation="POST /pet", message="", status_code=405, allowed_statuses=["2xx"])
+
+    def answered(path: str, status: int) -> SimpleNamespace:
+        return SimpleNamespace(
+            request=requests.Request("POST", f"http://127.0.0.1:3000{path}").prepare(), status_code=status
+        )
+
+    def case(path: str) -> SimpleNamespace:
+        return SimpleNamespace(operation=SimpleNamespace(method="POST", path=path))
+
+    assert keep(None, refused, case("/pet"), answered("/pet", 405)) is False  # as documented
+    assert keep(None, refused, case("/pet"), answered("/pet", 400)) is True  # not documented: it stands
+    assert keep(None, refused, case("/other"), answered("/other", 405)) is True  # a success was documented

@@ -267,6 +267,20 @@ def judged_as_sent(document: dict, target: str, collection: str | None):
         {**document, "servers": [{"url": target.rstrip("/")}]}, config=OpenAPIConfig(spec_validator_cls=None)
     )
 
+    statuses = {
+        operation_key(method, path): {str(status).upper() for status in (operation.get("responses") or {})}
+        for path, path_item in (document.get("paths") or {}).items()
+        for method, operation in (path_item or {}).items()
+        if method in METHODS and isinstance(operation, dict)
+    }
+
+    def answers_only_as_documented(key: str, status: int) -> bool:
+        """An operation whose document gives no success (Swagger's petstore: `405 Invalid input`
+        alone) refuses as documented: a documented status is all it may answer."""
+        documented = statuses.get(key, set())
+        no_success = not any(status.startswith("2") or status == "2XX" for status in documented)
+        return no_success and bool({str(status), f"{status // 100}XX"} & documented)
+
     def valid_as_sent(request) -> bool | None:
         """Whether the request as sent meets the document; None where openapi-core cannot read it."""
         if not isinstance(request.body, (bytes, str, type(None))):
@@ -283,7 +297,8 @@ def judged_as_sent(document: dict, target: str, collection: str | None):
         if isinstance(failure, adapter.AcceptedNegativeData):
             return valid_as_sent(response.request) is not True
         if isinstance(failure, adapter.RejectedPositiveData):
-            if operation_key(case.operation.method, case.operation.path) == collection:
+            key = operation_key(case.operation.method, case.operation.path)
+            if key == collection or answers_only_as_documented(key, response.status_code):
                 return False
             if response.status_code == 400 and beyond_int64(response.request):
                 return False
@@ -307,11 +322,12 @@ def judged_document(spec: dict) -> dict:
     An operation behind a security scheme may answer 401 (refusing credentials is what the
     scheme says; upstream's document lists 401 for 6 of 89 operations), and one that takes
     parameters or a body may answer 400 to a request the document does not allow (which is
-    what Schemathesis' negative_data_rejection asks for) though its responses omit them.
+    what Schemathesis' negative_data_rejection asks for) though its responses omit them; one
+    whose path names a resource may answer 404 (its parameters name none).
     """
     judged = copy.deepcopy(spec)
     default_security = judged.get("security") or []
-    for path_item in (judged.get("paths") or {}).values():
+    for path, path_item in (judged.get("paths") or {}).items():
         for method, operation in (path_item or {}).items():
             if method not in METHODS or not isinstance(operation, dict):
                 continue
@@ -321,6 +337,8 @@ def judged_document(spec: dict) -> dict:
             takes_input = operation.get("parameters") or path_item.get("parameters") or operation.get("requestBody")
             if takes_input and "400" not in responses:
                 responses["400"] = {"description": "A request the document does not allow"}
+            if "{" in str(path) and "404" not in responses:
+                responses["404"] = {"description": "Nothing at this path (its parameters name no resource)"}
             for media_type, media in (
                 (spec_module.resolved(judged, operation.get("requestBody")) or {}).get("content", {}).items()
             ):
