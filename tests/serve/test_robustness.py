@@ -267,3 +267,27 @@ def test_archiving_without_a_body_unarchives_as_upstreams_go_binds_it():
 
     assert response.status_code == 200, response.text
     assert response.json()["results"]["archived"] is False
+
+
+def test_an_exploded_array_query_parameter_is_given_once_for_each_item(tmp_path):
+    """Swagger's petstore: `?status=available&status=pending` (explode, OpenAPI's default) was
+    refused as a parameter given twice; a plain one given twice still is."""
+    ok = {"200": {"description": "OK"}}
+    listed = {"type": "array", "items": {"type": "string", "enum": ["available", "pending", "sold"]}}
+    parameters = [
+        {"name": "status", "in": "query", "schema": listed},
+        {"name": "joined", "in": "query", "explode": False, "schema": listed},
+        {"name": "name", "in": "query", "schema": {"type": "string"}},
+    ]
+    spec = document({"/pets": {"get": {"parameters": parameters, "responses": ok}}})
+    client = create_app(spec_file=write(tmp_path / "spec.yaml", spec), allowed_hosts=["testserver"]).test_client()
+
+    exploded = client.get("/pets?status=available&status=pending")
+    wrong_item = client.get("/pets?status=available&status=lost")
+    joined_twice = client.get("/pets?joined=available&joined=sold")
+    plain_twice = client.get("/pets?name=a&name=b")
+
+    assert exploded.status_code == 200, exploded.text
+    assert wrong_item.status_code == 400, wrong_item.text
+    assert joined_twice.status_code == 400, joined_twice.text
+    assert plain_twice.status_code == 400, plain_twice.text

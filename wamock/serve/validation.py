@@ -99,7 +99,9 @@ class StrictURIParser(FormAwareURIParser):
 class NamingParameterValidator(ParameterValidator):
     def validate_query_parameter(self, param, request):
         given = len(query_params(request.scope["query_string"]).getlist(param["name"]))
-        if given > 1:
+        # An array in the form style, exploded (OpenAPI's default), is given once for each item.
+        repeats = (param.get("schema") or {}).get("type") == "array" and param.get("explode", True) is not False
+        if given > 1 and not repeats:
             return f"{param['name']}: given {given} times; give it once"
         return super().validate_query_parameter(param, request)
 
