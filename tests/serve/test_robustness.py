@@ -291,3 +291,24 @@ def test_an_exploded_array_query_parameter_is_given_once_for_each_item(tmp_path)
     assert wrong_item.status_code == 400, wrong_item.text
     assert joined_twice.status_code == 400, joined_twice.text
     assert plain_twice.status_code == 400, plain_twice.text
+
+
+def test_a_31_body_schema_says_itself_whether_null_is_valid(tmp_path):
+    """Discourse (3.1): a body schema without a `type` takes JSON null, which 3.0's `nullable`
+    rule refused; one typed `object` still refuses it."""
+    ok = {"200": {"description": "OK"}}
+
+    def posting(schema: dict) -> dict:
+        return {"post": {"requestBody": {"content": {"application/json": {"schema": schema}}}, "responses": ok}}
+
+    spec = {
+        **document(
+            {"/any": posting({"properties": {"n": {"type": "integer"}}}), "/object": posting({"type": "object"})}
+        ),
+        "openapi": "3.1.0",
+    }
+    client = create_app(spec_file=write(tmp_path / "spec.yaml", spec), allowed_hosts=["testserver"]).test_client()
+    null = {"content": b"null", "headers": {"Content-Type": "application/json"}}
+
+    assert client.post("/any", **null).status_code == 200
+    assert client.post("/object", **null).status_code == 400

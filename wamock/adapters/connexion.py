@@ -57,7 +57,10 @@ class JSONBody(ChosenSchemaValidator, JSONRequestBodyValidator):
         return self.read(await _whole(stream), self._encoding)
 
     def _validate(self, body):
-        return self.judge(body, self._validator, nullable=self._nullable, required=self._required)
+        # connexion reads 3.0's `nullable`; a schema with a validator of its own (3.1's) says
+        # itself whether null is valid (one without a `type` takes it).
+        chosen = self.schema_validator(self._schema) is not None
+        return self.judge(body, self._validator, nullable=self._nullable or chosen, required=self._required)
 
 
 class OptionalForm:
