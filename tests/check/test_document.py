@@ -183,7 +183,8 @@ def test_a_document_without_chats_is_served_and_checked(capsys, tmp_path):
     finally:
         stop(server)
 
-    assert (pets.status_code, pets.json()) == (200, [{"id": 7}])
+    # /pets is a collection (wamock.data.inference): generated pets, 7 among them, until deleted.
+    assert pets.status_code == 200 and {"id": 7} in pets.json()
     assert wrong_kind.status_code == 400 and "kind" in wrong_kind.json()["message"]
     assert (deleted.status_code, again.status_code) == (204, 404)
     assert status == 0, output
