@@ -1,0 +1,180 @@
+"""GOWA's devices, with state: added, listed, logged in (a QR code to scan) and out, removed.
+
+Each answer is the document's own 200 answer with its results told by the registry
+(`wamock.serve.devices`). A login completes when the phone scans the code: in a mock, when
+the control API says so (`PUT /__wamock/devices/{device_id}/session`). Every change is an
+event the live connections (`/ws`) send on.
+"""
+
+import datetime
+import uuid
+from urllib.parse import unquote, urlsplit
+
+from connexion import request
+
+from wamock.data import device_registry
+from wamock.data.device_registry import RegistryError
+from wamock.data.facts import DocumentFacts
+from wamock.serve import devices, envelope, state
+from wamock.serve.chat_list import SUCCESS
+from wamock.serve.published import base_path
+
+QR_PATH = "/statics/images/qrcode/"  # where upstream's QR links point (its document's example)
+
+
+def _documented(facts: DocumentFacts, key: str) -> dict:
+    answer = facts.answers.get(key, {}).get(200)
+    return dict(answer.body) if answer is not None and isinstance(answer.body, dict) else {"code": SUCCESS}
+
+
+def _answer(facts: DocumentFacts, key: str, results) -> dict:
+    return {**_documented(facts, key), "results": results}
+
+
+def _registry(facts: DocumentFacts) -> dict:
+    return devices.registry(facts, state.current().snapshot())
+
+
+def _not_found(facts: DocumentFacts, device_id: str) -> tuple[dict, int]:
+    return envelope.device_not_found(facts.texts.device_not_found, device_id), 404
+
+
+def _info(device: dict) -> dict:
+    return {key: device[key] for key in ("id", "phone_number", "display_name", "state", "jid", "created_at")}
+
+
+def _status(device: dict) -> dict:
+    connected = device["state"] != device_registry.DISCONNECTED
+    logged_in = device["state"] == device_registry.LOGGED_IN and not state.current().snapshot().logged_out
+    return {"device_id": device["id"], "is_connected": connected, "is_logged_in": logged_in}
+
+
+def _change(facts: DocumentFacts, how) -> dict:
+    return devices.change(state.current(), facts, how)
+
+
+def _qr_link() -> str:
+    """A new QR code's URL, on the origin the request came to (never the document's example host)."""
+    scheme = request.url.scheme
+    host = request.headers.get("host") or request.url.netloc
+    prefix = urlsplit(f"//{host}").netloc
+    return f"{scheme}://{prefix}{base_path(_spec())}{QR_PATH}scan-qr-{uuid.uuid4()}.png"
+
+
+def _spec() -> dict:
+    return state.current().spec
+
+
+def _qr_duration(facts: DocumentFacts, key: str) -> int:
+    results = _documented(facts, key).get("results")
+    duration = results.get("qr_duration") if isinstance(results, dict) else None
+    return duration if isinstance(duration, int) else 30
+
+
+def _named_device(facts: DocumentFacts) -> tuple[dict | None, tuple[dict, int] | None]:
+    """The device an /app/... request means (X-Device-Id, else `device_id`, else the only one)."""
+    header = request.headers.get("x-device-id")
+    named = unquote(header) if header is not None else request.query_params.get("device_id")
+    registry = _registry(facts)
+    if named is None:
+        if len(registry["devices"]) == 1:
+            return registry["devices"][0], None
+        return None, (envelope.device_required(), 400)
+    device = device_registry.find(registry, named)
+    if device is None:
+        return None, (envelope.device_not_found(facts.texts.device_not_found, named), 400)
+    return device, None
+
+
+# The /devices operations.
+
+
+async def list_devices(facts: DocumentFacts):
+    return _answer(facts, "GET /devices", [_info(device) for device in _registry(facts)["devices"]])
+
+
+async def add_device(facts: DocumentFacts, body=None):
+    wanted = body.get("device_id") if isinstance(body, dict) else None
+    try:
+        registry = _change(
+            facts, lambda kept: device_registry.added(kept, wanted or None, datetime.datetime.now(datetime.UTC))
+        )
+    except RegistryError as refused:
+        documented = facts.answers["POST /devices"].get(400)
+        return envelope.shaped_error(documented.body if documented else None, 400, str(refused)), 400
+    device = registry["devices"][-1]
+    webhook = {key: value for key, value in (body or {}).items() if key.startswith("webhook_")}
+    return _answer(facts, "POST /devices", {**_info(device), **webhook})
+
+
+async def get_device(facts: DocumentFacts, device_id: str):
+    device = device_registry.find(_registry(facts), device_id)
+    if device is None:
+        return _not_found(facts, device_id)
+    return _answer(facts, "GET /devices/{device_id}", _info(device))
+
+
+async def remove_device(facts: DocumentFacts, device_id: str):
+    if device_registry.find(_registry(facts), device_id) is None:
+        return _not_found(facts, device_id)
+    _change(facts, lambda kept: device_registry.removed(kept, device_id))
+    return _documented(facts, "DELETE /devices/{device_id}")
+
+
+async def login_device(facts: DocumentFacts, device_id: str):
+    key = "GET /devices/{device_id}/login"
+    if device_registry.find(_registry(facts), device_id) is None:
+        return _not_found(facts, device_id)
+    _change(facts, lambda kept: device_registry.connecting(kept, device_id))
+    return _answer(facts, key, {"device_id": device_id, "qr_link": _qr_link(), "qr_duration": _qr_duration(facts, key)})
+
+
+async def logout_device(facts: DocumentFacts, device_id: str):
+    if device_registry.find(_registry(facts), device_id) is None:
+        return _not_found(facts, device_id)
+    _change(facts, lambda kept: device_registry.logged_out(kept, device_id))
+    return _documented(facts, "POST /devices/{device_id}/logout")
+
+
+async def reconnect_device(facts: DocumentFacts, device_id: str):
+    if device_registry.find(_registry(facts), device_id) is None:
+        return _not_found(facts, device_id)
+    return _documented(facts, "POST /devices/{device_id}/reconnect")
+
+
+async def device_status(facts: DocumentFacts, device_id: str):
+    device = device_registry.find(_registry(facts), device_id)
+    if device is None:
+        return _not_found(facts, device_id)
+    return _answer(facts, "GET /devices/{device_id}/status", _status(device))
+
+
+# The /app operations, for the device X-Device-Id names.
+
+
+async def app_devices(facts: DocumentFacts):
+    return _answer(facts, "GET /app/devices", device_registry.listed(_registry(facts)))
+
+
+async def app_status(facts: DocumentFacts):
+    device, refused = _named_device(facts)
+    if refused:
+        return refused
+    return _answer(facts, "GET /app/status", {**_status(device), "jid": device["jid"]})
+
+
+async def app_login(facts: DocumentFacts):
+    key = "GET /app/login"
+    device, refused = _named_device(facts)
+    if refused:
+        return refused
+    _change(facts, lambda kept: device_registry.connecting(kept, device["id"]))
+    return _answer(facts, key, {"qr_duration": _qr_duration(facts, key), "qr_link": _qr_link()})
+
+
+async def app_logout(facts: DocumentFacts):
+    device, refused = _named_device(facts)
+    if refused:
+        return refused
+    _change(facts, lambda kept: device_registry.logged_out(kept, device["id"]))
+    return _documented(facts, "GET /app/logout")

@@ -1,0 +1,123 @@
+"""The WhatsApp devices a mock of GOWA knows: added, logged in and out, removed, each change an event.
+
+The registry is a plain value (kept by `wamock.serve.state.SharedState.change` in the session's
+"devices" section, seen by every worker): the devices, in the order they were added, and the
+latest events, numbered, which live connections (`/ws`) send on. `epoch` names one history of
+the registry: a reset starts another, so a connection knows to send the whole list again.
+
+Until a device is changed, the registry is the data set's: its named devices, else the one
+device of the document's example (`GET /devices`'s first item), each logged in with the
+example's fields. A device added through the API starts disconnected and with no chats.
+"""
+
+import datetime
+import uuid
+import zlib
+
+MAX_DEVICES = 100  # a fuzzer's thousands of POST /devices cannot grow the state
+MAX_EVENTS = 50  # the latest, for connections that have not sent them yet
+LOGGED_IN = "logged_in"
+CONNECTING = "connecting"
+DISCONNECTED = "disconnected"
+
+
+class RegistryError(ValueError):
+    """A change the registry refuses: the message says why."""
+
+
+def initial(device_ids: list[str], example: dict, epoch: str) -> dict:
+    """The registry before any change: each device logged in, with the example device's fields.
+    `epoch` is the same in every worker for the same data set (it is computed, not kept)."""
+    devices = [{**example, "id": device_id, "state": LOGGED_IN} for device_id in device_ids]
+    return {"epoch": epoch, "seq": 0, "devices": devices, "events": []}
+
+
+def find(registry: dict, device_id: str) -> dict | None:
+    return next((device for device in registry["devices"] if device["id"] == device_id), None)
+
+
+def _with_event(registry: dict, devices: list[dict], code: str, message: str, device_id: str | None) -> dict:
+    """`devices` kept, with the event that announces the change: its result names the device and
+    lists the devices after it (upstream's DEVICE_LOGGED_OUT and DEVICE_REMOVED results)."""
+    seq = registry["seq"] + 1
+    result = listed({"devices": devices}) if device_id is None else {"device_id": device_id, "devices": devices}
+    event = {"seq": seq, "code": code, "message": message, "result": result}
+    return {**registry, "seq": seq, "devices": devices, "events": [*registry["events"], event][-MAX_EVENTS:]}
+
+
+def _replaced(registry: dict, device_id: str, **fields) -> list[dict]:
+    return [{**device, **fields} if device["id"] == device_id else device for device in registry["devices"]]
+
+
+def added(registry: dict, device_id: str | None, now: datetime.datetime) -> dict:
+    """With a new device, disconnected (its id generated where none is given); RegistryError if it exists."""
+    device_id = device_id or str(uuid.uuid4())
+    if find(registry, device_id) is not None:
+        raise RegistryError(f"device_id: {device_id} already exists")
+    if len(registry["devices"]) >= MAX_DEVICES:
+        raise RegistryError(f"device_id: at most {MAX_DEVICES} devices; remove one first")
+    device = {
+        "id": device_id,
+        "phone_number": "",
+        "display_name": "",
+        "state": DISCONNECTED,
+        "jid": "",
+        "created_at": now.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    devices = [*registry["devices"], device]
+    return _with_event(registry, devices, "LIST_DEVICES", "Device added", None)
+
+
+def removed(registry: dict, device_id: str) -> dict:
+    if find(registry, device_id) is None:
+        return registry
+    devices = [device for device in registry["devices"] if device["id"] != device_id]
+    return _with_event(registry, devices, "DEVICE_REMOVED", f"Device {device_id} logged out and removed", device_id)
+
+
+def connecting(registry: dict, device_id: str) -> dict:
+    """A QR login started: the device waits for its phone to scan the code."""
+    device = find(registry, device_id)
+    if device is None or device["state"] == LOGGED_IN:
+        return registry
+    return {**registry, "devices": _replaced(registry, device_id, state=CONNECTING)}
+
+
+def logged_in(registry: dict, device_id: str) -> dict:
+    """The phone paired: the device is logged in, with a phone number of its own."""
+    device = find(registry, device_id)
+    if device is None or device["state"] == LOGGED_IN:
+        return registry
+    phone = device["phone_number"] or phone_number_of(device_id)
+    jid = f"{phone}@s.whatsapp.net"
+    devices = _replaced(registry, device_id, state=LOGGED_IN, phone_number=phone, jid=jid)
+    return _with_event(registry, devices, "LOGIN_SUCCESS", f"Successfully pair with {jid}", device_id)
+
+
+def logged_out(registry: dict, device_id: str) -> dict:
+    """Logged out, the slot kept (id and display name), as upstream's logout does."""
+    device = find(registry, device_id)
+    if device is None or device["state"] == DISCONNECTED:
+        return registry
+    devices = _replaced(registry, device_id, state=DISCONNECTED, jid="")
+    return _with_event(registry, devices, "DEVICE_LOGGED_OUT", f"Device {device_id} logged out (slot kept)", device_id)
+
+
+def phone_number_of(device_id: str) -> str:
+    """A phone number for a device, the same for the same id: GOWA's country code, then ten digits."""
+    return f"62{zlib.crc32(device_id.encode()) % 10**10:010d}"
+
+
+def listed(registry: dict) -> list[dict]:
+    """The devices as `/app/devices` and LIST_DEVICES give them: name, device, jid."""
+    return [
+        {"name": device["display_name"] or device["phone_number"], "device": device["id"], "jid": device["jid"]}
+        for device in registry["devices"]
+    ]
+
+
+def events_after(registry: dict, epoch: str, seq: int) -> list[dict]:
+    """The events a connection that has seen `seq` of `epoch` has not sent yet."""
+    if registry["epoch"] != epoch:
+        return []
+    return [event for event in registry["events"] if event["seq"] > seq]
