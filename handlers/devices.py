@@ -31,8 +31,8 @@ def _answer(facts: DocumentFacts, key: str, results) -> dict:
     return {**_documented(facts, key), "results": results}
 
 
-def _registry(facts: DocumentFacts) -> dict:
-    return devices.registry(facts, state.current().snapshot())
+def _registry() -> dict:
+    return devices.current(state.current())
 
 
 def _not_found(facts: DocumentFacts, device_id: str) -> tuple[dict, int]:
@@ -49,8 +49,8 @@ def _status(device: dict) -> dict:
     return {"device_id": device["id"], "is_connected": connected, "is_logged_in": logged_in}
 
 
-def _change(facts: DocumentFacts, how) -> dict:
-    return devices.change(state.current(), facts, how)
+def _change(how) -> dict:
+    return devices.change(state.current(), how)
 
 
 def _qr_link() -> str:
@@ -75,7 +75,7 @@ def _named_device(facts: DocumentFacts) -> tuple[dict | None, tuple[dict, int] |
     """The device an /app/... request means (X-Device-Id, else `device_id`, else the only one)."""
     header = request.headers.get("x-device-id")
     named = unquote(header) if header is not None else request.query_params.get("device_id")
-    registry = _registry(facts)
+    registry = _registry()
     if named is None:
         if len(registry["devices"]) == 1:
             return registry["devices"][0], None
@@ -90,15 +90,14 @@ def _named_device(facts: DocumentFacts) -> tuple[dict | None, tuple[dict, int] |
 
 
 async def list_devices(facts: DocumentFacts):
-    return _answer(facts, "GET /devices", [_info(device) for device in _registry(facts)["devices"]])
+    return _answer(facts, "GET /devices", [_info(device) for device in _registry()["devices"]])
 
 
 async def add_device(facts: DocumentFacts, body=None):
     wanted = body.get("device_id") if isinstance(body, dict) else None
     try:
-        registry = _change(
-            facts, lambda kept: device_registry.added(kept, wanted or None, datetime.datetime.now(datetime.UTC))
-        )
+        now = datetime.datetime.now(datetime.UTC)
+        registry = _change(lambda kept: device_registry.added(kept, wanted or None, now))
     except RegistryError as refused:
         documented = facts.answers["POST /devices"].get(400)
         return envelope.shaped_error(documented.body if documented else None, 400, str(refused)), 400
@@ -108,42 +107,42 @@ async def add_device(facts: DocumentFacts, body=None):
 
 
 async def get_device(facts: DocumentFacts, device_id: str):
-    device = device_registry.find(_registry(facts), device_id)
+    device = device_registry.find(_registry(), device_id)
     if device is None:
         return _not_found(facts, device_id)
     return _answer(facts, "GET /devices/{device_id}", _info(device))
 
 
 async def remove_device(facts: DocumentFacts, device_id: str):
-    if device_registry.find(_registry(facts), device_id) is None:
+    if device_registry.find(_registry(), device_id) is None:
         return _not_found(facts, device_id)
-    _change(facts, lambda kept: device_registry.removed(kept, device_id))
+    _change(lambda kept: device_registry.removed(kept, device_id))
     return _documented(facts, "DELETE /devices/{device_id}")
 
 
 async def login_device(facts: DocumentFacts, device_id: str):
     key = "GET /devices/{device_id}/login"
-    if device_registry.find(_registry(facts), device_id) is None:
+    if device_registry.find(_registry(), device_id) is None:
         return _not_found(facts, device_id)
-    _change(facts, lambda kept: device_registry.connecting(kept, device_id))
+    _change(lambda kept: device_registry.connecting(kept, device_id))
     return _answer(facts, key, {"device_id": device_id, "qr_link": _qr_link(), "qr_duration": _qr_duration(facts, key)})
 
 
 async def logout_device(facts: DocumentFacts, device_id: str):
-    if device_registry.find(_registry(facts), device_id) is None:
+    if device_registry.find(_registry(), device_id) is None:
         return _not_found(facts, device_id)
-    _change(facts, lambda kept: device_registry.logged_out(kept, device_id))
+    _change(lambda kept: device_registry.logged_out(kept, device_id))
     return _documented(facts, "POST /devices/{device_id}/logout")
 
 
 async def reconnect_device(facts: DocumentFacts, device_id: str):
-    if device_registry.find(_registry(facts), device_id) is None:
+    if device_registry.find(_registry(), device_id) is None:
         return _not_found(facts, device_id)
     return _documented(facts, "POST /devices/{device_id}/reconnect")
 
 
 async def device_status(facts: DocumentFacts, device_id: str):
-    device = device_registry.find(_registry(facts), device_id)
+    device = device_registry.find(_registry(), device_id)
     if device is None:
         return _not_found(facts, device_id)
     return _answer(facts, "GET /devices/{device_id}/status", _status(device))
@@ -153,7 +152,7 @@ async def device_status(facts: DocumentFacts, device_id: str):
 
 
 async def app_devices(facts: DocumentFacts):
-    return _answer(facts, "GET /app/devices", device_registry.listed(_registry(facts)))
+    return _answer(facts, "GET /app/devices", device_registry.listed(_registry()))
 
 
 async def app_status(facts: DocumentFacts):
@@ -168,7 +167,7 @@ async def app_login(facts: DocumentFacts):
     device, refused = _named_device(facts)
     if refused:
         return refused
-    _change(facts, lambda kept: device_registry.connecting(kept, device["id"]))
+    _change(lambda kept: device_registry.connecting(kept, device["id"]))
     return _answer(facts, key, {"qr_duration": _qr_duration(facts, key), "qr_link": _qr_link()})
 
 
@@ -176,5 +175,5 @@ async def app_logout(facts: DocumentFacts):
     device, refused = _named_device(facts)
     if refused:
         return refused
-    _change(facts, lambda kept: device_registry.logged_out(kept, device["id"]))
+    _change(lambda kept: device_registry.logged_out(kept, device["id"]))
     return _documented(facts, "GET /app/logout")
