@@ -72,7 +72,8 @@ def _qr_duration(facts: DocumentFacts, key: str) -> int:
 
 
 def _named_device(facts: DocumentFacts) -> tuple[dict | None, tuple[dict, int] | None]:
-    """The device an /app/... request means (X-Device-Id, else `device_id`, else the only one)."""
+    """The device an /app/... request means (X-Device-Id, else `device_id`, else the only one);
+    else upstream's refusal: 400 DEVICE_ID_REQUIRED, or 404 DEVICE_NOT_FOUND."""
     header = request.headers.get("x-device-id")
     named = unquote(header) if header is not None else request.query_params.get("device_id")
     registry = _registry()
@@ -82,7 +83,7 @@ def _named_device(facts: DocumentFacts) -> tuple[dict | None, tuple[dict, int] |
         return None, (envelope.device_required(), 400)
     device = device_registry.find(registry, named)
     if device is None:
-        return None, (envelope.device_not_found(facts.texts.device_not_found, named), 400)
+        return None, _not_found(facts, named)
     return device, None
 
 
