@@ -39,8 +39,7 @@ def _not_found(facts: DocumentFacts, device_id: str) -> tuple[dict, int]:
     return envelope.device_not_found(facts.texts.device_not_found, device_id), 404
 
 
-def _info(device: dict) -> dict:
-    return {key: device[key] for key in ("id", "phone_number", "display_name", "state", "jid", "created_at")}
+_info = device_registry.info
 
 
 def _status(device: dict) -> dict:

@@ -19,6 +19,8 @@ MAX_EVENTS = 50  # the latest, for connections that have not sent them yet
 LOGGED_IN = "logged_in"
 CONNECTING = "connecting"
 DISCONNECTED = "disconnected"
+ADDED = "added"  # a device added through the API: it has no chats (not shown in answers)
+INFO_FIELDS = ("id", "phone_number", "display_name", "state", "jid", "created_at")  # what a DeviceInfo shows
 
 
 class RegistryError(ValueError):
@@ -40,7 +42,8 @@ def _with_event(registry: dict, devices: list[dict], code: str, message: str, de
     """`devices` kept, with the event that announces the change: its result names the device and
     lists the devices after it (upstream's DEVICE_LOGGED_OUT and DEVICE_REMOVED results)."""
     seq = registry["seq"] + 1
-    result = listed({"devices": devices}) if device_id is None else {"device_id": device_id, "devices": devices}
+    shown = [info(device) for device in devices]
+    result = listed({"devices": devices}) if device_id is None else {"device_id": device_id, "devices": shown}
     event = {"seq": seq, "code": code, "message": message, "result": result}
     return {**registry, "seq": seq, "devices": devices, "events": [*registry["events"], event][-MAX_EVENTS:]}
 
@@ -63,6 +66,7 @@ def added(registry: dict, device_id: str | None, now: datetime.datetime) -> dict
         "state": DISCONNECTED,
         "jid": "",
         "created_at": now.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        ADDED: True,
     }
     devices = [*registry["devices"], device]
     return _with_event(registry, devices, "LIST_DEVICES", "Device added", None)
@@ -101,6 +105,17 @@ def logged_out(registry: dict, device_id: str) -> dict:
         return registry
     devices = _replaced(registry, device_id, state=DISCONNECTED, jid="")
     return _with_event(registry, devices, "DEVICE_LOGGED_OUT", f"Device {device_id} logged out (slot kept)", device_id)
+
+
+def info(device: dict) -> dict:
+    """The device as answers show it (upstream's DeviceInfo)."""
+    return {key: device[key] for key in INFO_FIELDS if key in device}
+
+
+def added_through_the_api(registry: dict | None, device_id: str | None) -> bool:
+    """Whether `device_id` names a device added through the API, which starts with no chats."""
+    device = find(registry, device_id) if registry is not None and device_id is not None else None
+    return device is not None and device.get(ADDED, False)
 
 
 def phone_number_of(device_id: str) -> str:
