@@ -18,6 +18,7 @@ from wamock.data.facts import DocumentFacts
 from wamock.serve import devices, envelope, state
 from wamock.serve.chat_list import SUCCESS
 from wamock.serve.published import base_path
+from wamock.serve.routes import documented_statuses
 
 QR_PATH = "/statics/images/qrcode/"  # where upstream's QR links point (its document's example)
 
@@ -70,9 +71,10 @@ def _qr_duration(facts: DocumentFacts, key: str) -> int:
     return duration if isinstance(duration, int) else 30
 
 
-def _named_device(facts: DocumentFacts) -> tuple[dict | None, tuple[dict, int] | None]:
+def _named_device(facts: DocumentFacts, key: str) -> tuple[dict | None, tuple[dict, int] | None]:
     """The device an /app/... request means (X-Device-Id, else `device_id`, else the only one);
-    else upstream's refusal: 400 DEVICE_ID_REQUIRED, or 404 DEVICE_NOT_FOUND."""
+    else upstream's refusal: 400 DEVICE_ID_REQUIRED, or DEVICE_NOT_FOUND, with 404 where the
+    operation documents it, else 400 (the status it documents for a request it cannot serve)."""
     header = request.headers.get("x-device-id")
     named = unquote(header) if header is not None else request.query_params.get("device_id")
     registry = _registry()
@@ -82,7 +84,8 @@ def _named_device(facts: DocumentFacts) -> tuple[dict | None, tuple[dict, int] |
         return None, (envelope.device_required(), 400)
     device = device_registry.find(registry, named)
     if device is None:
-        return None, _not_found(facts, named)
+        status = 404 if "404" in documented_statuses(facts.spec, key) else 400
+        return None, (envelope.device_not_found(facts.texts.device_not_found, named), status)
     return device, None
 
 
@@ -156,7 +159,7 @@ async def app_devices(facts: DocumentFacts):
 
 
 async def app_status(facts: DocumentFacts):
-    device, refused = _named_device(facts)
+    device, refused = _named_device(facts, "GET /app/status")
     if refused:
         return refused
     return _answer(facts, "GET /app/status", {**_status(device), "jid": device["jid"]})
@@ -164,7 +167,7 @@ async def app_status(facts: DocumentFacts):
 
 async def app_login(facts: DocumentFacts):
     key = "GET /app/login"
-    device, refused = _named_device(facts)
+    device, refused = _named_device(facts, key)
     if refused:
         return refused
     _change(lambda kept: device_registry.connecting(kept, device["id"]))
@@ -172,7 +175,7 @@ async def app_login(facts: DocumentFacts):
 
 
 async def app_logout(facts: DocumentFacts):
-    device, refused = _named_device(facts)
+    device, refused = _named_device(facts, "GET /app/logout")
     if refused:
         return refused
     _change(lambda kept: device_registry.logged_out(kept, device["id"]))
