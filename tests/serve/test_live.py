@@ -12,7 +12,7 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
-from tests.conftest import AUTH, JSON, TEST_HOST, UPSTREAM, needs_upstream, start_wamock, stop, wait_for
+from tests.conftest import AUTH, JSON, UPSTREAM, needs_upstream, serving, start_wamock, stop, wait_for
 from wamock.data import spec as spec_module
 from wamock.data.paths import DEFAULT_FIXTURES
 from wamock.serve.app import create_app
@@ -162,16 +162,16 @@ def test_the_credentials_in_the_query_are_never_printed(gowa, gowa_server):
 
 
 def test_a_change_made_in_another_worker_reaches_the_connection(tmp_path):
-    """Two apps on one state directory, as `--workers 2` runs them: the connection is held by one,
-    the changes are made through the other."""
+    """Two servers on one state directory, as `--workers 2` runs them: the connection is held by
+    one, the changes are made through the other."""
     spec = spec_module.load(UPSTREAM)
     SharedState.create(fixtures_file=DEFAULT_FIXTURES, spec=spec, directory=tmp_path, for_workers=True)
-    holding = create_app(spec_file=UPSTREAM, state_dir=tmp_path, allowed_hosts=[TEST_HOST]).test_client()
-    changing = create_app(spec_file=UPSTREAM, state_dir=tmp_path, allowed_hosts=[TEST_HOST]).test_client()
+    holding = create_app(spec_file=UPSTREAM, state_dir=tmp_path)
+    changing = create_app(spec_file=UPSTREAM, state_dir=tmp_path)
 
-    with holding.websocket_connect(f"/ws?authorization={TOKEN}") as live:
-        changing.post("/devices", json={"device_id": "harness-dev"}, auth=AUTH)
-        changing.put("/__wamock/devices/harness-dev/session", json={"logged_in": True}, headers=JSON)
-        frames = [live.receive_json(), live.receive_json()]
+    with serving(holding) as held, serving(changing) as other, connect(ws_url(held)) as live:
+        httpx.post(f"{other}/devices", json={"device_id": "harness-dev"}, auth=AUTH)
+        httpx.put(f"{other}/__wamock/devices/harness-dev/session", json={"logged_in": True}, headers=JSON)
+        frames = [next_frame(live), next_frame(live)]
 
     assert [frame["code"] for frame in frames] == ["LIST_DEVICES", "LOGIN_SUCCESS"]
