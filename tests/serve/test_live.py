@@ -5,11 +5,12 @@ credentials in its query never printed."""
 import base64
 import json
 import socket
+import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from tests.conftest import AUTH, JSON, UPSTREAM, needs_upstream, serving, start_wamock, stop, wait_for
@@ -175,3 +176,18 @@ def test_a_change_made_in_another_worker_reaches_the_connection(tmp_path):
         frames = [next_frame(live), next_frame(live)]
 
     assert [frame["code"] for frame in frames] == ["LIST_DEVICES", "LOGIN_SUCCESS"]
+
+
+def test_sigterm_closes_the_live_connections_and_exits_at_once():
+    server = start_wamock("--spec", str(UPSTREAM))
+    with connect(ws_url(server.base_url)) as live:
+        started = time.monotonic()
+        server.process.terminate()
+        status = server.process.wait(timeout=FRAME_TIMEOUT)
+        with pytest.raises(ConnectionClosed) as closed:
+            live.recv(timeout=FRAME_TIMEOUT)
+    stop(server)
+
+    assert status == 0
+    assert time.monotonic() - started < 5  # not the graceful shutdown's 10 s timeout
+    assert closed.value.rcvd.code == 1012  # service restart: a dashboard reconnects

@@ -16,6 +16,7 @@ import zlib
 
 MAX_DEVICES = 100  # a fuzzer's thousands of POST /devices cannot grow the state
 MAX_EVENTS = 50  # the latest, for connections that have not sent them yet
+MAX_ID = 128  # characters of a device id: a fuzzer's megabyte ids cannot grow the state
 LOGGED_IN = "logged_in"
 CONNECTING = "connecting"
 DISCONNECTED = "disconnected"
@@ -39,12 +40,9 @@ def find(registry: dict, device_id: str) -> dict | None:
 
 
 def _with_event(registry: dict, devices: list[dict], code: str, message: str, device_id: str | None) -> dict:
-    """`devices` kept, with the event that announces the change: its result names the device and
-    lists the devices after it (upstream's DEVICE_LOGGED_OUT and DEVICE_REMOVED results)."""
+    """`devices` kept, with the event that announces the change (its result is made when it is sent)."""
     seq = registry["seq"] + 1
-    shown = [info(device) for device in devices]
-    result = listed({"devices": devices}) if device_id is None else {"device_id": device_id, "devices": shown}
-    event = {"seq": seq, "code": code, "message": message, "result": result}
+    event = {"seq": seq, "code": code, "message": message, "device_id": device_id}
     return {**registry, "seq": seq, "devices": devices, "events": [*registry["events"], event][-MAX_EVENTS:]}
 
 
@@ -55,6 +53,8 @@ def _replaced(registry: dict, device_id: str, **fields) -> list[dict]:
 def added(registry: dict, device_id: str | None, now: datetime.datetime) -> dict:
     """With a new device, disconnected (its id generated where none is given); RegistryError if it exists."""
     device_id = device_id or str(uuid.uuid4())
+    if len(device_id) > MAX_ID:
+        raise RegistryError(f"device_id: at most {MAX_ID} characters")
     if find(registry, device_id) is not None:
         raise RegistryError(f"device_id: {device_id} already exists")
     if len(registry["devices"]) >= MAX_DEVICES:
@@ -131,8 +131,21 @@ def listed(registry: dict) -> list[dict]:
     ]
 
 
-def events_after(registry: dict, epoch: str, seq: int) -> list[dict]:
-    """The events a connection that has seen `seq` of `epoch` has not sent yet."""
+def frames_after(registry: dict, epoch: str, seq: int) -> list[dict]:
+    """The frames `{code, message, result}` of the events a connection that has seen `seq` of
+    `epoch` has not sent yet. A result names the device and lists the devices as they are now
+    (upstream's DEVICE_LOGGED_OUT and DEVICE_REMOVED results); LIST_DEVICES's lists them."""
     if registry["epoch"] != epoch:
         return []
-    return [event for event in registry["events"] if event["seq"] > seq]
+    shown = [info(device) for device in registry["devices"]]
+    return [
+        {
+            "code": event["code"],
+            "message": event["message"],
+            "result": listed(registry)
+            if event["device_id"] is None
+            else {"device_id": event["device_id"], "devices": shown},
+        }
+        for event in registry["events"]
+        if event["seq"] > seq
+    ]

@@ -154,8 +154,8 @@ class LiveUpdates:
                     if registry["epoch"] != seen[0]:  # reset: another history, the whole list
                         listed = device_registry.listed(registry)
                         await socket.send_text(frame("LIST_DEVICES", LIST_MESSAGE, listed))
-                    for event in device_registry.events_after(registry, *seen):
-                        await socket.send_text(frame(event["code"], event["message"], event["result"]))
+                    for event in device_registry.frames_after(registry, *seen):
+                        await socket.send_text(json.dumps(event))
                     seen = (registry["epoch"], registry["seq"])
 
             tasks.start_soon(answer_requests)
