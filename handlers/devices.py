@@ -8,7 +8,7 @@ event the live connections (`/ws`) send on.
 
 import datetime
 import uuid
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from connexion import request
 
@@ -19,8 +19,7 @@ from wamock.serve import devices, envelope, state
 from wamock.serve.chat_list import SUCCESS
 from wamock.serve.published import base_path
 from wamock.serve.routes import documented_statuses
-
-QR_PATH = "/statics/images/qrcode/"  # where upstream's QR links point (its document's example)
+from wamock.serve.statics import QR_PREFIX
 
 
 def _documented(facts: DocumentFacts, key: str) -> dict:
@@ -53,16 +52,11 @@ def _change(how) -> dict:
     return devices.change(state.current(), how)
 
 
-def _qr_link() -> str:
-    """A new QR code's URL, on the origin the request came to (never the document's example host)."""
-    scheme = request.url.scheme
+def _qr_link(facts: DocumentFacts) -> str:
+    """A new QR code's URL (upstream's `scan-qr-UUID.png`), on the origin the request came to,
+    never the document's example host; `/statics` serves its image."""
     host = request.headers.get("host") or request.url.netloc
-    prefix = urlsplit(f"//{host}").netloc
-    return f"{scheme}://{prefix}{base_path(_spec())}{QR_PATH}scan-qr-{uuid.uuid4()}.png"
-
-
-def _spec() -> dict:
-    return state.current().spec
+    return f"{request.url.scheme}://{host}{base_path(facts.spec)}{QR_PREFIX}scan-qr-{uuid.uuid4()}.png"
 
 
 def _qr_duration(facts: DocumentFacts, key: str) -> int:
@@ -128,7 +122,9 @@ async def login_device(facts: DocumentFacts, device_id: str):
     if device_registry.find(_registry(), device_id) is None:
         return _not_found(facts, device_id)
     _change(lambda kept: device_registry.connecting(kept, device_id))
-    return _answer(facts, key, {"device_id": device_id, "qr_link": _qr_link(), "qr_duration": _qr_duration(facts, key)})
+    return _answer(
+        facts, key, {"device_id": device_id, "qr_link": _qr_link(facts), "qr_duration": _qr_duration(facts, key)}
+    )
 
 
 async def logout_device(facts: DocumentFacts, device_id: str):
@@ -171,7 +167,7 @@ async def app_login(facts: DocumentFacts):
     if refused:
         return refused
     _change(lambda kept: device_registry.connecting(kept, device["id"]))
-    return _answer(facts, key, {"qr_duration": _qr_duration(facts, key), "qr_link": _qr_link()})
+    return _answer(facts, key, {"qr_duration": _qr_duration(facts, key), "qr_link": _qr_link(facts)})
 
 
 async def app_logout(facts: DocumentFacts):
