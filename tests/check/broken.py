@@ -308,8 +308,10 @@ def implementation(defect: str | None = None, devices: dict[str, list[dict]] | N
         ordered = device_of(request)
         if isinstance(ordered, Response):
             return ordered
+        raw = await request.body()
         try:
-            body = json.loads(await request.body())
+            # The document leaves the body optional: none is bound as Go binds it, to zero values.
+            body = json.loads(raw) if raw else {"archived": False}
         except (ValueError, UnicodeDecodeError):
             body = None
         archived = body.get("archived") if isinstance(body, dict) else None

@@ -152,7 +152,8 @@ def test_compare_shows_the_first_differing_path_not_whole_bodies(capsys):
         output = check(capsys, here, *QUICK, "--compare", there)[1]
 
     block = output.split(f"DIFFERS from {there}: Body differs on 200 at results.data[*].name")[1].split("\n\n")[1]
-    lines = [line.strip() for line in block.strip().splitlines()]
+    operation, *lines = [line.strip() for line in block.strip().splitlines()]
+    assert operation == "Operation: GET /chats"
     assert lines[0].startswith("Here: results.data[0].name = ")
     assert lines[1].startswith("There: results.data[0].name = ")
     assert lines[2].startswith("and ") and lines[2].endswith(" more differences in this body")

@@ -5,6 +5,7 @@ quick; the whole document is checked against the mock in `test_mock_keeps_upstre
 """
 
 import copy
+import json
 import subprocess
 from pathlib import Path
 
@@ -211,3 +212,75 @@ def test_a_document_openapi_core_would_refuse_is_still_checked_and_its_flaw_name
     assert "Traceback" not in output
     assert "FAILED schemathesis: Schemathesis could not finish a test" in output
     assert "Invalid Schema Object in response definition" in output
+
+
+TAGGED = {
+    "/things": {
+        "get": {
+            "parameters": [
+                {
+                    "name": "tags",
+                    "in": "query",
+                    "schema": {"type": "array", "items": {"type": "string", "enum": ["red", "blue", "green"]}},
+                }
+            ],
+            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "array"}}}}},
+        },
+        "post": {
+            "requestBody": {  # not required: a POST without a body is valid
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}
+            },
+            "responses": {"201": {"description": "Created"}},
+        },
+    }
+}
+
+
+def tagged_things(refuse_valid: bool):
+    """An implementation of TAGGED sharing no code with wamock; `refuse_valid`: it refuses two
+    kinds of valid request, as real servers were seen to (tags given twice, a POST without a
+    body)."""
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse, Response
+    from starlette.routing import Route
+
+    async def things(request):
+        if request.method == "POST":
+            body = await request.body()
+            if not body:
+                return (
+                    JSONResponse({"message": "body required"}, status_code=400)
+                    if refuse_valid
+                    else Response(status_code=201)
+                )
+            try:
+                thing = json.loads(body)
+            except ValueError:
+                thing = None
+            if not isinstance(thing, dict) or not isinstance(thing.get("name", ""), str):
+                return JSONResponse({"message": "body: a thing, whose name is a string"}, status_code=400)
+            return Response(status_code=201)
+        tags = request.query_params.getlist("tags")
+        if any(tag not in ("red", "blue", "green") for tag in tags):
+            return JSONResponse({"message": "tags: unknown"}, status_code=400)
+        if refuse_valid and len(tags) > 1:
+            return JSONResponse({"message": "tags: one only"}, status_code=400)
+        return JSONResponse([{"name": tag} for tag in tags])
+
+    return Starlette(routes=[Route("/things", things, methods=["GET", "POST"])])
+
+
+@pytest.mark.parametrize("refuse_valid", [False, True], ids=["correct", "refuses-valid-requests"])
+def test_a_valid_request_refused_is_found_on_any_document(capsys, tmp_path, refuse_valid):
+    spec = write(tmp_path / "tagged.yaml", document(TAGGED))
+
+    with serving(tagged_things(refuse_valid)) as url:
+        status, output = check(capsys, url, *QUICK, "--spec", str(spec))
+
+    if refuse_valid:
+        assert status == 1, output
+        assert "FAILED positive_data_acceptance: Schema-valid request rejected" in output
+        assert "Operation: GET /things" in output and "tags=" in output  # each refusal, with its request
+        assert "Operation: POST /things" in output
+    else:
+        assert status == 0, output

@@ -4,7 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 import requests
-from schemathesis.core.failures import AcceptedNegativeData, Failure
+from schemathesis.core.failures import AcceptedNegativeData
+from schemathesis.openapi.checks import Failure, RejectedPositiveData
 
 from tests.check.broken import implementation
 from tests.conftest import serving
@@ -42,24 +43,43 @@ def test_a_broken_rule_comes_back_with_the_request_that_broke_it():
     assert all(failure.title == "Pagination does not echo the request" for failure in echoed)
 
 
+def sent(url: str, **request) -> SimpleNamespace:
+    return SimpleNamespace(request=requests.Request("GET", url, **request).prepare(), status_code=400)
+
+
+VALID = sent("http://127.0.0.1:3000/chats?limit=5", auth=("username", "password"))
+TOO_BIG = sent("http://127.0.0.1:3000/chats?limit=500", auth=("username", "password"))
+ANONYMOUS = sent("http://127.0.0.1:3000/chats?limit=5")
+PAST_INT64 = sent(f"http://127.0.0.1:3000/chats?offset={2**63}", auth=("username", "password"))
+CHATS_CASE = SimpleNamespace(operation=SimpleNamespace(method="GET", path="/chats"))
+
+
 def test_accepted_invalid_data_is_dropped_only_when_the_request_was_valid_as_sent():
     """The filter_failure hook: openapi-core judges the request exactly as it was sent."""
-    document = engine.judged_document(spec_module.load())
-    keep = engine.valid_requests_accepted(document, "http://127.0.0.1:3000")
+    keep = engine.judged_as_sent(engine.judged_document(spec_module.load()), "http://127.0.0.1:3000", None)
     failure = AcceptedNegativeData(operation="GET /chats", message="", status_code=200, expected_statuses=["400"])
     other = Failure(operation="GET /chats", title="another check", message="")
 
-    def sent(url: str, **request) -> SimpleNamespace:
-        return SimpleNamespace(request=requests.Request("GET", url, **request).prepare())
+    assert keep(None, failure, None, VALID) is False  # valid as sent: Schemathesis was wrong
+    assert keep(None, failure, None, TOO_BIG) is True
+    assert keep(None, failure, None, ANONYMOUS) is True  # no credentials: invalid for a secured operation
+    assert keep(None, other, None, VALID) is True  # other checks' failures always stand
 
-    valid = sent("http://127.0.0.1:3000/chats?limit=5", auth=("username", "password"))
-    too_big = sent("http://127.0.0.1:3000/chats?limit=500", auth=("username", "password"))
-    anonymous = sent("http://127.0.0.1:3000/chats?limit=5")
 
-    assert keep(None, failure, None, valid) is False  # valid as sent: Schemathesis was wrong
-    assert keep(None, failure, None, too_big) is True
-    assert keep(None, failure, None, anonymous) is True  # no credentials: invalid for a secured operation
-    assert keep(None, other, None, valid) is True  # other checks' failures always stand
+def test_a_refused_valid_request_stands_only_when_it_was_valid_as_sent():
+    keep = engine.judged_as_sent(engine.judged_document(spec_module.load()), "http://127.0.0.1:3000", None)
+    refused = RejectedPositiveData(operation="GET /chats", message="", status_code=400, allowed_statuses=["2xx"])
+
+    assert keep(None, refused, CHATS_CASE, VALID) is True  # valid as sent and refused: a defect
+    assert keep(None, refused, CHATS_CASE, TOO_BIG) is False  # Schemathesis' "valid" case was not, as sent
+    assert keep(None, refused, CHATS_CASE, PAST_INT64) is False  # an open choice of any document
+
+
+def test_the_collections_own_rule_judges_its_refused_requests():
+    keep = engine.judged_as_sent(engine.judged_document(spec_module.load()), "http://127.0.0.1:3000", "GET /chats")
+    refused = RejectedPositiveData(operation="GET /chats", message="", status_code=400, allowed_statuses=["2xx"])
+
+    assert keep(None, refused, CHATS_CASE, VALID) is False
 
 
 def test_the_judged_document_implies_401_and_400_and_untypes_form_text():

@@ -10,7 +10,9 @@ with `KeyError: 'type'`); its routing leaves the operation it
 found under the ASGI scope's `extensions["connexion_routing"]`, a dict it creates where the
 server gave none on a copy of the scope its error handlers never see (`share_routing`). Each body validator compiles
 its schema in the `_validator` property: `ChosenSchemaValidator` lets wamock give another (the
-user's 3.1 schema with JSON Schema 2020-12, `wamock.data.dialect`).
+user's 3.1 schema with JSON Schema 2020-12, `wamock.data.dialect`). A body validator's
+`wrap_receive(receive, scope=...)` is where it judges a missing body, by `_required` and the
+schema's `default` (`OptionalForm`).
 tests/adapters/test_connexion.py pins each of these; pyproject.toml bounds connexion below 3.4.
 """
 
@@ -18,6 +20,7 @@ from collections.abc import AsyncIterator
 
 from connexion.uri_parsing import OpenAPIURIParser
 from connexion.validators import FormDataValidator, JSONRequestBodyValidator, MultiPartFormDataValidator
+from starlette.datastructures import Headers
 from starlette.types import Scope
 
 
@@ -57,11 +60,25 @@ class JSONBody(ChosenSchemaValidator, JSONRequestBodyValidator):
         return self.judge(body, self._validator, nullable=self._nullable, required=self._required)
 
 
-class FormBody(ChosenSchemaValidator, FormDataValidator):
+class OptionalForm:
+    """A form body validator mixin: connexion judges a request without a body as an empty form,
+    refused for its required fields even where the document leaves the body optional
+    (`requestBody.required` false, OpenAPI's default). Such a request, with no default body to
+    stand for it, is let through unjudged, as a JSON one is (`JSONBody.judge`)."""
+
+    async def wrap_receive(self, receive, *, scope: Scope):
+        headers = Headers(scope=scope)
+        absent = headers.get("content-length", "0") == "0" and "transfer-encoding" not in headers
+        if absent and not self._required and self._schema.get("default") is None:
+            return receive, scope
+        return await super().wrap_receive(receive, scope=scope)
+
+
+class FormBody(OptionalForm, ChosenSchemaValidator, FormDataValidator):
     """connexion's urlencoded form validator, whose schema's validator wamock may choose."""
 
 
-class MultiPartBody(ChosenSchemaValidator, MultiPartFormDataValidator):
+class MultiPartBody(OptionalForm, ChosenSchemaValidator, MultiPartFormDataValidator):
     """A multipart validator whose subclass sees the raw bytes first (`check`), then parses as connexion does."""
 
     def check(self, raw: bytes, scope: Scope) -> None:

@@ -6,6 +6,7 @@ failures. What this needs of Schemathesis beyond its public API is `wamock.adapt
 """
 
 import copy
+import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,16 +18,17 @@ from openapi_core import Config as OpenAPIConfig
 from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest
 from openapi_core.exceptions import OpenAPIError
-from schemathesis.core.failures import AcceptedNegativeData
 
 from wamock.adapters import schemathesis as adapter
 from wamock.adapters.requests import made_mounting
-from wamock.check.checks import RULES, TRANSPORT_REFUSALS, Contract, Exchange, Rule, RuleBroken
+from wamock.check.checks import LARGEST_INT64, RULES, TRANSPORT_REFUSALS, Contract, Exchange, Rule, RuleBroken
 from wamock.check.compare import agrees_with_peer
 from wamock.check.credentials import Credentials
 from wamock.check.transport import Bounds, RequestsAdapter
 from wamock.data import spec as spec_module
 from wamock.data.operations import METHODS, operation_key, routing_order, template_pattern
+
+ENGINE_SHARE = 0.9  # of a run's --max-time, Schemathesis' cases; the rest for the probes
 
 RUNS: dict[int, Contract] = {}
 """The contract of each running Schemathesis schema, by the schema's id (schemas are not hashable)."""
@@ -95,6 +97,7 @@ class Failed:
     url: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes | None = None  # as sent
+    operation: str | None = None  # "GET /things", as Schemathesis labels it
 
 
 @dataclass
@@ -148,7 +151,7 @@ def failed(judged: adapter.Judged) -> Failed:
     schema_path = getattr(failure, "schema_path", None)
     if schema_path:
         title = f"{title} at {'/'.join(map(str, schema_path))}"
-    result = Failed(judged.check, title, failure.message)
+    result = Failed(judged.check, title, failure.message, operation=getattr(failure, "operation", None) or None)
     exchange = getattr(failure, "exchange", None)  # wamock's own rules keep the request that broke them
     if exchange is not None:
         result.method, result.url, result.headers = exchange.method, exchange.url, dict(exchange.sent)
@@ -199,7 +202,11 @@ def schema_for(settings: Settings, contract: Contract):
     # OpenAPI-aware auth); a document that names no scheme gets Basic on every request.
     schemes = settings.credentials.schemes(document)
     config = schemathesis.Config.from_dict({"auth": {"openapi": schemes}}) if schemes else schemathesis.Config()
-    config.update(seed=settings.seed, max_failures=None)
+    # Given a time, Schemathesis shares it out: each operation a slice in each phase, a part
+    # kept for the phases after, so that one operation's coverage cases cannot starve the rest.
+    remaining = None if settings.deadline is None else settings.deadline - time.monotonic()
+    engine_time = None if remaining is None else max(1, int(remaining * ENGINE_SHARE))
+    config.update(seed=settings.seed, max_failures=None, max_time=engine_time)
     project = adapter.project_of(config)
     project.update(
         base_url=settings.target.rstrip("/"),
@@ -226,26 +233,33 @@ def schema_for(settings: Settings, contract: Contract):
     # A request too long for the server is refused too: 413, 414 and 431 count as rejections.
     rejection = project.checks.negative_data_rejection
     rejection.expected_statuses = [*rejection.expected_statuses, *map(str, TRANSPORT_REFUSALS)]
-    # wamock's valid_request_is_accepted replaces it: it knows the contract's open choices.
-    excluded = ["positive_data_acceptance"]
-    excluded += [
+    # A valid request may meet a transport refusal too (the server's limits are its own).
+    acceptance = project.checks.positive_data_acceptance
+    acceptance.expected_statuses = [*acceptance.expected_statuses, *map(str, TRANSPORT_REFUSALS)]
+    excluded = [
         name
         for name, on in (("matches_data_file", contract.expected), ("agrees_with_peer", contract.peer))
         if on is None
     ]
     project.checks.update(excluded_check_names=excluded)
     schema = schemathesis.openapi.from_dict(document, config=config)
-    schema.hook(valid_requests_accepted(document, settings.target))
+    collection = contract.collection.operation.key if contract.collection is not None else None
+    schema.hook(judged_as_sent(document, settings.target, collection))
     return schema
 
 
-def valid_requests_accepted(document: dict, target: str):
-    """A `filter_failure` hook: drops "accepted negative data" when the request as sent was valid.
+def judged_as_sent(document: dict, target: str, collection: str | None):
+    """A `filter_failure` hook: Schemathesis' verdict on whether a request was valid, checked
+    against the request as it went on the wire.
 
-    Schemathesis 4.32 reports some requests as invalid that were valid on the wire: a case
-    whose one invalid part is a missing Authorization header that the run's credentials then
-    supply, "random bytes" that were no bytes where no body is required. openapi-core, judging
-    the request exactly as sent by the same document, decides.
+    Schemathesis 4.32 calls some requests invalid that were valid as sent (a missing
+    Authorization header the run's credentials then supply, "random bytes" that were no bytes
+    where no body is required), and some valid that were not (a form whose required field it
+    left out, a multipart part with an empty name). openapi-core, judging the request exactly
+    as sent by the same document, decides: "accepted negative data" stands unless the request
+    was valid; "rejected positive data" stands only if it was, and not where the refusal is an
+    open choice of any document (an integer past int64) or the collection's own rule
+    (`valid_request_is_accepted`, which knows the contract's open choices) judges it.
     """
     # Not openapi-core's own validation of the document: it refuses real documents Schemathesis
     # reads (OpenAI's, whose `required` lists a name twice), and the document is the user's to keep.
@@ -253,19 +267,38 @@ def valid_requests_accepted(document: dict, target: str):
         {**document, "servers": [{"url": target.rstrip("/")}]}, config=OpenAPIConfig(spec_validator_cls=None)
     )
 
-    def filter_failure(context, failure, case, response) -> bool:
-        body = response.request.body
-        if not isinstance(failure, AcceptedNegativeData) or not isinstance(body, (bytes, str, type(None))):
-            return True  # a streamed body openapi-core cannot read: the failure stands
+    def valid_as_sent(request) -> bool | None:
+        """Whether the request as sent meets the document; None where openapi-core cannot read it."""
+        if not isinstance(request.body, (bytes, str, type(None))):
+            return None  # streamed
         try:
-            judge.validate_request(RequestsOpenAPIRequest(response.request))
+            judge.validate_request(RequestsOpenAPIRequest(request))
         except OpenAPIError:
-            return True  # invalid as sent: the failure stands
+            return False
         except AssertionError:
-            return True  # openapi-core 0.23 asserts on a multipart part it cannot read: the failure stands
-        return False
+            return None  # openapi-core 0.23 asserts on a multipart part it cannot read
+        return True
+
+    def filter_failure(context, failure, case, response) -> bool:
+        if isinstance(failure, adapter.AcceptedNegativeData):
+            return valid_as_sent(response.request) is not True
+        if isinstance(failure, adapter.RejectedPositiveData):
+            if operation_key(case.operation.method, case.operation.path) == collection:
+                return False
+            if response.status_code == 400 and beyond_int64(response.request):
+                return False
+            return valid_as_sent(response.request) is True
+        return True
 
     return filter_failure
+
+
+def beyond_int64(request) -> bool:
+    """Whether a path segment or query value is an integer no 64-bit integer holds: a document
+    that bounds none leaves refusing it to the server (most parse into 64 bits)."""
+    url = urllib.parse.urlsplit(request.url)
+    values = [*url.path.split("/"), *(value for _, value in urllib.parse.parse_qsl(url.query))]
+    return any(value.lstrip("-").isdigit() and abs(int(value)) > LARGEST_INT64 for value in values)
 
 
 def judged_document(spec: dict) -> dict:

@@ -83,6 +83,7 @@ def differences(outcome: Outcome) -> list[Finding]:
 def finding_lines(finding: Finding, heading: str | None = None) -> list[str]:
     seen = f" (seen {finding.occurrences} times)" if finding.occurrences > 1 else ""
     lines = [f"{heading or 'FAILED ' + finding.check}: {finding.title}{seen}", ""]
+    lines += [f"  Operation: {finding.operation}"] if finding.operation else []
     lines += [textwrap.indent(finding.evidence.strip(), "  ")] if finding.evidence.strip() else []
     if finding.reproduce:
         lines.append(f"  Reproduce: {finding.reproduce}")

@@ -72,9 +72,10 @@ class Finding:
     reproduce: str | None
     target: str
     occurrences: int = 1
+    operation: str | None = None  # where Schemathesis saw it: the same failure of two operations is two
 
     def key(self) -> tuple:
-        return (self.target, self.check, self.title)
+        return (self.target, self.check, self.title, self.operation)
 
 
 @dataclass
@@ -368,7 +369,7 @@ def merge(findings: dict[tuple, Finding], finding: Finding) -> None:
 
 def finding_from_schemathesis(target: str, failed: "engine.Failed", options: Options) -> Finding:
     command = curl(failed.method, failed.url, failed.headers, options, failed.body) if failed.url else None
-    return Finding(failed.check, failed.title, failed.message, command, target)
+    return Finding(failed.check, failed.title, failed.message, command, target, operation=failed.operation)
 
 
 def reproduce(response: httpx.Response | None, options: Options) -> str | None:

@@ -13,7 +13,7 @@ import math
 import urllib.parse
 from dataclasses import dataclass
 
-from jsonschema import Draft4Validator
+import jsonschema_rs
 
 from wamock.adapters import re_parser
 from wamock.data import dialect
@@ -233,10 +233,14 @@ def plain_value(kind: str | None, schema: dict):
 
 def fits(spec: dict, value, schema: dict) -> bool:
     """Whether `value` meets `schema` (its local `$ref`s resolved); OpenAPI's nullable read as JSON Schema's null."""
-    validator = dialect.schema_dialect(spec) if dialect.is_31(spec) else Draft4Validator
     try:
-        validator(_plain_schema(spec, schema, 0, {})).validate(value)
-    except Exception:  # any schema jsonschema cannot read is treated as not met
+        if dialect.is_31(spec):
+            dialect.schema_dialect(spec)(_plain_schema(spec, schema, 0, {})).validate(value)
+        else:
+            # Formats too, as a checker judges answers (Schemathesis with jsonschema-rs): an
+            # example whose `format: uri` is a relative path must not be served as the answer.
+            jsonschema_rs.Draft4Validator(_plain_schema(spec, schema, 0, {}), validate_formats=True).validate(value)
+    except Exception:  # any schema the validator cannot read is treated as not met
         return False
     return True
 
@@ -271,7 +275,10 @@ def _followed(spec: dict, schema):
 
 
 def _plain_schema_once(spec: dict, schema: dict, depth: int, made: dict):
-    plain = {key: value for key, value in schema.items() if key not in ("example", "nullable", "format")}
+    # 3.0's `format` is checked (jsonschema-rs knows the formats Schemathesis checks answers by);
+    # 3.1's validator checks formats by its own vocabulary, which jsonschema reads from `format`.
+    dropped = ("example", "nullable", "format") if dialect.is_31(spec) else ("example", "nullable")
+    plain = {key: value for key, value in schema.items() if key not in dropped}
     if isinstance(plain.get("properties"), dict):
         properties = plain["properties"].items()
         plain["properties"] = {name: _plain_schema(spec, sub, depth + 1, made) for name, sub in properties}
