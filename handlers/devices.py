@@ -18,7 +18,6 @@ from wamock.data.facts import DocumentFacts
 from wamock.serve import devices, envelope, state
 from wamock.serve.chat_list import SUCCESS
 from wamock.serve.published import base_path
-from wamock.serve.routes import documented_statuses
 from wamock.serve.statics import QR_PREFIX
 
 
@@ -65,22 +64,21 @@ def _qr_duration(facts: DocumentFacts, key: str) -> int:
     return duration if isinstance(duration, int) else 30
 
 
-def _named_device(facts: DocumentFacts, key: str) -> tuple[dict | None, tuple[dict, int] | None]:
-    """The device an /app/... request means (X-Device-Id, else `device_id`, else the only one);
-    else upstream's refusal: 400 DEVICE_ID_REQUIRED, or DEVICE_NOT_FOUND, with 404 where the
-    operation documents it, else 400 (the status it documents for a request it cannot serve)."""
+def _named_device() -> dict:
+    """The device an /app/... request means: X-Device-Id, else `device_id`, else the first one
+    listed (the document makes naming one optional). An id the registry does not know is a
+    device not connected, not logged in, which no /app/... request changes: the document lets
+    any id be sent to these operations and gives them no 404 (upstream answers 404 DEVICE_NOT_FOUND)."""
     header = request.headers.get("x-device-id")
     named = unquote(header) if header is not None else request.query_params.get("device_id")
     registry = _registry()
     if named is None:
-        if len(registry["devices"]) == 1:
-            return registry["devices"][0], None
-        return None, (envelope.device_required(), 400)
-    device = device_registry.find(registry, named)
-    if device is None:
-        status = 404 if "404" in documented_statuses(facts.spec, key) else 400
-        return None, (envelope.device_not_found(facts.texts.device_not_found, named), status)
-    return device, None
+        return registry["devices"][0] if registry["devices"] else _unknown("")
+    return device_registry.find(registry, named) or _unknown(named)
+
+
+def _unknown(device_id: str) -> dict:
+    return {"id": device_id, "state": device_registry.DISCONNECTED, "jid": ""}
 
 
 # The /devices operations.
@@ -91,16 +89,14 @@ async def list_devices(facts: DocumentFacts):
 
 
 async def add_device(facts: DocumentFacts, body=None):
-    wanted = body.get("device_id") if isinstance(body, dict) else None
+    wanted = (body.get("device_id") if isinstance(body, dict) else None) or str(uuid.uuid4())
     try:
         now = datetime.datetime.now(datetime.UTC)
-        registry = _change(lambda kept: device_registry.added(kept, wanted or None, now))
-    except RegistryError as refused:
-        documented = facts.answers["POST /devices"].get(400)
-        return envelope.shaped_error(documented.body if documented else None, 400, str(refused)), 400
-    device = registry["devices"][-1]
+        registry = _change(lambda kept: device_registry.added(kept, wanted, now))
+    except RegistryError as refused:  # too long: refused as a body too large is, before anything is kept
+        return envelope.error("413", str(refused)), 413
     webhook = {key: value for key, value in (body or {}).items() if key.startswith("webhook_")}
-    return _answer(facts, "POST /devices", {**_info(device), **webhook})
+    return _answer(facts, "POST /devices", {**_info(device_registry.find(registry, wanted)), **webhook})
 
 
 async def get_device(facts: DocumentFacts, device_id: str):
@@ -155,24 +151,18 @@ async def app_devices(facts: DocumentFacts):
 
 
 async def app_status(facts: DocumentFacts):
-    device, refused = _named_device(facts, "GET /app/status")
-    if refused:
-        return refused
+    device = _named_device()
     return _answer(facts, "GET /app/status", {**_status(device), "jid": device["jid"]})
 
 
 async def app_login(facts: DocumentFacts):
     key = "GET /app/login"
-    device, refused = _named_device(facts, key)
-    if refused:
-        return refused
+    device = _named_device()
     _change(lambda kept: device_registry.connecting(kept, device["id"]))
     return _answer(facts, key, {"qr_duration": _qr_duration(facts, key), "qr_link": _qr_link(facts)})
 
 
 async def app_logout(facts: DocumentFacts):
-    device, refused = _named_device(facts, "GET /app/logout")
-    if refused:
-        return refused
+    device = _named_device()
     _change(lambda kept: device_registry.logged_out(kept, device["id"]))
     return _documented(facts, "GET /app/logout")

@@ -25,7 +25,7 @@ def codes(frames: list[dict]) -> list[str]:
 
 
 def test_each_change_is_one_event_and_a_repeated_one_none():
-    registry = registry_of.added(fresh(), "d", NOW)
+    registry = registry_of.added(registry_of.added(fresh(), "d", NOW), "d", NOW)
     registry = registry_of.logged_in(registry_of.connecting(registry, "d"), "d")
     registry = registry_of.logged_in(registry, "d")  # already logged in: nothing happens
     registry = registry_of.logged_out(registry_of.logged_out(registry, "d"), "d")
@@ -65,13 +65,15 @@ def test_a_login_gives_the_same_phone_number_for_the_same_id():
     assert first["phone_number"].startswith("62") and len(first["phone_number"]) == 12
 
 
-def test_the_registry_is_bounded():
+def test_the_registry_is_bounded_the_oldest_added_making_room():
     registry = fresh()
-    for index in range(MAX_DEVICES - 1):
+    for index in range(MAX_DEVICES):
         registry = registry_of.added(registry, f"d{index}", NOW)
 
-    with pytest.raises(RegistryError, match=f"at most {MAX_DEVICES} devices"):
-        registry_of.added(registry, "one-more", NOW)
+    ids = [device["id"] for device in registry["devices"]]
+    assert len(ids) == MAX_DEVICES
+    assert ids[:2] == ["my-device-id", "d1"]  # d0, the oldest added, made room; the data set's stays
+    assert ids[-1] == f"d{MAX_DEVICES - 1}"
     with pytest.raises(RegistryError, match=f"at most {MAX_ID} characters"):
         registry_of.added(fresh(), "x" * (MAX_ID + 1), NOW)
     assert len(registry["events"]) == MAX_EVENTS

@@ -14,7 +14,7 @@ import datetime
 import uuid
 import zlib
 
-MAX_DEVICES = 100  # a fuzzer's thousands of POST /devices cannot grow the state
+MAX_DEVICES = 100  # a fuzzer's thousands of POST /devices cannot grow the state: the oldest added goes
 MAX_EVENTS = 50  # the latest, for connections that have not sent them yet
 MAX_ID = 128  # characters of a device id: a fuzzer's megabyte ids cannot grow the state
 LOGGED_IN = "logged_in"
@@ -51,14 +51,18 @@ def _replaced(registry: dict, device_id: str, **fields) -> list[dict]:
 
 
 def added(registry: dict, device_id: str | None, now: datetime.datetime) -> dict:
-    """With a new device, disconnected (its id generated where none is given); RegistryError if it exists."""
+    """With a new device, disconnected (its id generated where none is given). An id already
+    there changes nothing (upstream's manager gives the existing device back). Past MAX_DEVICES,
+    the oldest device added through the API makes room. RegistryError for an id too long."""
     device_id = device_id or str(uuid.uuid4())
     if len(device_id) > MAX_ID:
         raise RegistryError(f"device_id: at most {MAX_ID} characters")
     if find(registry, device_id) is not None:
-        raise RegistryError(f"device_id: {device_id} already exists")
-    if len(registry["devices"]) >= MAX_DEVICES:
-        raise RegistryError(f"device_id: at most {MAX_DEVICES} devices; remove one first")
+        return registry
+    kept = registry["devices"]
+    if len(kept) >= MAX_DEVICES:
+        oldest = next((device for device in kept if device.get(ADDED)), None)
+        kept = [device for device in kept if device is not oldest]
     device = {
         "id": device_id,
         "phone_number": "",
@@ -68,8 +72,7 @@ def added(registry: dict, device_id: str | None, now: datetime.datetime) -> dict
         "created_at": now.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         ADDED: True,
     }
-    devices = [*registry["devices"], device]
-    return _with_event(registry, devices, "LIST_DEVICES", "Device added", None)
+    return _with_event(registry, [*kept, device], "LIST_DEVICES", "Device added", None)
 
 
 def removed(registry: dict, device_id: str) -> dict:
