@@ -88,8 +88,11 @@ class FormsAsJSON:
         self.paths = DocumentPaths({key: {} for key in operations(spec)}, base_path)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":  # lifespan and WebSocket scopes carry no body
+            await self.app(scope, receive, send)
+            return
         media_type = (header(scope, b"content-type") or "").split(";")[0].strip().lower()
-        key = self.paths.operation(scope["method"], scope["path"]) if scope["type"] == "http" else None
+        key = self.paths.operation(scope["method"], scope["path"])
         if media_type not in FORMS or key not in self.bodies:
             await self.app(scope, receive, send)
             return
