@@ -83,6 +83,7 @@ class Outcome:
     failures: list[tuple[str, str]]  # (title, operation), distinct
     requests: int | None
     seconds: float
+    ended: str  # completed, cut short by its time budget, or why it stopped
 
 
 @dataclass
@@ -185,7 +186,15 @@ def wamock_check(document: Document, path: Path, url: str, budget: dict, raw: Pa
     seconds = time.monotonic() - started
     raw.write_text(" ".join(command) + "\n\n" + output, encoding="utf-8")
     sent = re.search(r"checks?, ([\d,]+) requests?,", output)  # the report's last line: every request sent
-    return Outcome(status, wamock_failures(output), int(sent.group(1).replace(",", "")) if sent else None, seconds)
+    error = re.search(r"^error: (.*)$", output, re.M)
+    if status == "timeout":
+        ended = "killed after its timeout"
+    elif error:
+        ended = error.group(1)[:120]
+    else:
+        ended = "cut short by --max-time" if "cut short by --max-time" in output else "completed"
+    requests = int(sent.group(1).replace(",", "")) if sent else None
+    return Outcome(status, wamock_failures(output), requests, seconds, ended)
 
 
 def wamock_failures(output: str) -> list[tuple[str, str]]:
@@ -238,11 +247,15 @@ def schemathesis_run(document: Document, path: Path, url: str, budget: dict, raw
         status, output = "timeout", (expired.stdout or b"").decode(errors="replace")
     seconds = time.monotonic() - started
     raw.write_text(" ".join(command) + "\n\n" + output, encoding="utf-8")
-    failures = []
+    failures, ended = [], "killed after its timeout" if status == "timeout" else "no report"
     if report.exists():
-        for failure in json.loads(report.read_text(encoding="utf-8"))["failures"]:
+        summary = json.loads(report.read_text(encoding="utf-8"))
+        for failure in summary["failures"]:
             failures += [(failure["title"], operation) for operation in failure["operations"]]
-    return Outcome(status, failures, recorded_requests(events), seconds)
+        ended = summary["stop_reason"].replace("_", " ")
+        if summary["errors"]:
+            ended += ": " + ", ".join(error["title"] for error in summary["errors"])
+    return Outcome(status, failures, recorded_requests(events), seconds, ended)
 
 
 def recorded_requests(events: Path) -> int | None:
@@ -285,6 +298,7 @@ def run(args) -> None:
                         len(outcome.failures),
                         f"{outcome.requests:,}" if outcome.requests is not None else "?",
                         f"{outcome.seconds:.1f}",
+                        outcome.ended,
                     ]
                 )
                 listed.append(f"- {document.name}, {server.name}, {tool}: {by_title(outcome.failures)}")
@@ -300,7 +314,18 @@ def run(args) -> None:
     )
     print(
         table(
-            ["document", "dialect, scheme", "target", "tool", "exit", "distinct failures", "requests", "time s"], rows
+            [
+                "document",
+                "dialect, scheme",
+                "target",
+                "tool",
+                "exit",
+                "distinct failures",
+                "requests",
+                "time s",
+                "ended",
+            ],
+            rows,
         )
     )
     print(
