@@ -190,7 +190,7 @@ def wamock_check(document: Document, path: Path, url: str, budget: dict, raw: Pa
     if status == "timeout":
         ended = "killed after its timeout"
     elif error:
-        ended = error.group(1)[:120]
+        ended = re.sub(r"^could not check \S+: ", "", error.group(1))[:80]
     else:
         ended = "cut short by --max-time" if "cut short by --max-time" in output else "completed"
     requests = int(sent.group(1).replace(",", "")) if sent else None
@@ -219,7 +219,8 @@ def schemathesis_run(document: Document, path: Path, url: str, budget: dict, raw
     for stale in (report, events):
         stale.unlink(missing_ok=True)
     # No --max-time: Schemathesis spends all of it (fuzzing repeats until it is gone); the
-    # same --max-examples bounds it, and a timeout ends a run that would not finish.
+    # same --max-examples bounds it, and a timeout ends a run that would not finish. No example
+    # database: by default it replays the failures of earlier runs, so no two runs would match.
     command = [
         str(Path(sys.executable).parent / "schemathesis"),
         "run",
@@ -232,6 +233,8 @@ def schemathesis_run(document: Document, path: Path, url: str, budget: dict, raw
         str(budget["examples"]),
         *document.schemathesis_credentials,
         "--no-color",
+        "--generation-database",
+        "none",
         "--report",
         "json,ndjson",
         "--report-json-path",
