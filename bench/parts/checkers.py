@@ -11,6 +11,7 @@ document, not here: the run lists every distinct failure for that."""
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -179,7 +180,9 @@ def wamock_check(document: Document, path: Path, url: str, budget: dict, raw: Pa
     ]
     started = time.monotonic()
     try:
-        run = subprocess.run(command, capture_output=True, text=True, timeout=budget["seconds"] * 3 + 60)
+        run = subprocess.run(
+            command, capture_output=True, text=True, timeout=budget["seconds"] * 3 + 60, cwd=fresh_folder(raw)
+        )
         status, output = run.returncode, run.stdout + run.stderr
     except subprocess.TimeoutExpired as expired:
         status, output = "timeout", (expired.stdout or b"").decode(errors="replace")
@@ -195,6 +198,15 @@ def wamock_check(document: Document, path: Path, url: str, budget: dict, raw: Pa
         ended = "cut short by --max-time" if "cut short by --max-time" in output else "completed"
     requests = int(sent.group(1).replace(",", "")) if sent else None
     return Outcome(status, wamock_failures(output), requests, seconds, ended)
+
+
+def fresh_folder(raw: Path) -> Path:
+    """An empty working directory for one run: Schemathesis keeps a cache of the crashes it found
+    (.schemathesis/ in the working directory) and replays them, so a run would depend on those before it."""
+    folder = raw.with_suffix(".cwd")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
 
 
 def wamock_failures(output: str) -> list[tuple[str, str]]:
@@ -244,7 +256,9 @@ def schemathesis_run(document: Document, path: Path, url: str, budget: dict, raw
     ]
     started = time.monotonic()
     try:
-        run = subprocess.run(command, capture_output=True, text=True, timeout=budget["seconds"] * 3 + 60)
+        run = subprocess.run(
+            command, capture_output=True, text=True, timeout=budget["seconds"] * 3 + 60, cwd=fresh_folder(raw)
+        )
         status, output = run.returncode, run.stdout + run.stderr
     except subprocess.TimeoutExpired as expired:
         status, output = "timeout", (expired.stdout or b"").decode(errors="replace")
