@@ -13,6 +13,8 @@ One run, on 127.0.0.1, prints these tables (`--only NAME` picks parts):
 6. random-scale: random pages over the whole range at 150 and 1,000,000 chats.
 7. startup: launch to first 200, cold and warm, medians of --rounds starts, at every size.
 8. documents: Twilio's 2 MB document, wamock and Prism 5: launch to first 200, peak memory.
+9. checkers: `wamock check` beside plain `schemathesis run` on real documents, against wamock
+   serve and Prism 5: exit status, distinct failures, requests, time.
 
 It installs what it needs: wrk (Debian, as root), Prism and WireMock (npm, into bench/.work).
 """
@@ -24,7 +26,7 @@ import sys
 
 from bench import results
 from bench.harness import ensure_wrk
-from bench.parts import checker, documents, peers, random_scale, scale, search, startup, workers
+from bench.parts import checker, checkers, documents, peers, random_scale, scale, search, startup, workers
 
 PARTS = {
     "peers": peers,
@@ -35,6 +37,7 @@ PARTS = {
     "checker": checker,
     "startup": startup,
     "documents": documents,
+    "checkers": checkers,
 }
 
 

@@ -2,15 +2,16 @@
 handler the facts of the served document first."""
 
 from handlers.messages import chat_jid_of, chat_list, served, success_message
-from handlers.users import documented, the_documents_example
+from handlers.users import documented
 from wamock.data import groups
-from wamock.serve import envelope
 
 MAX_GROUPS = 500  # upstream's document: "returns a maximum of 500 groups" (a WhatsApp limit)
 
 
-def group_chat(facts, group_id, device_id):
-    """The group chat `group_id` names, or an error answer."""
+def group_chat(facts, key: str, group_id, device_id):
+    """The group chat `group_id` names, or the answer instead: a refusal for the device, or for a
+    group the data does not hold, the document's own answer (the request is one the document
+    allows: refusing it would be refusing a valid request)."""
     try:
         snapshot, device = served(facts, device_id)
     except chat_list.Refused as refused:
@@ -18,7 +19,7 @@ def group_chat(facts, group_id, device_id):
     jid = chat_jid_of(group_id or "")
     chat = snapshot.devices.stores[device].chat(jid) if jid.endswith("@g.us") else None
     if chat is None:
-        return None, (envelope.error("400", f"group_id: no group {jid} on this device"), 400)
+        return None, documented(facts, key)
     return chat, None
 
 
@@ -36,9 +37,9 @@ async def my_groups(facts, device_id=None):
 async def group_info(facts, group_id=None, device_id=None):
     if group_id is None:  # the document lets it out: its own answer
         return documented(facts, "GET /group/info")
-    chat, refused = group_chat(facts, group_id, device_id)
-    if refused:
-        return refused
+    chat, instead = group_chat(facts, "GET /group/info", group_id, device_id)
+    if instead:
+        return instead
     message = success_message(facts.answers["GET /group/info"])
     return {"status": 200, "code": chat_list.SUCCESS, "message": message, "results": groups.group_info(chat)}, 200
 
@@ -46,10 +47,8 @@ async def group_info(facts, group_id=None, device_id=None):
 async def group_participants(facts, group_id=None, device_id=None):
     if group_id is None:
         return documented(facts, "GET /group/participants")
-    chat, refused = group_chat(facts, group_id, device_id)
-    if refused and the_documents_example(facts, "GET /group/participants", "group_id", group_id):
-        return documented(facts, "GET /group/participants")  # required: the document's example is how to try it
-    if refused:
-        return refused
+    chat, instead = group_chat(facts, "GET /group/participants", group_id, device_id)
+    if instead:
+        return instead
     message = success_message(facts.answers["GET /group/participants"])
     return {"code": chat_list.SUCCESS, "message": message, "results": groups.participants(chat)}, 200

@@ -2,9 +2,7 @@
 is on WhatsApp. The resolver gives each handler the facts of the served document first."""
 
 from handlers.messages import chat_jid_of, chat_list, origin, served, success_message
-from wamock.data import groups, messages, plain_requests
-from wamock.data.operations import operations
-from wamock.serve import envelope
+from wamock.data import groups, messages
 from wamock.serve.routes import response_of, usual_answer
 
 
@@ -23,24 +21,13 @@ def documented(facts, key: str):
     return response_of(usual_answer(facts.answers[key]))
 
 
-def the_documents_example(facts, key: str, name: str, value) -> bool:
-    """Whether `value` is the one the document gives its parameter `name` (a "try it out" sends it):
-    such a request, about no one the data holds, gets the document's own answer."""
-    operation = operations(facts.spec)[key]
-    parameter = next((parameter for parameter in operation.parameters if parameter.name == name), None)
-    return parameter is not None and plain_requests.sample(facts.spec, operation, parameter) == value
-
-
-def not_a_user(phone) -> tuple[dict, int]:
-    return envelope.error("400", f"phone: {chat_jid_of(phone or '')} is not on WhatsApp (no chat with it)"), 400
-
-
 async def user_info(facts, phone=None, device_id=None):
     if phone is None:
         return documented(facts, "GET /user/info")
     chat, refused = person(facts, phone, device_id)
     if refused or chat is None:
-        return refused or not_a_user(phone)
+        # Someone the data does not hold: the document's own answer, as for a request naming no one.
+        return refused or documented(facts, "GET /user/info")
     message = success_message(facts.answers["GET /user/info"])
     return {"code": chat_list.SUCCESS, "message": message, "results": groups.user_info(chat)}, 200
 
@@ -60,7 +47,8 @@ async def user_avatar(facts, phone=None, device_id=None, **_options):
         return documented(facts, "GET /user/avatar")
     chat, refused = person(facts, phone, device_id)
     if refused or chat is None:
-        return refused or not_a_user(phone)
+        # Someone the data does not hold: the document's own answer, as for a request naming no one.
+        return refused or documented(facts, "GET /user/info")
     results = {
         "url": origin() + messages.MEDIA_ROOT + "jpg",
         "id": groups.picture_id(chat["jid"]),

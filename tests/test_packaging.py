@@ -37,6 +37,7 @@ def test_wheel_carries_spec_fixtures_and_handlers(wheel):
         "handlers/chats.py",
         "handlers/control.py",
         "wamock/cli.py",
+        *(f"wamock/statics/media/sample.{ext}" for ext in ("jpg", "png", "webp", "mp4", "ogg", "pdf")),
     } <= names
 
 

@@ -70,3 +70,24 @@ def test_a_31_example_that_breaks_its_schema_is_not_taken_as_fitting(schema, val
     spec = document(schema)
 
     assert not examples.fits(spec, value, {"$ref": "#/components/schemas/Thing"})
+
+
+def test_an_answer_leaves_out_what_its_schema_marks_write_only():
+    """train-travel's payment example carries the card's `cvc` (writeOnly, under a oneOf): an
+    answer must not show it; what is not writeOnly stays."""
+    card = {
+        "type": "object",
+        "properties": {"number": {"type": "string"}, "cvc": {"type": "integer", "writeOnly": True}},
+        "required": ["number"],
+    }
+    bank = {"type": "object", "properties": {"account": {"type": "string"}}, "required": ["account"]}
+    schema = {
+        "type": "object",
+        "properties": {"source": {"oneOf": [bank, card]}, "secret": {"type": "string", "writeOnly": True}},
+    }
+    media = {"schema": schema, "example": {"source": {"number": "4242", "cvc": 123}, "secret": "s"}}
+    spec = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}
+
+    answer = examples.response_answer(spec, 200, {"description": "ok", "content": {"application/json": media}})
+
+    assert answer.body == {"source": {"number": "4242"}}

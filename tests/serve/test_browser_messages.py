@@ -82,7 +82,6 @@ def test_an_image_message_points_at_the_mocks_own_origin(page, gowa):
     assert re.fullmatch(re.escape(gowa) + r"/statics/media/sample\.(jpg|png|webp)", image.get_attribute("src"))
 
 
-@pytest.mark.xfail(strict=True, reason="/statics/* is served by the `live` branch: enable once it is merged")
 def test_an_image_message_renders(page, gowa):
     jid, messages = chat_with_images(gowa)
     open_whole_history(page, jid, len(messages))

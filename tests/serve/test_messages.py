@@ -276,10 +276,18 @@ def test_a_groups_info_and_participants_agree_with_its_messages(gowa):
     assert {message["sender_jid"] for message in whole_history(gowa, group["jid"])} <= members
 
 
-def test_an_unknown_group_is_400_naming_it(gowa):
-    answer = gowa.get("/group/info", params={"group_id": "1203630000@g.us"})
+def test_a_group_or_user_the_data_does_not_hold_gets_the_documents_answer(gowa):
+    """Such a request is one the document allows: a refusal would be refusing a valid request
+    (wamock check's positive_data_acceptance), so it is answered as the document answers it."""
+    documented = gowa.get("/group/info").json()  # naming no group: the document's own answer
 
-    assert (answer.status_code, answer.json()["message"]) == (400, "group_id: no group 1203630000@g.us on this device")
+    group = gowa.get("/group/info", params={"group_id": "1203630000@g.us"})
+    user = gowa.get("/user/info", params={"phone": "620000000001"})
+    sent = gowa.post("/send/message", json={"message": "to no one"})
+
+    assert (group.status_code, group.json()) == (200, documented)
+    assert (user.status_code, user.json()) == (200, gowa.get("/user/info").json())
+    assert sent.status_code == 200, sent.text
 
 
 def test_users_are_the_persons_the_device_has_chats_with(gowa):

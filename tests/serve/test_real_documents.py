@@ -8,7 +8,9 @@ the server URL's path, errors in the document's shape)."""
 import shlex
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -22,7 +24,7 @@ from wamock.check.credentials import Credentials, SentAuth
 from wamock.data import spec as spec_module
 from wamock.data.examples import fits
 from wamock.data.operations import operations
-from wamock.data.plain_requests import plain_request
+from wamock.data.plain_requests import PlainRequest, as_text, plain_request, sample
 from wamock.data.spec import resolved
 from wamock.serve.published import base_path
 
@@ -116,9 +118,11 @@ def test_every_get_answers_2xx_with_a_body_the_document_validates(served):
     """2xx where the document gives one (else its own first status: Twilio's Data.json is a 307)."""
     failures = []
     gets = [op for op in operations(served.document).values() if op.method == "GET"]
+    device = listed_device(served)
     for operation in gets:
         plain = plain_request(served.document, operation)
         assert plain is not None, f"{operation.key}: no plain request from the document"
+        plain = naming_device(served, plain, device)
         # A credential of each scheme it asks (Basic: wamock's account; a token; a key), as `wamock check` sends them.
         credential = SentAuth(CREDENTIALS.sent(served.document, operation))
         response = served.get(plain.target, headers=plain.headers, auth=credential)
@@ -144,6 +148,28 @@ def test_every_get_answers_2xx_with_a_body_the_document_validates(served):
         except Exception as exc:  # openapi-core's errors: the body breaks the document
             failures.append(f"{operation.key}: {exc!r} {exc.__cause__!r} {response.text[:100]}"[:500])
     assert failures == []
+
+
+def listed_device(served: Served) -> str | None:
+    """Where a document's devices keep state (GOWA's: an unknown one is a 404), a device the mock lists."""
+    if "GET /devices" not in operations(served.document):
+        return None
+    return served.get("/devices", auth=AUTH).json()["results"][0]["id"]
+
+
+def naming_device(served: Served, plain: PlainRequest, device: str | None) -> PlainRequest:
+    """The plain request with its `device_id` path parameter naming `device`, where one is given."""
+    parameters = [p for p in plain.operation.parameters if p.location == "path"]
+    if device is None or "device_id" not in {p.name for p in parameters}:
+        return plain
+    path = plain.operation.path
+    for parameter in parameters:
+        value = (
+            device if parameter.name == "device_id" else as_text(sample(served.document, plain.operation, parameter))
+        )
+        path = path.replace("{" + parameter.name + "}", quote(value, safe=""))
+    query = plain.target.partition("?")[1:]
+    return replace(plain, target=path + "".join(query))
 
 
 def documented_content(served: Served, operation) -> dict:

@@ -96,9 +96,12 @@ def test_every_operation_answers_a_status_its_document_lists(upstream, document)
     ]
     # Deletions last: what a DELETE removes answers 404 afterwards (tested below).
     operations.sort(key=lambda operation: operation[1] == "delete")
+    # Devices keep state: an unknown one is a 404, so each request names one the mock lists.
+    device = upstream.get("/devices").json()["results"][0]["id"]
     answered = Counter()
     undocumented = []
     for path, method, operation in operations:
+        path = path.replace("{device_id}", device)
         response = upstream.request(**request_for(document, path, method, operation))
         listed = {int(status) for status in operation["responses"]}
         if response.status_code in listed:
@@ -162,9 +165,11 @@ def test_a_405_allows_every_method_the_document_gives_the_path(upstream):
 
 
 def test_a_path_parameter_may_hold_a_newline(upstream):
+    added = upstream.post("/devices", json={"device_id": "a\nb"})
     response = upstream.get("/devices/a%0Ab")
 
-    assert response.status_code == 200
+    assert added.status_code == 200
+    assert (response.status_code, response.json()["results"]["id"]) == (200, "a\nb")
 
 
 def first_kept_chat(client: httpx.Client) -> str:
@@ -220,27 +225,32 @@ def test_reset_restores_what_archiving_changed(upstream):
     assert jid not in jids(upstream, "true")
 
 
+# Devices are the registry's (tests/serve/test_device_state.py); a device's Chatwoot config is
+# any API's resource: a DELETE removes it until a PUT creates it again.
+CONFIG = "/devices/{}/chatwoot/config"
+A_CONFIG = {"chatwoot_url": "https://chatwoot.example.com", "account_id": 1, "inbox_id": 5, "api_token": "t"}
+
+
 def test_a_deleted_resource_is_gone_until_created_again(upstream):
-    removed = upstream.delete("/devices/phone-1")
-    gone = upstream.get("/devices/phone-1/status")
-    again = upstream.delete("/devices/phone-1")
-    other = upstream.get("/devices/phone-2/status")
-    created = upstream.post("/devices", json={"device_id": "phone-1"})
-    back = upstream.get("/devices/phone-1/status")
+    removed = upstream.delete(CONFIG.format("phone-1"))
+    gone = upstream.get(CONFIG.format("phone-1"))
+    other = upstream.get(CONFIG.format("phone-2"))
+    created = upstream.put(CONFIG.format("phone-1"), json=A_CONFIG)
+    back = upstream.get(CONFIG.format("phone-1"))
 
     assert removed.status_code == 200
-    assert (gone.status_code, again.status_code) == (404, 404)
+    assert gone.status_code == 404
     assert other.status_code == 200
     assert created.status_code == 200
     assert back.status_code == 200
 
 
 def test_reset_brings_deleted_resources_back(upstream):
-    upstream.delete("/devices/phone-1")
+    upstream.delete(CONFIG.format("phone-1"))
 
     upstream.post("/__wamock/reset", headers=JSON)
 
-    assert upstream.get("/devices/phone-1/status").status_code == 200
+    assert upstream.get(CONFIG.format("phone-1")).status_code == 200
 
 
 def test_errors_take_the_shape_the_document_gives_that_status(tmp_path):
@@ -276,12 +286,12 @@ def test_errors_take_the_shape_the_document_gives_that_status(tmp_path):
 
 def test_deletions_kept_are_bounded(upstream_server):
     with httpx.Client(base_url=upstream_server.base_url, auth=AUTH, timeout=10) as client:
-        first = "/devices/first-of-many"
+        first = CONFIG.format("first-of-many")
         client.delete(first)
         for index in range(1000):
-            client.delete(f"/devices/many-{index}")
-        oldest_forgotten = client.get(f"{first}/status").status_code
-        latest_remembered = client.get("/devices/many-999/status").status_code
+            client.delete(CONFIG.format(f"many-{index}"))
+        oldest_forgotten = client.get(first).status_code
+        latest_remembered = client.get(CONFIG.format("many-999")).status_code
         client.post("/__wamock/reset", headers=JSON)
 
     assert (oldest_forgotten, latest_remembered) == (200, 404)

@@ -19,8 +19,18 @@ callbacks httptools calls (`on_url`, `on_header`, `on_headers_complete`, `on_bod
 `Multiprocess` is the supervisor `uvicorn.run()` uses for workers, taken directly so that the
 socket is wamock's own. tests/serve/test_robustness.py, test_safety.py and test_workers.py
 pin each behaviour; pyproject.toml bounds uvicorn below 0.55.
+
+uvicorn's WebSocket protocols log each upgrade at INFO with its whole target, query included
+(`"WebSocket /ws?authorization=..." [accepted]`), on its "uvicorn.error" logger:
+`redact_query` puts a filter there that writes `***` for the values of the named parameters
+(tests/serve/test_live.py pins it on a real server's output). The same filter drops the
+"ASGI callable returned without completing handshake" error that 0.5x's sans-I/O protocol
+logs after a refused upgrade answered with an HTTP response (the ASGI denial-response
+extension), which it answers fully but never marks as a completed handshake.
 """
 
+import logging
+import re
 import signal
 from dataclasses import dataclass
 
@@ -28,7 +38,7 @@ import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.supervisors import Multiprocess
 
-__all__ = ["MAX_HEADERS", "MAX_TARGET", "GuardedHttpTools", "Limits", "run_workers"]
+__all__ = ["MAX_HEADERS", "MAX_TARGET", "GuardedHttpTools", "Limits", "redact_query", "run_workers"]
 
 MAX_TARGET = 8 * 1024
 MAX_HEADERS = 64 * 1024
@@ -214,3 +224,33 @@ def run_workers(config, sock, ready) -> bool:
     ready()
     supervisor.run()
     return bool(interrupted)
+
+
+UVICORN_LOGGER = "uvicorn.error"  # where uvicorn's protocols log, WebSocket upgrades included
+DENIAL_NOT_MARKED = "ASGI callable returned without completing handshake."
+
+
+class RedactedQuery(logging.Filter):
+    """Writes `***` for the values of `names` in a query of any argument of a log record."""
+
+    def __init__(self, names: frozenset[str]) -> None:
+        super().__init__()
+        self.names = names
+        alternatives = "|".join(re.escape(name) for name in sorted(names))
+        self.pattern = re.compile(rf"([?&](?:{alternatives})=)[^&\s\"]*", re.IGNORECASE)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == DENIAL_NOT_MARKED:
+            return False
+        if isinstance(record.args, tuple):
+            record.args = tuple(self.pattern.sub(r"\1***", arg) if isinstance(arg, str) else arg for arg in record.args)
+        if isinstance(record.msg, str):
+            record.msg = self.pattern.sub(r"\1***", record.msg)
+        return True
+
+
+def redact_query(names: frozenset[str]) -> None:
+    """uvicorn's own log lines never show the values of the query parameters `names` (once a process)."""
+    logger = logging.getLogger(UVICORN_LOGGER)
+    if not any(isinstance(f, RedactedQuery) and f.names == names for f in logger.filters):
+        logger.addFilter(RedactedQuery(names))

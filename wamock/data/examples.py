@@ -74,10 +74,40 @@ def response_answer(spec: dict, status: int, response: dict) -> Answer:
             given.append(example["value"])
     for value in given:
         if not isinstance(schema, dict) or not schema or fits(spec, value, schema):
-            return Answer(status, value, media_type, "example")
+            return Answer(status, readable(spec, value, schema), media_type, "example")
     if isinstance(schema, dict) and "example" in schema and fits(spec, schema["example"], schema):
-        return Answer(status, schema["example"], media_type, "example")
-    return Answer(status, built_example(spec, schema), media_type, "built")
+        return Answer(status, readable(spec, schema["example"], schema), media_type, "example")
+    return Answer(status, readable(spec, built_example(spec, schema), schema), media_type, "built")
+
+
+def readable(spec: dict, value, schema, depth: int = 0):
+    """`value` without the properties its schema marks `writeOnly` (a card's `cvc` in
+    train-travel's example answer): what a client writes, an answer does not show."""
+    schema = with_siblings(spec, schema) if dialect.is_31(spec) else resolved(spec, schema)
+    if depth > MAX_DEPTH or not isinstance(schema, dict):
+        return value
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        return [readable(spec, item, schema["items"], depth + 1) for item in value]
+    if not isinstance(value, dict):
+        return value
+    properties: dict = {}
+    chosen = [  # of a oneOf or anyOf, the branch the value meets
+        next((branch for branch in schema.get(choice) or [] if fits(spec, value, branch)), None)
+        for choice in ("oneOf", "anyOf")
+    ]
+    for part in [schema, *(schema.get("allOf") or []), *(branch for branch in chosen if branch is not None)]:
+        part = with_siblings(spec, part) if dialect.is_31(spec) else resolved(spec, part)
+        if isinstance(part, dict):
+            properties.update(part.get("properties") or {})
+    kept = {}
+    for name, item in value.items():
+        field = (
+            with_siblings(spec, properties.get(name)) if dialect.is_31(spec) else resolved(spec, properties.get(name))
+        )
+        if isinstance(field, dict) and field.get("writeOnly") is True:
+            continue
+        kept[name] = readable(spec, item, field, depth + 1) if isinstance(field, dict) else item
+    return kept
 
 
 @dataclass

@@ -21,7 +21,7 @@ from connexion.resolver import RelativeResolver
 from jsonschema.exceptions import best_match
 
 from wamock import processes
-from wamock.adapters.uvicorn import Limits
+from wamock.adapters.uvicorn import Limits, redact_query
 from wamock.data import dialect, fixtures
 from wamock.data import document as document_module
 from wamock.data import spec as spec_module
@@ -29,10 +29,11 @@ from wamock.data.accounts import DEFAULT_ACCOUNT
 from wamock.data.facts import DocumentFacts
 from wamock.data.paths import CONTROL_SPEC_FILE, DEFAULT_FIXTURES, SPEC_FILE
 from wamock.data.security import undeclared
-from wamock.serve import CONTROL_PREFIX, errors, plain_pages, resources
+from wamock.serve import CONTROL_PREFIX, devices, errors, live, plain_pages, resources, statics
 from wamock.serve.answer_cache import ResponseCacheMiddleware
 from wamock.serve.auth import Accounts, AccountsMiddleware, Security, with_accounts, with_checks
 from wamock.serve.bodies import ChunkedBodyLength
+from wamock.serve.encodings import FormsAsJSON
 from wamock.serve.journal import JournalMiddleware
 from wamock.serve.plain_pages import FastChatsPath
 from wamock.serve.published import PublishedDocument, base_path, published_paths
@@ -143,12 +144,28 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
     app.add_middleware(
         AccountsMiddleware, position=outside_handlers, api=api_accounts, control=control, security=security
     )
+    api_base = base_path(spec)
+    gowa = devices.applies(spec)  # GOWA's document: its devices' live updates, QR codes and media
+    secret_query = security.secret_query_names() | (live.SECRET_QUERY if gowa else frozenset())
+    if gowa:
+        redact_query(live.SECRET_QUERY)
+        app.add_middleware(
+            live.LiveUpdates,
+            position=outside_handlers,
+            state=state,
+            accounts=api_accounts,
+            allowed_hosts=settings.allowed_hosts,
+            origins=settings.cors_origins,
+            base_path=api_base,
+        )
     app.add_middleware(
         JournalMiddleware,
         position=outside_handlers,
         access_log=settings.access_log,
-        secret_query=security.secret_query_names(),
+        secret_query=secret_query,
     )
+    if gowa:
+        app.add_middleware(statics.Statics, position=outside_handlers, base_path=api_base)
     # The fast path answers a plain page as soon as it is journaled: it computes one faster than
     # the cache can find and keep it, and takes what CORS, `Prefer` and delays would do to it
     # (nothing but `Vary: Origin`) on to connexion's path instead. The cache keeps the rest.
@@ -158,7 +175,6 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
     declared_headers = spec_module.request_headers(spec)  # CORS allows them; cached answers vary by them
     control_cors = cors_options(settings.control_origins) if settings.control_origins else None
     api_cors = cors_options(settings.cors_origins, [*declared_headers, *security.api_key_headers()])
-    api_base = base_path(spec)
     app.add_middleware(
         PathCORS,
         position=outside_handlers,
@@ -181,6 +197,8 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
         )
     app.add_middleware(PreferredStatusMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, answers=facts.answers)
     app.add_middleware(ChunkedBodyLength, position=MiddlewarePosition.BEFORE_VALIDATION)
+    if gowa:
+        app.add_middleware(FormsAsJSON, position=MiddlewarePosition.BEFORE_VALIDATION, spec=spec, base_path=api_base)
     errors.register(app, facts, api_base)
     return app
 

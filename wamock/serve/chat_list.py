@@ -9,13 +9,16 @@ texts around the page.
 from urllib.parse import unquote
 
 from wamock.data.collections import Collection
+from wamock.data.device_registry import added_through_the_api
 from wamock.data.devices import DeviceRequired, UnknownDevice
 from wamock.data.examples import Texts
-from wamock.data.store import Filters
+from wamock.data.store import ChatStore, Filters
 from wamock.serve import envelope
 from wamock.serve.state import SharedState, Snapshot
 
 SUCCESS = "SUCCESS"  # the code of every success envelope (CONTRACT.md)
+NO_CHATS = ChatStore([])  # a device added through the API (GOWA's POST /devices) starts with none
+DEVICES_SECTION = "devices"  # the session's section that GOWA's device registry keeps (wamock.serve.devices)
 
 
 class Refused(Exception):
@@ -29,9 +32,14 @@ class Refused(Exception):
 
 def device_served(texts: Texts, snapshot: Snapshot, header: str | None, device_id: str | None) -> str:
     """The device whose chats a request is about, named by the X-Device-Id header (which may be
-    URL-encoded), else by `device_id`; Refused if there is none, or no WhatsApp session."""
+    URL-encoded), else by `device_id`; Refused if there is none, or no WhatsApp session. A device
+    added through GOWA's API is its own, with no chats (no key of the data set's stores)."""
+    named = unquote(header) if header is not None else device_id
     try:
-        device = snapshot.devices.key_for(unquote(header) if header is not None else device_id)
+        if added_through_the_api(snapshot.sections.get(DEVICES_SECTION), named):
+            device = named
+        else:
+            device = snapshot.devices.key_for(named)
     except DeviceRequired:
         raise Refused(400, envelope.device_required()) from None
     except UnknownDevice as unknown:
@@ -53,7 +61,7 @@ def page(
     """Status and body of GET /chats for these (valid) query arguments, read and defaults applied."""
     snapshot = mock.snapshot()
     try:
-        store = snapshot.devices.stores[device_served(texts, snapshot, device_header, device_id)]
+        store = snapshot.devices.stores.get(device_served(texts, snapshot, device_header, device_id), NO_CHATS)
     except Refused as refused:
         return refused.status, envelope.encode(refused.body)
     request = chats.request(arguments)

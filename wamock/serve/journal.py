@@ -27,6 +27,7 @@ from wamock.serve import CONTROL_PREFIX
 from wamock.serve.state import SCOPE_KEY as STATE_KEY
 
 UNJOURNALED_PREFIXES = (CONTROL_PREFIX, "/ui", "/openapi.")
+NOTES_KEY = "wamock.journal_notes"  # what a part of the mock notes about a request, for its entry
 
 
 @functools.lru_cache(maxsize=256)
@@ -63,6 +64,7 @@ class JournalMiddleware:
             await self.app(scope, receive, send)
             return
         status = 500
+        notes = scope[NOTES_KEY] = []
 
         async def send_and_note(message: Message) -> None:
             nonlocal status
@@ -82,6 +84,8 @@ class JournalMiddleware:
                 "user": basic_user(authorization) if authorization is not None else None,
                 "status": status,
             }
+            if notes:
+                entry["note"] = "; ".join(notes)
             scope[STATE_KEY].journal.record(entry)
             if self.access_log is not None:
                 self.access_log.write(scope, entry)

@@ -2,7 +2,7 @@
 
 wamock's handlers answer the operations it implements, found by method and path (not by
 operationId, which each document names its own way): GET /chats and, where the document has
-it, POST /chat/{chat_jid}/archive. Every other operation answers what the document gives for
+it, POST /chat/{chat_jid}/archive and GOWA's devices (`handlers/devices.py`). Every other operation answers what the document gives for
 its first success status (`wamock.data.examples`), after connexion has checked the request;
 a DELETE removes what lies at its path until it is created again (`documented_answer`).
 """
@@ -60,6 +60,18 @@ HANDLED = {
     "GET /user/check": "handlers.users.user_check",
     "GET /user/avatar": "handlers.users.user_avatar",
     "GET /user/my/contacts": "handlers.users.my_contacts",
+    "GET /devices": "handlers.devices.list_devices",
+    "POST /devices": "handlers.devices.add_device",
+    "GET /devices/{device_id}": "handlers.devices.get_device",
+    "DELETE /devices/{device_id}": "handlers.devices.remove_device",
+    "GET /devices/{device_id}/login": "handlers.devices.login_device",
+    "POST /devices/{device_id}/logout": "handlers.devices.logout_device",
+    "POST /devices/{device_id}/reconnect": "handlers.devices.reconnect_device",
+    "GET /devices/{device_id}/status": "handlers.devices.device_status",
+    "GET /app/devices": "handlers.devices.app_devices",
+    "GET /app/status": "handlers.devices.app_status",
+    "GET /app/login": "handlers.devices.app_login",
+    "GET /app/logout": "handlers.devices.app_logout",
 }
 
 
