@@ -32,7 +32,7 @@ from wamock.data.security import undeclared
 from wamock.serve import CONTROL_PREFIX, devices, errors, live, plain_pages, resources, statics
 from wamock.serve.answer_cache import ResponseCacheMiddleware
 from wamock.serve.auth import Accounts, AccountsMiddleware, Security, with_accounts, with_checks
-from wamock.serve.bodies import ChunkedBodyLength
+from wamock.serve.bodies import ChunkedBodyLength, MalformedContentType
 from wamock.serve.encodings import FormsAsJSON
 from wamock.serve.journal import JournalMiddleware
 from wamock.serve.plain_pages import FastChatsPath
@@ -197,6 +197,7 @@ def create_app(settings: Settings | None = None, *, chats: list[dict] | dict | N
         )
     app.add_middleware(PreferredStatusMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, answers=facts.answers)
     app.add_middleware(ChunkedBodyLength, position=MiddlewarePosition.BEFORE_VALIDATION)
+    app.add_middleware(MalformedContentType, position=MiddlewarePosition.BEFORE_VALIDATION)
     if gowa:
         app.add_middleware(FormsAsJSON, position=MiddlewarePosition.BEFORE_VALIDATION, spec=spec, base_path=api_base)
     errors.register(app, facts, api_base)

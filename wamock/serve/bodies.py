@@ -1,4 +1,4 @@
-"""Request bodies sent in chunks (`Transfer-Encoding: chunked`), given the length connexion reads.
+"""Request bodies as connexion can read them: sent in chunks, or with a Content-Type that names no media type.
 
 connexion 3.3 takes a request without `Content-Length` for one without a body ("RequestBody
 is required"), though HTTP/1.1 clients may stream any body in chunks. This gathers such a
@@ -44,3 +44,20 @@ class ChunkedBodyLength:
             return {"type": "http.request", "body": body, "more_body": False}
 
         await self.app({**scope, "headers": headers}, receive_whole, send)
+
+
+class MalformedContentType:
+    """A `Content-Type` that names no media type (empty, or without `/`: Schemathesis sends
+    `Content-Type: ` with a GET) is left out: connexion splits it on `/` and failed, a 500. A
+    body then comes with no media type, which connexion reads as JSON."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and any(
+            name == b"content-type" and b"/" not in value for name, value in scope["headers"]
+        ):
+            headers = [(name, value) for name, value in scope["headers"] if name != b"content-type"]
+            scope = {**scope, "headers": headers}
+        await self.app(scope, receive, send)

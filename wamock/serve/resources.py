@@ -8,6 +8,7 @@ answer holds one (bare, or under a property).
 """
 
 import copy
+import functools
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from wamock.data.operations import Invalid, operation_key
 from wamock.serve.state import SharedState
 
 DEFAULT_SIZE = 20  # a page's size where the document gives no default
+MAX_FRESH_TRIES = 1000  # ids generated in search of one no item has
 
 
 @dataclass
@@ -46,6 +48,12 @@ class Served:
     @property
     def key(self) -> str:
         return self.collection.operation.key
+
+    @functools.cached_property
+    def item_schema(self) -> dict:
+        """The item schema, inlined once: a recursive one (Telstra's messages) takes seconds to
+        inline, and each write made it again, past the request timeout."""
+        return item_schema(self.spec, self.collection)
 
     def item_operations(self) -> list[str]:
         """The collection's operations on one item, those the document has: create, read, update, delete."""
@@ -185,12 +193,16 @@ class Served:
         identity = self.collection.identity
         taken = {resources.key_of(item.get(identity)) for item in items}
         numbers = [item.get(identity) for item in items if isinstance(item.get(identity), int)]
-        item = resources.new_item(self.spec, self.collection, index, self.seed)
+        item = resources.new_item(self.spec, self.collection, index, self.seed, self.item_schema)
         if isinstance(item.get(identity), int):
             item[identity] = max(numbers, default=0) + 1
-        while resources.key_of(item.get(identity)) in taken:
+        # Items without an id (Telstra's virtual numbers name none) all have the same `null` one:
+        # looking for an id no item has would never end.
+        for _ in range(MAX_FRESH_TRIES):
+            if item.get(identity) is None or resources.key_of(item.get(identity)) not in taken:
+                break
             index += 1
-            item = resources.new_item(self.spec, self.collection, index, self.seed)
+            item = resources.new_item(self.spec, self.collection, index, self.seed, self.item_schema)
         return item
 
     def written(self, item: dict, body, keep_identity: bool = False) -> dict:
@@ -198,7 +210,7 @@ class Served:
         (a document's example may give a date-time where the item has a date: that field is left)."""
         if not isinstance(body, dict):
             return item
-        schema = item_schema(self.spec, self.collection)
+        schema = self.item_schema
         known = properties(self.spec, schema).keys() or body.keys()
         given = {name: value for name, value in body.items() if name in known}
         if keep_identity:
