@@ -64,6 +64,8 @@ class Api:
             second = self.list(**sized, **{paging.start.name: paging.first + 1})
         elif paging.style == CURSOR:
             cursor = at(first.json(), paging.next) if paging.next else None
+            if isinstance(cursor, str) and "://" in cursor:  # a link to the next page (InfluxDB's links.next)
+                return self.items(first), self.items(self.client.get(cursor))
             if cursor is None and "link" in first.headers:
                 return self.items(first), self.items(self.client.get(first.links["next"]["url"]))
             cursor = cursor if cursor is not None else self.ids(self.items(first))[-1]

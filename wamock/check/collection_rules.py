@@ -17,6 +17,7 @@ What a probe writes, it deletes again where the document lets it.
 """
 
 import random
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -182,6 +183,10 @@ class CollectionProbing:
             cursor = at(response.json(), paging.next) if paging.next else None
             if cursor in (None, ""):
                 return None
+            if isinstance(cursor, str) and ("://" in cursor or cursor.startswith("/")):
+                # a link to the next page (`links.next`): its cursor is the one it names
+                linked = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(cursor).query))
+                cursor = linked.get(paging.start.name, cursor)
             return {**query, paging.start.name: cursor}
         step = 1 if paging.style == PAGE else len(items)
         return {**query, paging.start.name: query[paging.start.name] + step}

@@ -102,10 +102,23 @@ class Served:
         if paging.next:
             holder_ = at(body, paging.next[:-1]) if len(paging.next) > 1 else body
             if more:
-                place(body, paging.next, resources.key_of(chosen[-1].get(collection.identity)))
+                cursor = resources.key_of(chosen[-1].get(collection.identity))
+                place(body, paging.next, self.next_url(url, query, cursor) if self.next_is_link else cursor)
             elif isinstance(holder_, dict):
                 holder_.pop(paging.next[-1], None)
         return body, self.link(url, query, found, start, size, chosen) if more else {}
+
+    @functools.cached_property
+    def next_is_link(self) -> bool:
+        """Whether the answer's next-page field is a link (InfluxDB's `links.next`, `format: uri`), not the bare cursor."""
+        schema = success_schema(self.spec, self.collection.operation.document)
+        for step in self.collection.paging.next:
+            schema = properties(self.spec, schema).get(step) or {}
+        return isinstance(schema, dict) and schema.get("format") in ("uri", "url", "uri-reference", "iri")
+
+    def next_url(self, url: str, query: Mapping[str, str], cursor: str) -> str:
+        """The request's own URL (`url`, without its query) with the next page's cursor in place of its own."""
+        return f"{url}?{urllib.parse.urlencode({**query, self.collection.paging.start.name: cursor})}"
 
     def start(self, found: list[dict], query: Mapping[str, str]) -> int:
         """The position of the page's first item."""
