@@ -12,6 +12,7 @@ import base64
 import binascii
 import hmac
 import json
+import os
 import random
 import re
 from datetime import UTC, datetime, timedelta
@@ -333,3 +334,8 @@ def implementation(defect: str | None = None, devices: dict[str, list[dict]] | N
             Route("/chat/{chat_jid}/archive", archive_chat, methods=["POST"]),
         ]
     )
+
+
+def implementation_named_by_environment() -> Starlette:
+    """`implementation($WAMOCK_TEST_DEFECT)`, for uvicorn's `--factory` in a process of its own."""
+    return implementation(os.environ.get("WAMOCK_TEST_DEFECT") or None)

@@ -225,6 +225,24 @@ def test_a_reproduce_lines_body_is_the_bytes_sent(body):
     assert subprocess.run(["sh", "-c", piped], capture_output=True, timeout=10).stdout == body
 
 
+def test_a_reproduce_lines_headers_are_the_headers_sent_empty_ones_too():
+    """curl drops a header written `Name:`; an empty header the run sent must still be sent."""
+
+    async def echo_headers(scope, receive, send):
+        sent = [[name.decode(), value.decode()] for name, value in scope["headers"]]
+        body = json.dumps(sent).encode()
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": body})
+
+    headers = {"Content-Language": "", "X-Tag": "a b", "Accept-Charset": "utf-8"}
+    with serving(echo_headers) as url:
+        command = runner.curl("GET", url + "/x", headers, runner.Options(url))
+        result = subprocess.run([*shlex.split(command), "--silent"], capture_output=True, text=True, timeout=10)
+
+    received = {name: value for name, value in json.loads(result.stdout)}
+    assert {name: received.get(name.lower()) for name in headers} == headers
+
+
 def slow(app, seconds: float):
     """`app`, answering each request `seconds` late: the slowness is the behaviour under test."""
 

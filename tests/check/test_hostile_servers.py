@@ -30,6 +30,7 @@ from tests.check.hostile import (
 pytestmark = pytest.mark.live
 
 TIMEOUT = 1  # the checker's --timeout, seconds
+UVICORN = [sys.executable, "-m", "uvicorn", "--log-level", "info", "--factory"]
 RUN_DEADLINE = 45.0  # seconds a whole run may take against any of these servers
 SAFETY_TIMEOUT = 120.0  # a run still going then is killed: the test has failed already
 MAX_RSS_MIB = 768  # a normal run peaks at 100 to 300 MiB; the old checker took 4 GiB and more
@@ -103,28 +104,83 @@ def test_a_server_hostile_from_the_first_answer_cannot_be_checked(tmp_path, beha
     assert evidence.lower() in run.stderr.lower(), run
 
 
+def assert_one_finding_of_giving_up(run: Run, url: str, evidence: str) -> None:
+    """The run gave up on the server after it had answered: a report (exit 1) whose one finding
+    says since which request, with what the server did; not one finding a request."""
+    assert run.status == 1, run
+    assert run.stderr == "", run
+    assert run.stdout.count("FAILED ") == 1, run
+    assert "FAILED server_answers: The server is unreachable since request " in run.stdout, run
+    assert evidence.lower() in run.stdout.lower(), run
+    assert f"{url}: breaks the contract: 1 distinct failure" in run.stdout, run
+
+
 @pytest.mark.parametrize(("behaviour", "evidence"), HOSTILE)
-def test_a_server_turning_hostile_mid_run_is_given_up_on(tmp_path, behaviour, evidence):
+def test_a_server_turning_hostile_mid_run_is_one_finding(tmp_path, behaviour, evidence):
     """It answered once, then every request misbehaves: Schemathesis' cases and wamock's probes
-    each meet it, and the run gives up after a few failed answers: exit 2, one line naming the last."""
+    each meet it, and the run gives up after a few failed answers, reporting it once."""
     with hostile(behaviour, good_answers=1) as url:
         run = run_check(url, tmp_path)
 
     assert_bounded(run)
-    assert run.status == 2, run
-    assert run.stderr.count("\n") == 1, run
-    assert run.stderr.startswith(f"error: could not check {url}"), run
-    assert evidence.lower() in run.stderr.lower(), run
+    assert_one_finding_of_giving_up(run, url, evidence)
 
 
-def test_a_server_that_stops_listening_mid_run_is_given_up_on(tmp_path):
+def test_a_server_that_stops_listening_mid_run_is_one_finding(tmp_path):
     with hostile(hang_up, good_answers=1, then_close=True) as url:
         run = run_check(url, tmp_path)
 
     assert_bounded(run)
-    assert run.status == 2, run
-    assert run.stderr.count("\n") == 1, run
-    assert run.stderr.startswith(f"error: could not check {url}"), run
+    assert_one_finding_of_giving_up(run, url, "Connection refused")
+
+
+def test_a_server_killed_mid_run_keeps_what_was_found_and_is_one_finding(tmp_path):
+    """A real server process, killed by SIGKILL once it has answered 40 requests: the defect it
+    showed before is reported, and its death once, with the request since which it is gone."""
+    server = subprocess.Popen(
+        [*UVICORN, "tests.check.broken:implementation_named_by_environment", "--port", "0", "--access-log"],
+        env={**os.environ, "WAMOCK_TEST_DEFECT": "missing_field"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    answered = 0
+    killed = threading.Event()
+
+    def kill_after_40_answers(url_found: list[str]) -> None:
+        nonlocal answered
+        for line in server.stdout:
+            if "Uvicorn running on" in line:
+                url_found.append(line.split("running on ")[1].split()[0])
+            elif '" 200' in line or '" 4' in line or '" 5' in line:
+                answered += 1
+                if answered == 40:
+                    server.kill()
+                    killed.set()
+
+    url_found: list[str] = []
+    reader = threading.Thread(target=kill_after_40_answers, args=(url_found,), daemon=True)
+    reader.start()
+    try:
+        wait_for_url = time.monotonic() + 30
+        while not url_found and time.monotonic() < wait_for_url and server.poll() is None:
+            time.sleep(0.05)  # polling for the server's own line, with a deadline
+        assert url_found, "the server did not start"
+        run = run_check(url_found[0], tmp_path, "--seed", "1")
+    finally:
+        server.kill()
+        server.wait(timeout=10)
+        reader.join(10)
+        server.stdout.close()
+
+    assert killed.is_set(), run
+    assert_bounded(run)
+    assert run.status == 1, run
+    assert run.stderr == "", run
+    assert "FAILED response_schema_conformance" in run.stdout, run
+    assert run.stdout.count("FAILED server_answers: The server is unreachable since request ") == 1, run
+    assert run.stdout.count("Connection refused") == 1, run
 
 
 @pytest.mark.parametrize(("behaviour", "evidence"), HOSTILE)

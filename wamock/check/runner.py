@@ -74,6 +74,7 @@ class Finding:
     target: str
     occurrences: int = 1
     operation: str | None = None  # where Schemathesis saw it: the same failure of two operations is two
+    failed_exchange: int | None = None  # a request that got no answer: the run's count of requests then
 
     def key(self) -> tuple:
         return (self.target, self.check, self.title, self.operation)
@@ -292,38 +293,49 @@ def check_target(
         for failed in phase.failures:
             merge(findings, finding_from_schemathesis(target, failed, options))
         if phase.error:
-            merge(findings, Finding("schemathesis", "Schemathesis could not finish a test", phase.error, None, target))
+            unfinished = Finding("schemathesis", "Schemathesis could not finish a test", phase.error, None, target)
+            unfinished.failed_exchange = bounds.exchanges
+            merge(findings, unfinished)
 
     phases.end()
     outcome.cut_short = bool(options.max_time) and time.monotonic() > started + options.max_time
     if refused * 2 > answered and not options.refusals_expected:
         merge(findings, testing_the_door(refused, answered, target, options))
 
-    given_up(bounds, target)
-    spec = spec_module.load(spec_file, options.allow_refs)
-    documented = engine.answer_judge(settings)  # the document's checks of any answer a probe gets
-    deadline = started + options.max_time if options.max_time else None
-    with client_for(target, options, spec, bounds) as client:
-        probing = probes.Probing(client, random.Random(seed), contract, *options.auth)
-        probing.documented = documented
-        chosen = probes.PROBES if contract.lists_chats else {}
-        run_probes(chosen, probing, None, target, options, progress, findings, outcome, deadline)
-        for key, collection in other_collections(spec, spec_file).items():
-            judged = collection_rules.CollectionProbing(
-                client,
-                spec,
-                collection,
-                random.Random(seed),
-                authorized=lambda operation: SentAuth(options.credentials.sent(spec, operation)),
-                judge=documented,
-            )
-            run_probes(collection_rules.RULES, judged, key, target, options, progress, findings, outcome, deadline)
-            checks_seen |= set(collection_rules.RULES)
-    given_up(bounds, target)
+    if not bounds.gave_up:
+        checks_seen |= probe_target(settings, contract, options, progress, findings, outcome)
+    if bounds.gave_up:
+        fold_failures(findings, bounds)
+        merge(findings, stopped_answering(bounds, target))
     outcome.checks = sorted(checks_seen | (set(probes.PROBES) if contract.lists_chats else set()))
     outcome.findings = list(findings.values())
     outcome.elapsed = time.monotonic() - started
     return outcome
+
+
+def probe_target(settings: engine.Settings, contract, options: Options, progress, findings, outcome) -> set[str]:
+    """wamock's probes of GET /chats and its collection rules of the document's other lists;
+    the names of the rules applied."""
+    spec = spec_module.load(settings.spec_file, options.allow_refs)
+    documented = engine.answer_judge(settings)  # the document's checks of any answer a probe gets
+    applied: set[str] = set()
+    with client_for(settings.target, options, spec, settings.bounds) as client:
+        probing = probes.Probing(client, random.Random(settings.seed), contract, *options.auth)
+        probing.documented = documented
+        chosen = probes.PROBES if contract.lists_chats else {}
+        run_probes(chosen, probing, None, settings, options, progress, findings, outcome)
+        for key, collection in other_collections(spec, settings.spec_file).items():
+            judged = collection_rules.CollectionProbing(
+                client,
+                spec,
+                collection,
+                random.Random(settings.seed),
+                authorized=lambda operation: SentAuth(options.credentials.sent(spec, operation)),
+                judge=documented,
+            )
+            run_probes(collection_rules.RULES, judged, key, settings, options, progress, findings, outcome)
+            applied |= set(collection_rules.RULES)
+    return applied
 
 
 def other_collections(spec: dict, spec_file) -> dict:
@@ -336,14 +348,17 @@ def other_collections(spec: dict, spec_file) -> dict:
     return {key: found[key] for key in found if key != CHAT_LIST and "{" not in found[key].operation.path}
 
 
-def run_probes(chosen, probing, operation, target, options, progress, findings, outcome, deadline) -> None:
+def run_probes(chosen, probing, operation, settings, options, progress, findings, outcome) -> None:
     """Each probe of `chosen` (name: function of `probing`), each failure a finding of
-    `operation` (None: the chat list's), until the deadline."""
+    `operation` (None: the chat list's), until the deadline or the run gives up on the server."""
     probing_started = time.monotonic()
+    target, deadline = settings.target, settings.deadline
     where = f" {operation}" if operation else ""
     for number, (name, probe) in enumerate(chosen.items(), start=1):
         if deadline is not None and time.monotonic() > deadline:
             outcome.cut_short = True
+            break
+        if settings.bounds.gave_up:
             break
         progress.step(f"  probes{where} {progress_bar(number - 1, len(chosen))} {number}/{len(chosen)} {name}")
         try:
@@ -356,10 +371,9 @@ def run_probes(chosen, probing, operation, target, options, progress, findings, 
                 Finding(name, failure.title, evidence, reproduce(response, options), target, operation=operation),
             )
         except httpx.HTTPError as exc:
-            merge(
-                findings,
-                Finding(name, "The server did not answer a probe", str(exc), None, target, operation=operation),
-            )
+            unanswered = Finding(name, "The server did not answer a probe", str(exc), None, target, operation=operation)
+            unanswered.failed_exchange = settings.bounds.exchanges
+            merge(findings, unanswered)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             # An answer of a shape no probe expects: a finding about the server, not a crash of the checker.
             evidence = f"{type(exc).__name__}: {exc}"
@@ -396,10 +410,25 @@ def testing_the_door(refused: int, requests: int, target: str, options: Options)
     )
 
 
-def given_up(bounds: transport.Bounds, target: str) -> None:
-    """Too many answers failed (`wamock.check.transport`): the server cannot be checked."""
-    if bounds.gave_up:
-        raise CheckerError(f"could not check {target}: {bounds.why_given_up()}")
+def fold_failures(findings: dict[tuple, Finding], bounds: transport.Bounds) -> None:
+    """Requests that got no answer once the server had stopped answering are one finding
+    (`stopped_answering`), not one for each probe or operation that met it."""
+    if bounds.failing_since is None:
+        return
+    for key, finding in list(findings.items()):
+        if finding.failed_exchange is not None and finding.failed_exchange >= bounds.failing_since:
+            del findings[key]
+
+
+def stopped_answering(bounds: transport.Bounds, target: str) -> Finding:
+    """Too many answers failed (`wamock.check.transport`) after the server had answered: one
+    finding, however many requests met it, beside what the run found before."""
+    if bounds.failing_since is not None and bounds.failures_in_a_row >= transport.FAILURES_IN_A_ROW:
+        title = f"The server is unreachable since request {bounds.failing_since}"
+    else:
+        title = "The server failed too many requests to be checked further"
+    evidence = f"{bounds.why_given_up()}\nThe run sent no more requests after {bounds.exchanges}."
+    return Finding("server_answers", title, evidence, None, target)
 
 
 def merge(findings: dict[tuple, Finding], finding: Finding) -> None:
@@ -439,7 +468,8 @@ def curl(method: str, url: str, headers: dict[str, str], options: Options, body:
         words += ["-H", f"Authorization: {authorization}"]
     for name, value in headers.items():
         if name.lower() not in ROUTINE_HEADERS:
-            words += ["-H", f"{name}: {value}"]
+            # curl drops a header given as `Name:`; `Name;` sends it empty, as the run did
+            words += ["-H", f"{name}: {value}" if value else f"{name};"]
     words.append(url)
     command = " ".join(shlex.quote(word) for word in words)
     if not body:

@@ -17,8 +17,8 @@ An answer past a bound is a failed exchange; so is one that never comes. After
 `FAILURES_IN_A_ROW` failed exchanges in a row, or `FAILURES_IN_ALL` in all, or once the bodies
 of a run come to more than `max_bodies` bytes (Schemathesis keeps a phase's answers, and every
 check reads each one), the run gives up on the server: every later exchange fails at once, and
-the runner reports that the server could not be checked. So a run against any server ends in
-bounded time and memory.
+the runner reports it as one finding, "unreachable since request N" (`failing_since`). So a
+run against any server ends in bounded time and memory.
 
 Exceptions:
 
@@ -96,6 +96,7 @@ class Bounds:
     received: int = 0  # bytes of body, decompressed, of the whole run
     failures_in_a_row: int = 0
     failures: int = 0
+    failing_since: int | None = None  # the number of the exchange that began the failures in a row
     last_failure: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -130,6 +131,7 @@ class Bounds:
         exchange = Exchange(self, f"{method} {url}")
         with self._lock:
             self.exchanges += 1
+            number = self.exchanges
         try:
             with exchange:
                 yield exchange
@@ -137,6 +139,8 @@ class Bounds:
             if not the_servers_doing(exc):
                 raise
             with self._lock:
+                if not self.failures_in_a_row:
+                    self.failing_since = number
                 self.failures_in_a_row += 1
                 self.failures += 1
                 # One line, whatever the client's message: it ends a report.
@@ -144,6 +148,7 @@ class Bounds:
             raise
         with self._lock:
             self.failures_in_a_row = 0
+            self.failing_since = None
 
 
 def the_servers_doing(exc: Exception) -> bool:
