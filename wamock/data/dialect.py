@@ -62,10 +62,48 @@ def is_31(document: dict) -> bool:
 
 
 def connexion_view(document: dict) -> dict:
-    """What connexion is given to serve `document`: a 3.0 document as it is, a 3.1 one as its 3.0 view."""
-    if not is_31(document):
-        return document
-    return _View(document, register(document)).build()
+    """What connexion is given to serve `document`: a 3.0 document as it is, a 3.1 one as its 3.0
+    view; either without the header parameters OpenAPI says to ignore."""
+    view = _View(document, register(document)).build() if is_31(document) else document
+    return without_ignored_headers(view)
+
+
+# "If in is "header" and the name field is "Accept", "Content-Type" or "Authorization", the
+# parameter definition SHALL be ignored" (OpenAPI 3.0.3 and 3.1, Parameter Object): Telstra's
+# document requires a `Content-Type` header on its GETs, which connexion would demand.
+IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+
+
+def without_ignored_headers(document: dict) -> dict:
+    """`document` without its header parameters named in `IGNORED_HEADERS` (a copy where any is)."""
+
+    def kept(parameters):
+        if not isinstance(parameters, list):
+            return parameters
+        return [
+            parameter
+            for parameter in parameters
+            if not (
+                isinstance(resolved := document_module.resolved(document, parameter), dict)
+                and resolved.get("in") == "header"
+                and str(resolved.get("name", "")).lower() in IGNORED_HEADERS
+            )
+        ]
+
+    paths = {}
+    changed = False
+    for path, item in (document.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            paths[path] = item
+            continue
+        new_item = {**item, "parameters": kept(item["parameters"])} if "parameters" in item else dict(item)
+        for method in METHODS:
+            operation = item.get(method)
+            if isinstance(operation, dict) and "parameters" in operation:
+                new_item[method] = {**operation, "parameters": kept(operation["parameters"])}
+        changed = changed or new_item != item
+        paths[path] = new_item
+    return {**document, "paths": paths} if changed else document
 
 
 # -- judging by the user's schemas ---------------------------------------------------------------
