@@ -56,3 +56,15 @@ def test_a_change_that_changes_nothing_does_not_make_workers_reload(tmp_path):
     first.change("devices", lambda devices: devices)
 
     assert first.version == version
+
+
+def test_an_integer_wider_than_64_bits_is_kept_exactly(tmp_path):
+    """A write may hold any JSON integer (a free-form property of 2**70): every worker reads it
+    back as that integer, not a float near it, and the next change still works."""
+    first, second = two_workers(tmp_path)
+
+    first.change("collections", lambda _: {"items": [{"wide": 2**70 + 1, "narrow": -298}]})
+    first.change("collections", lambda items: {**items, "more": 2**64})
+
+    assert second.snapshot().sections["collections"] == {"items": [{"wide": 2**70 + 1, "narrow": -298}], "more": 2**64}
+    assert isinstance(second.snapshot().sections["collections"]["more"], int)

@@ -11,6 +11,7 @@ Each app carries its state in the ASGI scope, so that several apps can live in o
 
 import contextlib
 import fcntl
+import json
 import logging
 import shutil
 import weakref
@@ -271,10 +272,10 @@ class SharedState:
         return (self.directory / FIXTURES_STORE).exists() or (self.directory / FIXTURES_DATA).exists()
 
     def _read_session(self) -> dict:
-        return orjson.loads((self.directory / "session.json").read_bytes())
+        return decoded((self.directory / "session.json").read_bytes())
 
     def _write_session(self, session: dict) -> None:
-        state_directory.write_atomically(self.directory / "session.json", orjson.dumps(session))
+        state_directory.write_atomically(self.directory / "session.json", encoded(session))
 
     def _bump(self) -> int:
         version = _COUNTER.unpack_from(self._counter)[0] + 1
@@ -306,3 +307,20 @@ class StateMiddleware:
 
 def current() -> SharedState:
     return context.scope[SCOPE_KEY]
+
+
+# orjson is fast, but holds integers to 64 bits (it refuses to write a larger one and reads it
+# back as a float). A session holding one (a write to a collection may: a free-form property's
+# 2**70) is written by the standard library, after a leading space that tells the reader so.
+WIDE_INTEGERS = b" "
+
+
+def encoded(session: dict) -> bytes:
+    try:
+        return orjson.dumps(session)
+    except TypeError:
+        return WIDE_INTEGERS + json.dumps(session, separators=(",", ":")).encode()
+
+
+def decoded(data: bytes) -> dict:
+    return json.loads(data) if data.startswith(WIDE_INTEGERS) else orjson.loads(data)
