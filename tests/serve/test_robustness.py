@@ -321,9 +321,13 @@ def test_a_content_type_that_names_no_media_type_is_no_server_error():
     client = create_app(spec_file=books, allowed_hosts=["testserver"]).test_client()
 
     listed = client.get("/books", auth=AUTH, headers={"Content-Type": ""})
+    slashes = [
+        client.get("/books", auth=AUTH, headers={"Content-Type": value}) for value in ("a/b/c", "E)uqF/*/|:", "/")
+    ]
     created = client.post(
         "/books", auth=AUTH, content=b'{"title": "T", "author": "A"}', headers={"Content-Type": "json"}
     )
 
     assert listed.status_code == 200, listed.text
+    assert [answer.status_code for answer in slashes] == [200, 200, 200]
     assert created.status_code < 500, created.text  # read as a body of no media type: connexion takes it as JSON

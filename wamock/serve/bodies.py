@@ -47,16 +47,16 @@ class ChunkedBodyLength:
 
 
 class MalformedContentType:
-    """A `Content-Type` that names no media type (empty, or without `/`: Schemathesis sends
-    `Content-Type: ` with a GET) is left out: connexion splits it on `/` and failed, a 500. A
-    body then comes with no media type, which connexion reads as JSON."""
+    """A `Content-Type` that names no media type (empty, or not one `/`: Schemathesis sends
+    `Content-Type: ` and `E)uqF/*/|:` with a GET) is left out: connexion splits it on `/`
+    into two and failed, a 500. A body then comes with no media type, which connexion reads as JSON."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and any(
-            name == b"content-type" and b"/" not in value for name, value in scope["headers"]
+            name == b"content-type" and value.split(b";")[0].count(b"/") != 1 for name, value in scope["headers"]
         ):
             headers = [(name, value) for name, value in scope["headers"] if name != b"content-type"]
             scope = {**scope, "headers": headers}
