@@ -68,3 +68,14 @@ def test_texts_fall_back_to_the_bundled_spec_where_a_document_is_silent(upstream
     assert texts.unauthorized == "Unauthorized access"
     assert texts.device_not_found["code"] == "DEVICE_NOT_FOUND"  # upstream documents no 404 for GET /chats
     assert texts.default_limit == 25
+
+
+@pytest.mark.parametrize("length", [21, 24, 29])
+def test_a_date_time_made_up_is_as_long_as_the_schema_asks(length):
+    """Telstra's `lastUse` is a date-time of at least 24 characters: milliseconds."""
+    schema = {"type": "string", "format": "date-time", "minLength": length, "maxLength": 29}
+
+    value = examples.plain_value("string", schema)
+
+    assert len(value) >= length
+    assert OAS30Validator(schema, format_checker=OAS30Validator.FORMAT_CHECKER).is_valid(value)
