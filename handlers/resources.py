@@ -9,7 +9,7 @@ from connexion.exceptions import ProblemException
 from starlette.responses import Response
 
 from wamock.serve import envelope, state
-from wamock.serve.resources import Served
+from wamock.serve.resources import NothingToList, Served
 from wamock.serve.routes import documented_statuses
 
 
@@ -50,7 +50,10 @@ def not_found(served: Served, key: str) -> Response:
 async def list_items(served: Served, **_parameters) -> Response:
     query = {name: request.query_params[name] for name in request.query_params}
     url = str(request.url).split("?", 1)[0]
-    body, headers = served.page(state.current(), query, url)
+    try:
+        body, headers = served.page(state.current(), query, url)
+    except NothingToList:
+        return not_found(served, served.key)
     return Response(envelope.encode(body), status_code=200, headers=headers, media_type="application/json")
 
 

@@ -24,6 +24,11 @@ DEFAULT_SIZE = 20  # a page's size where the document gives no default
 MAX_FRESH_TRIES = 1000  # ids generated in search of one no item has
 
 
+class NothingToList(Exception):
+    """The page would hold fewer items than the document lets a list hold (Telstra's messages:
+    `minItems: 1`): the document has no answer for it but a 404, its error or its example."""
+
+
 @dataclass
 class Served:
     spec: dict = field(repr=False)
@@ -85,6 +90,8 @@ class Served:
         size = max(int(size), 1)
         start = self.start(found, query)
         chosen = found[start : start + size]
+        if len(chosen) < self.fewest_listed:
+            raise NothingToList
         more = start + size < len(found)
         if not collection.items:
             return chosen, self.link(url, query, found, start, size, chosen) if more else {}
@@ -107,6 +114,15 @@ class Served:
             elif isinstance(holder_, dict):
                 holder_.pop(paging.next[-1], None)
         return body, self.link(url, query, found, start, size, chosen) if more else {}
+
+    @functools.cached_property
+    def fewest_listed(self) -> int:
+        """The `minItems` of the list's array: a page may not hold fewer."""
+        schema = success_schema(self.spec, self.collection.operation.document)
+        for step in self.collection.items or ():
+            schema = properties(self.spec, schema).get(step) or {}
+        fewest = schema.get("minItems", 0) if isinstance(schema, dict) else 0
+        return fewest if isinstance(fewest, int) and not isinstance(fewest, bool) else 0
 
     @functools.cached_property
     def next_is_link(self) -> bool:
