@@ -1,6 +1,6 @@
 """The response envelope the documentation page gives every answer: code, message, results."""
 
-import orjson
+from wamock.data import json_bytes
 
 
 def results(message: str, results: dict) -> dict:
@@ -64,7 +64,7 @@ def device_not_found(documented: dict, device_id: str) -> dict:
 
 
 def encode(body: dict) -> bytes:
-    return orjson.dumps(body)
+    return json_bytes.dumps(body)
 
 
 async def send_error(send, status: int, code: str, message: str, headers: list[tuple[bytes, bytes]] = ()) -> None:
