@@ -9,6 +9,7 @@ from schemathesis.openapi.checks import Failure, RejectedPositiveData
 
 from tests.check.broken import implementation
 from tests.conftest import serving
+from wamock.adapters import schemathesis as adapter
 from wamock.check import engine
 from wamock.check.checks import RULES, Contract
 from wamock.check.credentials import Credentials
@@ -164,3 +165,28 @@ def test_a_refusal_an_operation_documents_as_its_only_answer_is_no_rejected_vali
     assert keep(None, refused, case("/pet"), answered("/pet", 405)) is False  # as documented
     assert keep(None, refused, case("/pet"), answered("/pet", 400)) is True  # not documented: it stands
     assert keep(None, refused, case("/other"), answered("/other", 405)) is True  # a success was documented
+
+
+def test_an_undeclared_method_another_documented_path_takes_is_no_unsupported_method():
+    """Telstra: only POST at /reports/messages, GET at /reports/{reportId}: a GET of the former is
+    the latter's (400: `messages` is no report id), not an undeclared method. A method no path has
+    still stands."""
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/reports/messages": {"post": {"responses": {"201": {"description": "ok"}}}},
+            "/reports/{reportId}": {"get": {"responses": {"200": {"description": "ok"}}}},
+        },
+    }
+    keep = engine.judged_as_sent(document, "http://127.0.0.1:3000/v3", None)
+    failure = adapter.UnsupportedMethodResponse(
+        operation="POST /reports/messages", method="GET", status_code=400, failure_reason="wrong_status", message=""
+    )
+
+    def answered(method: str) -> SimpleNamespace:
+        request = requests.Request(method, "http://127.0.0.1:3000/v3/reports/messages").prepare()
+        return SimpleNamespace(request=request, status_code=400)
+
+    assert keep(None, failure, None, answered("GET")) is False
+    assert keep(None, failure, None, answered("DELETE")) is True

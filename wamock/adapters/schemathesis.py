@@ -8,8 +8,9 @@
   yields events: each `ScenarioFinished` carries a recorder whose `interactions` and `checks`
   say what was sent and judged; a `NonFatalError` or `FatalError` says what went wrong.
   `scenarios` turns them into plain `Scenario`s.
-- A failure's kind is its class: `AcceptedNegativeData` (negative_data_rejection) and
-  `RejectedPositiveData` (positive_data_acceptance), which a `filter_failure` hook reads.
+- A failure's kind is its class: `AcceptedNegativeData` (negative_data_rejection),
+  `RejectedPositiveData` (positive_data_acceptance) and `UnsupportedMethodResponse`
+  (unsupported_method), which a `filter_failure` hook reads.
 - `config.projects.override` holds the settings a run's project is given.
 tests/check/test_engine.py pins each; pyproject.toml bounds schemathesis below 4.33.
 """
@@ -23,6 +24,7 @@ from schemathesis.core.failures import AcceptedNegativeData as AcceptedNegativeD
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.engine import events, from_schema
 from schemathesis.openapi.checks import RejectedPositiveData as RejectedPositiveData
+from schemathesis.openapi.checks import UnsupportedMethodResponse as UnsupportedMethodResponse
 
 
 class ContractViolation(Failure):
