@@ -27,6 +27,7 @@ from connexion.exceptions import BadRequestProblem
 from connexion.validators import VALIDATOR_MAP
 from connexion.validators.parameter import ParameterValidator
 from jsonschema import Draft4Validator, ValidationError
+from openapi_schema_validator import oas30_format_checker
 from starlette.datastructures import Headers, QueryParams
 from starlette.formparsers import MultiPartException
 
@@ -49,7 +50,7 @@ TYPE_WORDS = {
 
 @lru_cache(maxsize=256)
 def _compiled(schema_json: str) -> Draft4Validator:
-    return Draft4Validator(json.loads(schema_json), format_checker=Draft4Validator.FORMAT_CHECKER)
+    return Draft4Validator(json.loads(schema_json), format_checker=oas30_format_checker)
 
 
 _VALIDATORS_BY_SCHEMA: dict[int, tuple[dict, Draft4Validator]] = {}
@@ -123,6 +124,7 @@ class NamingParameterValidator(ParameterValidator):
 
 class NamingJSONBodyValidator(JSONBody):
     schema_validator = staticmethod(dialect.validator_of)
+    formats = oas30_format_checker
 
     def read(self, raw: bytes, encoding: str):
         try:
@@ -161,10 +163,12 @@ class NamingJSONBodyValidator(JSONBody):
 
 class DialectFormValidator(FormBody):
     schema_validator = staticmethod(dialect.validator_of)
+    formats = oas30_format_checker
 
 
 class NamingMultiPartValidator(MultiPartBody):
     schema_validator = staticmethod(dialect.validator_of)
+    formats = oas30_format_checker
 
     def check(self, raw: bytes, scope) -> None:
         boundary = BOUNDARY.search(Headers(scope=scope).get("content-type", ""))
