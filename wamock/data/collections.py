@@ -412,12 +412,25 @@ def collection(spec: dict, key: str = CHAT_LIST) -> Collection | None:
     return collections(spec).get(key)
 
 
-def item_schema(spec: dict, collection: Collection) -> dict:
-    """The schema of one item of the collection's success answer, standing on its own."""
+def list_schema(spec: dict, collection: Collection) -> dict:
+    """The schema of the array of items in the collection's success answer."""
     schema = success_schema(spec, collection.operation.document)
     for step in collection.items:
         schema = properties(spec, schema).get(step, {})
-    item = resolved(spec, schema.get("items")) if isinstance(schema, dict) else None
+    return schema if isinstance(schema, dict) else {}
+
+
+def fewest_listed(spec: dict, collection: Collection) -> int:
+    """The fewest items a page may hold, by the array's `minItems` (Telstra's messages: 1, so no
+    page is empty: where none is found, the document's nothing-found answer stands for it)."""
+    fewest = list_schema(spec, collection).get("minItems", 0)
+    return fewest if isinstance(fewest, int) and not isinstance(fewest, bool) else 0
+
+
+def item_schema(spec: dict, collection: Collection) -> dict:
+    """The schema of one item of the collection's success answer, standing on its own."""
+    schema = list_schema(spec, collection)
+    item = resolved(spec, schema.get("items"))
     if not isinstance(item, dict) or not item:
         where = ".".join(collection.items) or "the answer's"
         raise SpecError(f"the spec's 200 answer of {collection.operation.key} has no schema for {where} items")

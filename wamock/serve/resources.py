@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from wamock.data import examples, resources
-from wamock.data.collections import CURSOR, OFFSET, PAGE, Collection, at, item_schema, place
+from wamock.data.collections import CURSOR, OFFSET, PAGE, Collection, at, fewest_listed, item_schema, place
 from wamock.data.examples import Answer
 from wamock.data.inference import properties, success_schema
 from wamock.data.operations import Invalid, operation_key
@@ -117,12 +117,7 @@ class Served:
 
     @functools.cached_property
     def fewest_listed(self) -> int:
-        """The `minItems` of the list's array: a page may not hold fewer."""
-        schema = success_schema(self.spec, self.collection.operation.document)
-        for step in self.collection.items or ():
-            schema = properties(self.spec, schema).get(step) or {}
-        fewest = schema.get("minItems", 0) if isinstance(schema, dict) else 0
-        return fewest if isinstance(fewest, int) and not isinstance(fewest, bool) else 0
+        return fewest_listed(self.spec, self.collection)
 
     @functools.cached_property
     def next_is_link(self) -> bool:
