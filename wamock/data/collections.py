@@ -386,18 +386,24 @@ def collections(spec: dict) -> dict[str, Collection]:
     """Every operation of the document that is a collection, by its key."""
     found = {}
     for key, operation in operations(spec).items():
-        own = operation.document.get(EXTENSION)
-        description = own or BUILT_IN.get(key)
-        if description is None:
-            continue
-        try:
-            described = describe(operation, description)
-        except SpecError:
-            if own is not None or key == CHAT_LIST:
-                raise
-            continue  # a document whose messages are not paged as upstream's: answered as documented
-        found[key] = dataclasses.replace(described, times=date_times(spec, described))
+        description = operation.document.get(EXTENSION) or BUILT_IN.get(key)
+        described = fitted(operation, description) if description is not None else None
+        if described is not None:
+            found[key] = dataclasses.replace(described, times=date_times(spec, described))
     return found
+
+
+def fitted(operation: Operation, description: dict) -> Collection | None:
+    """`describe(operation, description)`; None where the description is a built-in one that
+    the document's operation does not fit (a document whose messages are not paged as
+    upstream's: answered as documented). A description of the document's own, or GET /chats'
+    built-in one, that does not fit is a SpecError."""
+    try:
+        return describe(operation, description)
+    except SpecError:
+        if description is not BUILT_IN.get(operation.key) or operation.key == CHAT_LIST:
+            raise
+        return None
 
 
 def date_times(spec: dict, collection: Collection) -> frozenset[str]:
