@@ -190,3 +190,35 @@ def test_an_undeclared_method_another_documented_path_takes_is_no_unsupported_me
 
     assert keep(None, failure, None, answered("GET")) is False
     assert keep(None, failure, None, answered("DELETE")) is True
+
+
+def test_refusing_a_form_field_of_one_value_given_twice_is_the_servers_choice():
+    """Swagger petstore's `additionalMetadata: string`, given twice in a multipart body: the
+    document does not say which value counts, so a 400 stands as no defect; refusing an array
+    field given twice (how a form gives an array) still does."""
+    form = {
+        "type": "object",
+        "properties": {"note": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}}},
+    }
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/upload": {
+                "post": {
+                    "requestBody": {"content": {"multipart/form-data": {"schema": form}}},
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+    }
+    keep = engine.judged_as_sent(document, "http://127.0.0.1:3000", None)
+    refused = RejectedPositiveData(operation="POST /upload", message="", status_code=400, allowed_statuses=["2xx"])
+    case = SimpleNamespace(operation=SimpleNamespace(method="POST", path="/upload"))
+
+    def sent(*fields: tuple[str, str]) -> SimpleNamespace:
+        request = requests.Request("POST", "http://127.0.0.1:3000/upload", files=[(n, (None, v)) for n, v in fields])
+        return SimpleNamespace(request=request.prepare(), status_code=400)
+
+    assert keep(None, refused, case, sent(("note", "a"), ("note", "b"))) is False
+    assert keep(None, refused, case, sent(("tags", "a"), ("tags", "b"))) is True

@@ -6,6 +6,7 @@ failures. What this needs of Schemathesis beyond its public API is `wamock.adapt
 """
 
 import copy
+import re
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -315,7 +316,9 @@ def judged_as_sent(document: dict, target: str, collection: str | None):
             key = operation_key(case.operation.method, case.operation.path)
             if key == collection or answers_only_as_documented(key, response.status_code):
                 return False
-            if response.status_code == 400 and beyond_int64(response.request):
+            if response.status_code == 400 and (
+                beyond_int64(response.request) or repeats_a_single_form_field(document, key, response.request)
+            ):
                 return False
             return valid_as_sent(response.request) is True
         return True
@@ -329,6 +332,33 @@ def beyond_int64(request) -> bool:
     url = urllib.parse.urlsplit(request.url)
     values = [*url.path.split("/"), *(value for _, value in urllib.parse.parse_qsl(url.query))]
     return any(value.lstrip("-").isdigit() and abs(int(value)) > LARGEST_INT64 for value in values)
+
+
+FORM_FIELD_NAME = re.compile(rb'content-disposition:\s*form-data;\s*name="([^"]*)"', re.IGNORECASE)
+
+
+def repeats_a_single_form_field(document: dict, key: str, request) -> bool:
+    """Whether a form body gives a field of one value twice: a document whose field is one value
+    (Swagger petstore's `additionalMetadata: string`) does not say whether the first, the last or
+    a refusal answers that, so refusing it is the server's choice. (An array field given twice
+    is no repeat: that is how a form gives an array.)"""
+    media_type = (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    body = request.body.encode() if isinstance(request.body, str) else request.body
+    if not isinstance(body, bytes):
+        return False
+    if media_type == "multipart/form-data":
+        names = [name.decode("latin-1") for name in FORM_FIELD_NAME.findall(body)]
+    elif media_type == "application/x-www-form-urlencoded":
+        names = [name for name, _ in urllib.parse.parse_qsl(body.decode("latin-1"), keep_blank_values=True)]
+    else:
+        return False
+    method, path = key.split(" ", 1)
+    operation = ((document.get("paths") or {}).get(path) or {}).get(method.lower()) or {}
+    content = (spec_module.resolved(document, operation.get("requestBody")) or {}).get("content") or {}
+    schema = spec_module.resolved(document, (content.get(media_type) or {}).get("schema")) or {}
+    fields = schema.get("properties") or {} if isinstance(schema, dict) else {}
+    repeated = {name for name in names if names.count(name) > 1}
+    return any((spec_module.resolved(document, fields.get(name)) or {}).get("type") != "array" for name in repeated)
 
 
 def judged_document(spec: dict) -> dict:
