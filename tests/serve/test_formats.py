@@ -56,3 +56,24 @@ def test_a_body_value_of_its_format_is_taken(client):
 def test_a_query_value_off_its_format_is_refused(client):
     assert client.get("/reports", params={"size": 2**31 - 1}).status_code == 200
     assert client.get("/reports", params={"size": 2**31}).status_code == 400
+
+
+def test_openapi_31_formats_are_asserted_too(tmp_path):
+    """`int64` is OpenAPI's format, not JSON Schema's: train-travel's `exp_year` of 2**63 was taken."""
+    year = {"type": "integer", "format": "int64"}
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "formats", "version": "1"},
+        "paths": {
+            "/payments": {
+                "post": {
+                    "requestBody": {"content": {"application/json": {"schema": {"properties": {"exp_year": year}}}}},
+                    "responses": {"201": {"description": "Created"}},
+                }
+            }
+        },
+    }
+    client = create_app(spec_file=write(tmp_path / "openapi.yaml", document), allowed_hosts=[TEST_HOST]).test_client()
+
+    assert client.post("/payments", json={"exp_year": 2**63 - 1}).status_code == 201
+    assert client.post("/payments", json={"exp_year": 2**63}).status_code == 400
