@@ -9,11 +9,11 @@ from wamock.serve.app import create_app
 LIMIT = [{"name": "limit", "in": "query", "schema": {"type": "integer"}}]
 
 
-def error(properties: dict, example=None) -> dict:
+def error(properties: dict, example=None, media_type: str = "application/json") -> dict:
     media = {"schema": {"type": "object", "properties": properties}}
     if example is not None:
         media["example"] = example
-    return {"description": "an error", "content": {"application/json": media}}
+    return {"description": "an error", "content": {media_type: media}}
 
 
 def operation(responses: dict) -> dict:
@@ -30,6 +30,7 @@ PATHS = {
         {"400": error({"code": {"type": "integer"}, "message": {"type": "string"}}, {"code": "400", "message": "m"})}
     ),
     "/bare": operation({"400": {"description": "no body"}}),
+    "/problem": operation({"400": error({"title": {"type": "string"}}, media_type="application/problem+json")}),
 }
 
 
@@ -64,3 +65,15 @@ def test_a_405_takes_the_shape_of_the_paths_operations(client):
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, HEAD"
     assert response.json() == {"code": 405, "message": "Method Not Allowed: DELETE /default"}
+
+
+@pytest.mark.parametrize(
+    ("path", "media_type"),
+    [("/problem", "application/problem+json"), ("/exact", "application/json"), ("/bare", "application/json")],
+)
+def test_a_refusal_has_the_media_type_the_document_gives_it(client, path, media_type):
+    """train-travel documents its errors as application/problem+json: so they are answered."""
+    response = client.get(f"{path}?limit=x")
+
+    assert response.status_code == 400
+    assert response.headers["content-type"] == media_type

@@ -27,11 +27,13 @@ from wamock.serve.routes import DocumentPaths
 logger = logging.getLogger("wamock")
 
 
-def envelope_response(status: int, body, headers: dict | None = None) -> ConnexionResponse:
+def envelope_response(
+    status: int, body, headers: dict | None = None, media_type: str = "application/json"
+) -> ConnexionResponse:
     return ConnexionResponse(
         status_code=status,
-        mimetype="application/json",
-        content_type="application/json",
+        mimetype=media_type,
+        content_type=media_type,
         body=envelope.encode(body),
         headers=headers or {},
     )
@@ -47,6 +49,7 @@ class ErrorShape:
     schema: dict = field(repr=False)
     types: dict
     for_status: bool
+    media_type: str = "application/json"  # the document's (train-travel's application/problem+json)
 
 
 class ErrorShapes:
@@ -60,6 +63,11 @@ class ErrorShapes:
         if (operation, status) not in self._found:
             self._found[operation, status] = self._find(operation, status)
         return self._found[operation, status]
+
+    def media_type(self, operation: str | None, status: int) -> str:
+        """The JSON media type the document gives the refusal (`application/problem+json`)."""
+        shape = self.shape(operation, status) if operation else None
+        return shape.media_type if shape is not None else "application/json"
 
     def body(self, operation: str | None, status: int, message: str):
         """The refusal's body: the document's shape of it, saying `message`; else the envelope."""
@@ -93,7 +101,7 @@ class ErrorShapes:
         schema = resolved(self.spec, media.get("schema") or {})
         schema = schema if isinstance(schema, dict) else {}
         own_example = name == str(status) and answer.source == "example"
-        return ErrorShape(answer.body, schema, self._types(schema), own_example)
+        return ErrorShape(answer.body, schema, self._types(schema), own_example, media_type.split(";")[0].strip())
 
     def _types(self, schema: dict) -> dict:
         """The JSON type the schema gives each of its fields (None: any), its `allOf`'s included."""
@@ -127,7 +135,8 @@ def problem_handler(facts: DocumentFacts, paths: DocumentPaths, shapes: ErrorSha
             message = exc.detail or exc.title
         # A 401 carries the challenges of the operation's schemes, whatever produced it.
         headers = {"WWW-Authenticate": auth.challenge(request.scope, operation)} if exc.status == 401 else None
-        return envelope_response(exc.status, shapes.body(operation, exc.status, message), headers)
+        body = shapes.body(operation, exc.status, message)
+        return envelope_response(exc.status, body, headers, shapes.media_type(operation, exc.status))
 
     return problem
 
@@ -143,7 +152,8 @@ def http_error_handler(paths: DocumentPaths, shapes: ErrorShapes):
         # A method the path does not have: shaped as the path's operations answer their errors.
         neighbours = paths.operations_at(request.url.path)
         operation = next((key for key in neighbours if shapes.shape(key, exc.status_code)), None)
-        return envelope_response(exc.status_code, shapes.body(operation, exc.status_code, message), headers)
+        body = shapes.body(operation, exc.status_code, message)
+        return envelope_response(exc.status_code, body, headers, shapes.media_type(operation, exc.status_code))
 
     return http_error
 
