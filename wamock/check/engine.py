@@ -258,8 +258,8 @@ def judged_as_sent(document: dict, target: str, collection: str | None):
     Authorization header the run's credentials then supply, "random bytes" that were no bytes
     where no body is required), and some valid that were not (a form whose required field it
     left out, a multipart part with an empty name). openapi-core, judging the request exactly
-    as sent by the same document, decides: "accepted negative data" stands unless the request
-    was valid; "rejected positive data" stands only if it was, and not where the refusal is an
+    as sent by the same document, decides: "accepted negative data" stands only where it finds
+    the request invalid (not where it cannot read it: an XML body); "rejected positive data" stands only if it was, and not where the refusal is an
     open choice of any document (an integer past int64) or the collection's own rule
     (`valid_request_is_accepted`, which knows the contract's open choices) judges it.
     """
@@ -287,6 +287,8 @@ def judged_as_sent(document: dict, target: str, collection: str | None):
         """Whether the request as sent meets the document; None where openapi-core cannot read it."""
         if not isinstance(request.body, (bytes, str, type(None))):
             return None  # streamed
+        if request.body and "xml" in (request.headers.get("Content-Type") or "").lower():
+            return None  # openapi-core 0.19 reads XML into an Element, which no object schema takes
         try:
             judge.validate_request(RequestsOpenAPIRequest(request))
         except OpenAPIError:
@@ -311,7 +313,7 @@ def judged_as_sent(document: dict, target: str, collection: str | None):
         if isinstance(failure, adapter.UnsupportedMethodResponse):
             return not routed_elsewhere(response.request)
         if isinstance(failure, adapter.AcceptedNegativeData):
-            return valid_as_sent(response.request) is not True
+            return valid_as_sent(response.request) is False
         if isinstance(failure, adapter.RejectedPositiveData):
             key = operation_key(case.operation.method, case.operation.path)
             if key == collection or answers_only_as_documented(key, response.status_code):
