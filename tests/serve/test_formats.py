@@ -77,3 +77,28 @@ def test_openapi_31_formats_are_asserted_too(tmp_path):
 
     assert client.post("/payments", json={"exp_year": 2**63 - 1}).status_code == 201
     assert client.post("/payments", json={"exp_year": 2**63}).status_code == 400
+
+
+def test_a_required_body_of_a_media_type_wamock_does_not_read_must_still_be_there(tmp_path):
+    """train-travel's bookings are JSON or XML, the body required: an XML one missing is refused."""
+    booking = {"type": "object", "properties": {"has_dog": {"type": "boolean"}}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "bookings", "version": "1"},
+        "paths": {
+            "/bookings": {
+                "post": {
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": booking}, "application/xml": {"schema": booking}},
+                    },
+                    "responses": {"201": {"description": "Created"}},
+                }
+            }
+        },
+    }
+    client = create_app(spec_file=write(tmp_path / "openapi.yaml", document), allowed_hosts=[TEST_HOST]).test_client()
+    xml = {"Content-Type": "application/xml"}
+
+    assert client.post("/bookings", headers=xml).status_code == 400
+    assert client.post("/bookings", headers=xml, content=b"<booking><has_dog>true</has_dog></booking>").status_code == 201

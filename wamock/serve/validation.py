@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem
-from connexion.validators import VALIDATOR_MAP
+from connexion.validators import VALIDATOR_MAP, AbstractRequestBodyValidator
 from connexion.validators.parameter import ParameterValidator
 from jsonschema import Draft4Validator, ValidationError
 from openapi_schema_validator import oas30_format_checker
@@ -220,6 +220,18 @@ def rule_broken(error: ValidationError) -> str:
     return error.message
 
 
+class PresentBody(AbstractRequestBodyValidator):
+    """A body of a media type wamock does not read (XML: train-travel's bookings): only whether
+    it is there is judged, so a required one missing is refused, as for any other."""
+
+    async def _parse(self, stream, scope):
+        async for _chunk in stream:  # read whole, so that the handler is given it again
+            pass
+
+    def _validate(self, body) -> None:
+        return None
+
+
 VALIDATORS = {
     **VALIDATOR_MAP,
     "parameter": NamingParameterValidator,
@@ -229,6 +241,7 @@ VALIDATORS = {
             "*/*json": NamingJSONBodyValidator,
             "application/x-www-form-urlencoded": DialectFormValidator,
             "multipart/form-data": NamingMultiPartValidator,
+            "*/*": PresentBody,
         }
     ),
 }
