@@ -13,6 +13,7 @@ from wamock.adapters import schemathesis as adapter
 from wamock.check import engine
 from wamock.check.checks import RULES, Contract
 from wamock.check.credentials import Credentials
+from wamock.check.judged import judged_document
 from wamock.data import spec as spec_module
 from wamock.data.paths import SPEC_FILE
 
@@ -57,7 +58,7 @@ CHATS_CASE = SimpleNamespace(operation=SimpleNamespace(method="GET", path="/chat
 
 def test_accepted_invalid_data_is_dropped_only_when_the_request_was_valid_as_sent():
     """The filter_failure hook: openapi-core judges the request exactly as it was sent."""
-    keep = engine.judged_as_sent(engine.judged_document(spec_module.load()), "http://127.0.0.1:3000", None)
+    keep = engine.judged_as_sent(judged_document(spec_module.load()), "http://127.0.0.1:3000", None)
     failure = AcceptedNegativeData(operation="GET /chats", message="", status_code=200, expected_statuses=["400"])
     other = Failure(operation="GET /chats", title="another check", message="")
 
@@ -68,7 +69,7 @@ def test_accepted_invalid_data_is_dropped_only_when_the_request_was_valid_as_sen
 
 
 def test_a_refused_valid_request_stands_only_when_it_was_valid_as_sent():
-    keep = engine.judged_as_sent(engine.judged_document(spec_module.load()), "http://127.0.0.1:3000", None)
+    keep = engine.judged_as_sent(judged_document(spec_module.load()), "http://127.0.0.1:3000", None)
     refused = RejectedPositiveData(operation="GET /chats", message="", status_code=400, allowed_statuses=["2xx"])
 
     assert keep(None, refused, CHATS_CASE, VALID) is True  # valid as sent and refused: a defect
@@ -77,7 +78,7 @@ def test_a_refused_valid_request_stands_only_when_it_was_valid_as_sent():
 
 
 def test_the_collections_own_rule_judges_its_refused_requests():
-    keep = engine.judged_as_sent(engine.judged_document(spec_module.load()), "http://127.0.0.1:3000", "GET /chats")
+    keep = engine.judged_as_sent(judged_document(spec_module.load()), "http://127.0.0.1:3000", "GET /chats")
     refused = RejectedPositiveData(operation="GET /chats", message="", status_code=400, allowed_statuses=["2xx"])
 
     assert keep(None, refused, CHATS_CASE, VALID) is False
@@ -112,7 +113,7 @@ def test_the_judged_document_implies_401_and_400_and_untypes_form_text():
         },
     }
 
-    judged = engine.judged_document(document)
+    judged = judged_document(document)
 
     assert set(judged["paths"]["/open"]["get"]["responses"]) == {"200"}  # open, and takes nothing
     assert set(judged["paths"]["/form"]["post"]["responses"]) == {"200", "400", "401"}
@@ -135,7 +136,7 @@ def test_the_judged_document_implies_404_where_a_path_names_a_resource():
         "paths": {"/pets": {"get": {"responses": ok()}}, "/pets/{id}": {"get": {"responses": ok()}}},
     }
 
-    judged = engine.judged_document(document)
+    judged = judged_document(document)
 
     assert "404" not in judged["paths"]["/pets"]["get"]["responses"]
     assert "404" in judged["paths"]["/pets/{id}"]["get"]["responses"]
@@ -252,3 +253,41 @@ def test_accepted_invalid_data_in_a_body_the_judge_cannot_read_is_no_finding():
 
     assert keep(None, failure, None, sent(b"<booking><has_dog></has_dog></booking>", "application/xml")) is False
     assert keep(None, failure, None, sent(b'{"has_dog": ""}', "application/json")) is True
+
+
+def error_schema(detail_example: str, **extra) -> dict:
+    return {
+        "type": "object",
+        "required": ["detail"],
+        "properties": {"detail": {"type": "string", "example": detail_example}, **extra},
+    }
+
+
+def test_a_one_of_no_value_can_meet_alone_is_read_as_any_of():
+    """nexmo's 404: oneOf two error schemas of one shape: no answer could be valid under exactly
+    one, so the checker reads it as anyOf; a oneOf whose branches differ stays."""
+    distinct = [
+        error_schema("a", kind={"type": "string", "enum": ["key"]}),
+        error_schema("b", kind={"type": "string", "enum": ["secret"]}),
+    ]
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/same": {"get": {"responses": {"404": {"description": "x", "content": {"application/json": {"schema": {
+                "oneOf": [{"$ref": "#/components/schemas/KeyNotFound"}, {"$ref": "#/components/schemas/IdNotFound"}]
+            }}}}}}},
+            "/told-apart": {"get": {"responses": {"404": {"description": "x", "content": {"application/json": {
+                "schema": {"oneOf": distinct}, "example": {"oneOf": "data, not a schema"}}}}}}},
+        },
+        "components": {"schemas": {"KeyNotFound": error_schema("API key not found"), "IdNotFound": error_schema("ID not found")}},
+    }  # fmt: skip
+
+    judged = judged_document(document)
+
+    same = judged["paths"]["/same"]["get"]["responses"]["404"]["content"]["application/json"]
+    told_apart = judged["paths"]["/told-apart"]["get"]["responses"]["404"]["content"]["application/json"]
+    assert "anyOf" in same["schema"] and "oneOf" not in same["schema"]
+    assert "oneOf" in told_apart["schema"]
+    assert told_apart["example"] == {"oneOf": "data, not a schema"}
+    assert "oneOf" in document["paths"]["/same"]["get"]["responses"]["404"]["content"]["application/json"]["schema"]

@@ -5,7 +5,6 @@ that it judges every generated response; the engine's scenarios become `Phase`s 
 failures. What this needs of Schemathesis beyond its public API is `wamock.adapters.schemathesis`.
 """
 
-import copy
 import re
 import time
 import urllib.parse
@@ -25,8 +24,8 @@ from wamock.adapters.requests import made_mounting
 from wamock.check.checks import LARGEST_INT64, RULES, TRANSPORT_REFUSALS, Contract, Exchange, Rule, RuleBroken
 from wamock.check.compare import agrees_with_peer
 from wamock.check.credentials import Credentials
+from wamock.check.judged import judged_document
 from wamock.check.transport import Bounds, RequestsAdapter
-from wamock.data import dialect
 from wamock.data import spec as spec_module
 from wamock.data.operations import METHODS, operation_key, routing_order, template_pattern
 
@@ -361,50 +360,3 @@ def repeats_a_single_form_field(document: dict, key: str, request) -> bool:
     fields = schema.get("properties") or {} if isinstance(schema, dict) else {}
     repeated = {name for name in names if names.count(name) > 1}
     return any((spec_module.resolved(document, fields.get(name)) or {}).get("type") != "array" for name in repeated)
-
-
-def judged_document(spec: dict) -> dict:
-    """The document as the checker reads it: what its own rules imply may be answered.
-
-    An operation behind a security scheme may answer 401 (refusing credentials is what the
-    scheme says; upstream's document lists 401 for 6 of 89 operations), and one that takes
-    parameters or a body may answer 400 to a request the document does not allow (which is
-    what Schemathesis' negative_data_rejection asks for) though its responses omit them; one
-    whose path names a resource may answer 404 (its parameters name none). Header parameters
-    named Accept, Content-Type or Authorization are not asked for: OpenAPI says to ignore them.
-    """
-    judged = copy.deepcopy(dialect.without_ignored_headers(spec))
-    default_security = judged.get("security") or []
-    for path, path_item in (judged.get("paths") or {}).items():
-        for method, operation in (path_item or {}).items():
-            if method not in METHODS or not isinstance(operation, dict):
-                continue
-            responses = operation.setdefault("responses", {})
-            if operation.get("security", default_security) and "401" not in responses:
-                responses["401"] = {"description": "Credentials missing or refused (the operation's security scheme)"}
-            takes_input = operation.get("parameters") or path_item.get("parameters") or operation.get("requestBody")
-            if takes_input and "400" not in responses:
-                responses["400"] = {"description": "A request the document does not allow"}
-            if "{" in str(path) and "404" not in responses:
-                responses["404"] = {"description": "Nothing at this path (its parameters name no resource)"}
-            for media_type, media in (
-                (spec_module.resolved(judged, operation.get("requestBody")) or {}).get("content", {}).items()
-            ):
-                if media_type in FORM_MEDIA_TYPES and isinstance(media, dict):
-                    media["schema"] = text_fields(judged, media.get("schema") or {})
-    return judged
-
-
-FORM_MEDIA_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
-FILE_FORMATS = ("binary", "base64")
-
-
-def text_fields(spec: dict, schema: dict) -> dict:
-    """A form body's schema with its string fields untyped: in a form every value is text, so a
-    server cannot tell the string "true" from the boolean Schemathesis meant as invalid."""
-    schema = copy.deepcopy(spec_module.resolved(spec, schema))
-    for name, field_schema in (schema.get("properties") or {}).items():
-        field_schema = spec_module.resolved(spec, field_schema)
-        if field_schema.get("type") == "string" and field_schema.get("format") not in FILE_FORMATS:
-            schema["properties"][name] = {key: value for key, value in field_schema.items() if key != "type"}
-    return schema
