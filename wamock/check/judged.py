@@ -18,7 +18,7 @@ import copy
 
 from wamock.data import dialect, examples
 from wamock.data import spec as spec_module
-from wamock.data.operations import METHODS
+from wamock.data.operations import METHODS, names_a_resource
 
 # Where a document holds values, not schemas: a `oneOf` key inside one is data.
 VALUE_WORDS = frozenset({"example", "examples", "default", "enum", "const"})
@@ -43,7 +43,7 @@ def judged_document(spec: dict) -> dict:
             takes_input = operation.get("parameters") or path_item.get("parameters") or operation.get("requestBody")
             if takes_input and "400" not in responses:
                 responses["400"] = {"description": "A request the document does not allow"}
-            if "{" in str(path) and "404" not in responses:
+            if names_a_resource(path) and "404" not in responses:
                 responses["404"] = {"description": "Nothing at this path (its parameters name no resource)"}
             for media_type, media in (
                 (spec_module.resolved(judged, operation.get("requestBody")) or {}).get("content", {}).items()
