@@ -1,5 +1,7 @@
 """The response envelope the documentation page gives every answer: code, message, results."""
 
+import json
+
 import orjson
 
 
@@ -64,7 +66,12 @@ def device_not_found(documented: dict, device_id: str) -> dict:
 
 
 def encode(body: dict) -> bytes:
-    return orjson.dumps(body)
+    """An answer's JSON. orjson stops at 64-bit integers; a written item may hold a wider one
+    (a free-form property's 2**70), which the standard library encodes exactly."""
+    try:
+        return orjson.dumps(body)
+    except TypeError:
+        return json.dumps(body, separators=(",", ":")).encode()
 
 
 async def send_error(send, status: int, code: str, message: str, headers: list[tuple[bytes, bytes]] = ()) -> None:
