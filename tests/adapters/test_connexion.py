@@ -12,7 +12,7 @@ from connexion.lifecycle import ConnexionResponse
 from connexion.middleware import MiddlewarePosition
 from connexion.spec import Specification
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, MultiPartFormDataValidator
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 
 from wamock.adapters.connexion import (
     ChosenSchemaValidator,
@@ -320,3 +320,29 @@ def test_an_error_handler_sees_the_routed_operation_where_extensions_are_shared_
     assert routed_in_error_handler(shared=True) == ["pinned_handlers.echo_json"]
     # connexion 3.3 creates the dict on a copy of the scope: unshared, the handler sees nothing.
     assert routed_in_error_handler(shared=False) == [None]
+
+
+class NeverFormatJSON(ChosenSchemaValidator, JSONRequestBodyValidator):
+    format_checker = FormatChecker(formats=())
+
+
+NeverFormatJSON.format_checker.checks("never")(lambda value: False)
+
+
+def test_a_body_validator_given_a_format_checker_asserts_its_formats():
+    """Without a chosen validator, connexion's own (Draft 4) is built with the mixin's
+    `format_checker`: a format only that checker knows refuses the body."""
+    handlers = types.ModuleType("pinned_handlers")
+    handlers.echo_json = lambda body=None: ({"ok": True}, 200)
+    sys.modules["pinned_handlers"] = handlers
+    schema = {"type": "object", "properties": {"name": {"type": "string", "format": "never"}}}
+    document = chosen_document(refuse=False)
+    document["paths"]["/body"]["post"]["requestBody"] = {"content": {"application/json": {"schema": schema}}}
+    app = AsyncApp(__name__, validator_map={**VALIDATOR_MAP, "body": MediaTypeDict({"*/*json": NeverFormatJSON})})
+    app.add_api(document)
+    try:
+        client = app.test_client()
+        assert client.post("/body", json={}).status_code == 200
+        assert client.post("/body", json={"name": "Ann"}).status_code == 400
+    finally:
+        sys.modules.pop("pinned_handlers", None)

@@ -18,6 +18,7 @@ tests/adapters/test_connexion.py pins each of these; pyproject.toml bounds conne
 
 from collections.abc import AsyncIterator
 
+from connexion.json_schema import Draft4RequestValidator
 from connexion.uri_parsing import OpenAPIURIParser
 from connexion.validators import FormDataValidator, JSONRequestBodyValidator, MultiPartFormDataValidator
 from starlette.datastructures import Headers
@@ -34,14 +35,22 @@ async def _replayed(raw: bytes) -> AsyncIterator[bytes]:
 
 class ChosenSchemaValidator:
     """A body validator mixin: `schema_validator(schema)` may give the validator of the body's
-    schema (None: connexion's own, Draft 4 with OpenAPI 3.0's `nullable`)."""
+    schema (None: connexion's own, Draft 4 with OpenAPI 3.0's `nullable`, asserting the formats
+    of `format_checker` where one is given, else Draft 4's)."""
+
+    format_checker = None
 
     def schema_validator(self, schema: dict):
         return None
 
     @property
     def _validator(self):
-        return self.schema_validator(self._schema) or super()._validator
+        chosen = self.schema_validator(self._schema)
+        if chosen is not None:
+            return chosen
+        if self.format_checker is None:
+            return super()._validator
+        return Draft4RequestValidator(self._schema, format_checker=self.format_checker)
 
 
 class JSONBody(ChosenSchemaValidator, JSONRequestBodyValidator):

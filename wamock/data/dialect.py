@@ -24,6 +24,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from wamock.data import document as document_module  # which imports this module: its names are read when called
+from wamock.data.formats import with_integer_formats
 
 MARK = "x-wamock-dialect"  # in the view: where a schema connexion validates by is in the user's document
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -165,7 +166,7 @@ def validator(mark: str):
     """The validator of the user's schema at `mark`, with the document's JSON Schema dialect and formats asserted."""
     key = mark.partition("#")[0]
     _document, registry, cls = _REGISTRIES[key]
-    return cls({"$ref": mark}, registry=registry, format_checker=cls.FORMAT_CHECKER)
+    return cls({"$ref": mark}, registry=registry, format_checker=with_integer_formats(cls.FORMAT_CHECKER))
 
 
 def validator_of(schema):

@@ -32,8 +32,10 @@ from starlette.formparsers import MultiPartException
 
 from wamock.adapters.connexion import FormAwareURIParser, FormBody, JSONBody, MultiPartBody
 from wamock.data import dialect
+from wamock.data.formats import BITS, with_integer_formats
 from wamock.data.query import INTEGER
 
+OPENAPI_30_FORMATS = with_integer_formats(Draft4Validator.FORMAT_CHECKER)
 TOO_DEEP = "body: JSON nested too deep"
 NO_BODY = object()  # a request that sent no body at all, as `read` tells it from a JSON null
 BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
@@ -49,7 +51,7 @@ TYPE_WORDS = {
 
 @lru_cache(maxsize=256)
 def _compiled(schema_json: str) -> Draft4Validator:
-    return Draft4Validator(json.loads(schema_json), format_checker=Draft4Validator.FORMAT_CHECKER)
+    return Draft4Validator(json.loads(schema_json), format_checker=OPENAPI_30_FORMATS)
 
 
 _VALIDATORS_BY_SCHEMA: dict[int, tuple[dict, Draft4Validator]] = {}
@@ -123,6 +125,7 @@ class NamingParameterValidator(ParameterValidator):
 
 class NamingJSONBodyValidator(JSONBody):
     schema_validator = staticmethod(dialect.validator_of)
+    format_checker = OPENAPI_30_FORMATS
 
     def read(self, raw: bytes, encoding: str):
         try:
@@ -161,10 +164,12 @@ class NamingJSONBodyValidator(JSONBody):
 
 class DialectFormValidator(FormBody):
     schema_validator = staticmethod(dialect.validator_of)
+    format_checker = OPENAPI_30_FORMATS
 
 
 class NamingMultiPartValidator(MultiPartBody):
     schema_validator = staticmethod(dialect.validator_of)
+    format_checker = OPENAPI_30_FORMATS
 
     def check(self, raw: bytes, scope) -> None:
         boundary = BOUNDARY.search(Headers(scope=scope).get("content-type", ""))
@@ -208,6 +213,8 @@ def rule_broken(error: ValidationError) -> str:
         return f"must be less than {error.validator_value}"
     if error.validator == "exclusiveMinimum":
         return f"must be greater than {error.validator_value}"
+    if error.validator == "format" and error.validator_value in BITS:
+        return f"must be an integer of {BITS[error.validator_value]} bits ({error.validator_value})"
     if error.validator == "type":
         kinds = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
         if len(kinds) == 1 and kinds[0] in TYPE_WORDS:
