@@ -20,6 +20,7 @@ from wamock.adapters.connexion import (
     FormBody,
     JSONBody,
     MultiPartBody,
+    PresentBody,
     routed_operation_id,
     share_routing,
 )
@@ -344,5 +345,25 @@ def test_a_body_validator_given_a_format_checker_asserts_its_formats():
         client = app.test_client()
         assert client.post("/body", json={}).status_code == 200
         assert client.post("/body", json={"name": "Ann"}).status_code == 400
+    finally:
+        sys.modules.pop("pinned_handlers", None)
+
+
+def test_a_present_body_validator_refuses_only_a_required_body_that_did_not_come():
+    """connexion hands a media type no validator reads to the one registered under `*/*`, with
+    `_required` from the document; PresentBody refuses only a required body that is absent."""
+    handlers = types.ModuleType("pinned_handlers")
+    handlers.echo_json = lambda body=None: ({"ok": True}, 200)
+    sys.modules["pinned_handlers"] = handlers
+    document = chosen_document(refuse=False)
+    binary = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+    document["paths"]["/body"]["post"]["requestBody"] = {"required": True, "content": binary}
+    app = AsyncApp(__name__, validator_map={**VALIDATOR_MAP, "body": MediaTypeDict({"*/*": PresentBody})})
+    app.add_api(document)
+    try:
+        client = app.test_client()
+        assert client.post("/body").status_code == 400
+        sent = client.post("/body", content=b"\x00\x01", headers={"Content-Type": "application/octet-stream"})
+        assert sent.status_code == 200
     finally:
         sys.modules.pop("pinned_handlers", None)

@@ -12,15 +12,22 @@ server gave none on a copy of the scope its error handlers never see (`share_rou
 its schema in the `_validator` property: `ChosenSchemaValidator` lets wamock give another (the
 user's 3.1 schema with JSON Schema 2020-12, `wamock.data.dialect`). A body validator's
 `wrap_receive(receive, scope=...)` is where it judges a missing body, by `_required` and the
-schema's `default` (`OptionalForm`).
+schema's `default` (`OptionalForm`); `PresentBody` judges only that, for a media type connexion
+validates nothing of.
 tests/adapters/test_connexion.py pins each of these; pyproject.toml bounds connexion below 3.4.
 """
 
 from collections.abc import AsyncIterator
 
+from connexion.exceptions import BadRequestProblem
 from connexion.json_schema import Draft4RequestValidator
 from connexion.uri_parsing import OpenAPIURIParser
-from connexion.validators import FormDataValidator, JSONRequestBodyValidator, MultiPartFormDataValidator
+from connexion.validators import (
+    AbstractRequestBodyValidator,
+    FormDataValidator,
+    JSONRequestBodyValidator,
+    MultiPartFormDataValidator,
+)
 from starlette.datastructures import Headers
 from starlette.types import Scope
 
@@ -72,6 +79,21 @@ class JSONBody(ChosenSchemaValidator, JSONRequestBodyValidator):
         return self.judge(body, self._validator, nullable=self._nullable or chosen, required=self._required)
 
 
+def _absent(scope: Scope) -> bool:
+    headers = Headers(scope=scope)
+    return headers.get("content-length", "0") == "0" and "transfer-encoding" not in headers
+
+
+class PresentBody(AbstractRequestBodyValidator):
+    """A body validator for a media type no validator reads (octet-stream, images, text): it
+    judges only that a body the document requires (`_required`) came, and passes it on unread."""
+
+    async def wrap_receive(self, receive, *, scope: Scope):
+        if self._required and _absent(scope):
+            raise BadRequestProblem(detail="body: missing; the document requires one")
+        return receive, scope
+
+
 class OptionalForm:
     """A form body validator mixin: connexion judges a request without a body as an empty form,
     refused for its required fields even where the document leaves the body optional
@@ -79,9 +101,7 @@ class OptionalForm:
     stand for it, is let through unjudged, as a JSON one is (`JSONBody.judge`)."""
 
     async def wrap_receive(self, receive, *, scope: Scope):
-        headers = Headers(scope=scope)
-        absent = headers.get("content-length", "0") == "0" and "transfer-encoding" not in headers
-        if absent and not self._required and self._schema.get("default") is None:
+        if _absent(scope) and not self._required and self._schema.get("default") is None:
             return receive, scope
         return await super().wrap_receive(receive, scope=scope)
 

@@ -30,7 +30,7 @@ from jsonschema import Draft4Validator, ValidationError
 from starlette.datastructures import Headers, QueryParams
 from starlette.formparsers import MultiPartException
 
-from wamock.adapters.connexion import FormAwareURIParser, FormBody, JSONBody, MultiPartBody
+from wamock.adapters.connexion import FormAwareURIParser, FormBody, JSONBody, MultiPartBody, PresentBody
 from wamock.data import dialect
 from wamock.data.formats import BITS, with_integer_formats
 from wamock.data.query import INTEGER
@@ -258,6 +258,7 @@ VALIDATORS = {
             "*/*json": NamingJSONBodyValidator,
             "application/x-www-form-urlencoded": DialectFormValidator,
             "multipart/form-data": NamingMultiPartValidator,
+            "*/*": PresentBody,
         }
     ),
 }
