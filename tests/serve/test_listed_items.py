@@ -2,12 +2,18 @@
 answers `[accountMembership]`): the mock answers the list holding that one item, as it is
 after every write, and the checker's write-then-read rule reads the item from such a list."""
 
+import random
+
+import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from tests.conftest import TEST_HOST
+from tests.conftest import TEST_HOST, start_wamock, stop
 from tests.documents import write
+from wamock.check.checks import RuleBroken
+from wamock.check.collection_rules import CollectionProbing, writes_stick
 from wamock.data import spec as spec_module
+from wamock.data.inference import served_collections
 from wamock.serve.app import create_app
 
 ACCOUNT = {
@@ -59,3 +65,20 @@ def test_a_read_documented_as_a_list_answers_the_list_of_that_item(served):
     assert changed.status_code == 200, changed.text
     assert read.status_code == 200, read.text
     assert read.json() == [{**first, "billing_details": "monthly"}]
+
+
+def test_the_write_then_read_rule_reads_the_item_from_such_a_list(tmp_path):
+    spec_file = write(tmp_path / "openapi.yaml", document())
+    spec = spec_module.load(spec_file)
+    server = start_wamock("--spec", str(spec_file))
+    try:
+        with httpx.Client(base_url=server.base_url) as client:
+            probing = CollectionProbing(client, spec, served_collections(spec)["GET /accounts"], random.Random(1))
+            try:
+                writes_stick(probing)
+            except RuleBroken as broken:
+                pytest.fail(f"{broken.title}: {broken.evidence}")
+    finally:
+        stop(server)
+    assert probing.requests >= 5  # created, read, updated, read again, deleted, read 404
+    assert probing.broken == []
