@@ -8,6 +8,7 @@ from connexion import request
 from connexion.exceptions import ProblemException
 from starlette.responses import Response
 
+from wamock.data.operations import names_a_resource
 from wamock.serve import envelope, state
 from wamock.serve.resources import NothingToList, Served
 from wamock.serve.routes import documented_statuses
@@ -36,13 +37,15 @@ def answered(served: Served, key: str, item: dict | None) -> Response:
 
 
 def not_found(served: Served, key: str) -> Response:
-    """The operation's 404; where it documents none (nor a `4XX` or `default`), its documented success,
-    as for any path a DELETE removed (`wamock.serve.routes.documented_answer`)."""
+    """The operation's 404; where it documents none (nor a `4XX` or `default`) and its path names
+    no resource (a list's), its documented success, as for any path a DELETE removed
+    (`wamock.serve.routes.documented_answer`)."""
     documented = served.answers[key].get(404)
     if documented is not None:
         content = envelope.encode(documented.body) if documented.media_type else b""
         return Response(content, status_code=404, media_type=documented.media_type)
-    if not documented_statuses(served.spec, key) & {"4XX", "DEFAULT"}:
+    path = key.split(" ", 1)[1]
+    if not names_a_resource(path) and not documented_statuses(served.spec, key) & {"4XX", "DEFAULT"}:
         return answered(served, key, None)
     raise ProblemException(status=404, title="Not Found", detail=f"{request.url.path}: no such item")
 

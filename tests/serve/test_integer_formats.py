@@ -44,7 +44,7 @@ def test_a_query_integer_outside_int32_is_refused(client, per_page):
     answer = client.get("/records", params={"per_page": per_page})
 
     assert answer.status_code == 400, answer.text
-    assert "per_page: must be an integer of 32 bits (int32)" in answer.text
+    assert answer.json()["message"].startswith("per_page: ") and "int32" in answer.text
 
 
 @pytest.mark.parametrize("per_page", [2**31 - 1, -(2**31), 0])
@@ -57,7 +57,7 @@ def test_a_body_integer_outside_its_format_is_refused(client, body):
     answer = client.post("/records", json=body)
 
     assert answer.status_code == 400, answer.text
-    assert f"body.{next(iter(body))}: must be an integer of" in answer.text
+    assert answer.json()["message"].startswith(f"body.{next(iter(body))}: ")
 
 
 def test_a_body_integer_at_its_formats_bounds_is_taken(client):

@@ -9,25 +9,19 @@ parser keeps the form body's schema in `_body_schema`, and reads each field's `t
 with `KeyError: 'type'`); its routing leaves the operation it
 found under the ASGI scope's `extensions["connexion_routing"]`, a dict it creates where the
 server gave none on a copy of the scope its error handlers never see (`share_routing`). Each body validator compiles
-its schema in the `_validator` property: `ChosenSchemaValidator` lets wamock give another (the
-user's 3.1 schema with JSON Schema 2020-12, `wamock.data.dialect`). A body validator's
+its schema in the `_validator` property, as `connexion.json_schema.Draft4RequestValidator` with
+Draft 4's formats: `ChosenSchemaValidator` lets wamock give another (the user's 3.1 schema with
+JSON Schema 2020-12, `wamock.data.dialect`), or the same with other formats (OpenAPI 3.0's). A body validator's
 `wrap_receive(receive, scope=...)` is where it judges a missing body, by `_required` and the
-schema's `default` (`OptionalForm`); `PresentBody` judges only that, for a media type connexion
-validates nothing of.
+schema's `default` (`OptionalForm`).
 tests/adapters/test_connexion.py pins each of these; pyproject.toml bounds connexion below 3.4.
 """
 
 from collections.abc import AsyncIterator
 
-from connexion.exceptions import BadRequestProblem
 from connexion.json_schema import Draft4RequestValidator
 from connexion.uri_parsing import OpenAPIURIParser
-from connexion.validators import (
-    AbstractRequestBodyValidator,
-    FormDataValidator,
-    JSONRequestBodyValidator,
-    MultiPartFormDataValidator,
-)
+from connexion.validators import FormDataValidator, JSONRequestBodyValidator, MultiPartFormDataValidator
 from starlette.datastructures import Headers
 from starlette.types import Scope
 
@@ -42,10 +36,10 @@ async def _replayed(raw: bytes) -> AsyncIterator[bytes]:
 
 class ChosenSchemaValidator:
     """A body validator mixin: `schema_validator(schema)` may give the validator of the body's
-    schema (None: connexion's own, Draft 4 with OpenAPI 3.0's `nullable`, asserting the formats
-    of `format_checker` where one is given, else Draft 4's)."""
+    schema (None: connexion's own, Draft 4 with OpenAPI 3.0's `nullable`, whose formats are
+    `formats` where given, else Draft 4's)."""
 
-    format_checker = None
+    formats = None
 
     def schema_validator(self, schema: dict):
         return None
@@ -55,9 +49,9 @@ class ChosenSchemaValidator:
         chosen = self.schema_validator(self._schema)
         if chosen is not None:
             return chosen
-        if self.format_checker is None:
-            return super()._validator
-        return Draft4RequestValidator(self._schema, format_checker=self.format_checker)
+        if self.formats is not None:
+            return Draft4RequestValidator(self._schema, format_checker=self.formats)
+        return super()._validator
 
 
 class JSONBody(ChosenSchemaValidator, JSONRequestBodyValidator):
@@ -79,21 +73,6 @@ class JSONBody(ChosenSchemaValidator, JSONRequestBodyValidator):
         return self.judge(body, self._validator, nullable=self._nullable or chosen, required=self._required)
 
 
-def _absent(scope: Scope) -> bool:
-    headers = Headers(scope=scope)
-    return headers.get("content-length", "0") == "0" and "transfer-encoding" not in headers
-
-
-class PresentBody(AbstractRequestBodyValidator):
-    """A body validator for a media type no validator reads (octet-stream, images, text): it
-    judges only that a body the document requires (`_required`) came, and passes it on unread."""
-
-    async def wrap_receive(self, receive, *, scope: Scope):
-        if self._required and _absent(scope):
-            raise BadRequestProblem(detail="body: missing; the document requires one")
-        return receive, scope
-
-
 class OptionalForm:
     """A form body validator mixin: connexion judges a request without a body as an empty form,
     refused for its required fields even where the document leaves the body optional
@@ -101,7 +80,9 @@ class OptionalForm:
     stand for it, is let through unjudged, as a JSON one is (`JSONBody.judge`)."""
 
     async def wrap_receive(self, receive, *, scope: Scope):
-        if _absent(scope) and not self._required and self._schema.get("default") is None:
+        headers = Headers(scope=scope)
+        absent = headers.get("content-length", "0") == "0" and "transfer-encoding" not in headers
+        if absent and not self._required and self._schema.get("default") is None:
             return receive, scope
         return await super().wrap_receive(receive, scope=scope)
 

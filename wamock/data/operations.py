@@ -35,6 +35,12 @@ def routing_order(path: str) -> tuple[bool, ...]:
     return tuple("{" in segment for segment in path.split("/"))
 
 
+def names_a_resource(path: str) -> bool:
+    """Whether a path's parameters name what lies there (`/pets/{petId}`): it may answer 404,
+    documented or not, since no parameter's schema can say which values name something."""
+    return "{" in str(path)
+
+
 def template_pattern(path: str) -> re.Pattern:
     """`/devices/{device_id}` as a pattern that the path of a request fully matches."""
     return re.compile("[^/]+".join(map(re.escape, re.split(r"\{[^/}]+\}", path))) + "$")

@@ -1,8 +1,6 @@
 """The response envelope the documentation page gives every answer: code, message, results."""
 
-import json
-
-import orjson
+from wamock.data import json_bytes
 
 
 def results(message: str, results: dict) -> dict:
@@ -66,12 +64,7 @@ def device_not_found(documented: dict, device_id: str) -> dict:
 
 
 def encode(body: dict) -> bytes:
-    """An answer's JSON. orjson stops at 64-bit integers; a written item may hold a wider one
-    (a free-form property's 2**70), which the standard library encodes exactly."""
-    try:
-        return orjson.dumps(body)
-    except TypeError:
-        return json.dumps(body, separators=(",", ":")).encode()
+    return json_bytes.dumps(body)
 
 
 async def send_error(send, status: int, code: str, message: str, headers: list[tuple[bytes, bytes]] = ()) -> None:

@@ -18,7 +18,15 @@ from starlette.responses import Response
 import wamock.adapters.starlette  # noqa: F401  (paths with newlines route: registered before any route)
 from wamock.data.examples import Answer
 from wamock.data.facts import DocumentFacts
-from wamock.data.operations import CHAT_ARCHIVE, CHAT_LIST, MESSAGE_LIST, operation_key, routing_order, template_pattern
+from wamock.data.operations import (
+    CHAT_ARCHIVE,
+    CHAT_LIST,
+    MESSAGE_LIST,
+    names_a_resource,
+    operation_key,
+    routing_order,
+    template_pattern,
+)
 from wamock.data.spec import resolved
 from wamock.serve import CONTROL_PREFIX, envelope, state
 
@@ -119,6 +127,11 @@ class DocumentPaths:
         found = self._methods(path)
         return [operation_key(method, found[0]) for method in found[1]] if found else []
 
+    def template(self, path: str) -> str | None:
+        """The document's path that `path` is (`/posts/{id}.json` for `/posts/abc.json`)."""
+        found = self._methods(path)
+        return found[0] if found else None
+
     def operation(self, method: str, path: str) -> str | None:
         """The operation a request is for, as `operation_key` names it; None if there is none."""
         found = self._methods(path)
@@ -168,18 +181,21 @@ class DocumentResolver(Resolver):
             handler = get_function_from_name(COLLECTION_HANDLERS[(operation.method.upper(), where)])
             return Resolution(functools.partial(handler, served), key)
         answers = self.facts.answers.get(key, {})
-        may_be_gone = bool(documented_statuses(self.facts.spec, key) & {"404", "4XX", "DEFAULT"})
+        may_be_gone = names_a_resource(operation.path) or bool(
+            documented_statuses(self.facts.spec, key) & {"404", "4XX", "DEFAULT"}
+        )
         return Resolution(functools.partial(documented_answer, operation.method.upper(), answers, may_be_gone), key)
 
 
 async def documented_answer(method: str, answers: dict[int, Answer], may_be_gone: bool, **_request) -> Response:
     """The document's answer, with one state any API has: a DELETE removes what lies at its path.
-    A deleted path answers 404 only where the operation documents one (`may_be_gone`).
+    A deleted path answers 404 where the operation documents one or its path names a resource
+    (`may_be_gone`: Discourse's GET /admin/users/{id}.json documents only 200).
 
     Until a PUT to that path or a POST to its collection creates it again (or the mock is
     reset), the path and what lies under it answer 404: the operation's documented 404, else a
     refusal in the shape of its `4XX` or `default` answer (`wamock.serve.errors`); an operation
-    that documents none of them answers as documented.
+    on a path without parameters that documents none of them answers as documented.
     """
     mock = state.current()
     path = request.url.path  # in full, server URL's path included: the state's paths are the requests'
