@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 import requests
-from schemathesis.core.failures import AcceptedNegativeData
+from schemathesis.core.failures import AcceptedNegativeData, ServerError
 from schemathesis.openapi.checks import Failure, RejectedPositiveData
 
 from tests.check.broken import implementation
@@ -291,3 +291,21 @@ def test_a_one_of_no_value_can_meet_alone_is_read_as_any_of():
     assert "oneOf" in told_apart["schema"]
     assert told_apart["example"] == {"oneOf": "data, not a schema"}
     assert "oneOf" in document["paths"]["/same"]["get"]["responses"]["404"]["content"]["application/json"]["schema"]
+
+
+def test_an_empty_path_parameter_asks_another_path_whose_answer_only_a_server_error_breaks():
+    """Netlify's `DELETE /hooks/{hook_id}` with hook_id "" is `DELETE /hooks`, which any server
+    answers 405 (its document gives /hooks GET and POST); the answer is not DELETE's to judge."""
+    keep = engine.judged_as_sent(judged_document(spec_module.load()), "http://127.0.0.1:3000", None)
+    undocumented = Failure(operation="DELETE /hooks/{hook_id}", title="Undocumented status code", message="")
+    crashed = ServerError(operation="DELETE /hooks/{hook_id}", status_code=500)
+
+    def case(hook_id: str) -> SimpleNamespace:
+        return SimpleNamespace(
+            operation=SimpleNamespace(method="DELETE", path="/hooks/{hook_id}"), path_parameters={"hook_id": hook_id}
+        )
+
+    for value in ("", ".", ".."):
+        assert keep(None, undocumented, case(value), VALID) is False
+        assert keep(None, crashed, case(value), VALID) is True
+    assert keep(None, undocumented, case("hook-1"), VALID) is True

@@ -238,12 +238,17 @@ class CollectionProbing:
         location = response.headers.get("location")
         return location.rstrip("/").rsplit("/", 1)[-1] if location else None
 
-    def item_of(self, response: httpx.Response) -> dict | None:
+    def item_of(self, response: httpx.Response, key: str) -> dict | None:
+        """The item `key` an answer holds: the answer itself, a property of it, or, where the
+        document answers a list of items for one (Netlify's accounts), that list's item `key`."""
         try:
             body = response.json()
         except ValueError:
             return None
         identity = self.collection.identity
+        if isinstance(body, list):
+            found = [item for item in body if isinstance(item, dict) and key_of(item.get(identity)) == key]
+            return found[0] if found else None
         if isinstance(body, dict) and identity in body:
             return body
         found = (
@@ -394,7 +399,7 @@ def writes_stick(probing: CollectionProbing) -> None:
         changed = changed_by_update(probing, path)
         if changed is not None:
             field_name, method = changed
-            again = probing.item_of(probing.send("GET", path, collection.item)) or {}
+            again = probing.item_of(probing.send("GET", path, collection.item), key) or {}
             if again.get(field_name) != CHANGED_TEXT:
                 raise RuleBroken(
                     f"An update of a {collection.item_noun} is not visible",

@@ -309,6 +309,8 @@ def judged_as_sent(document: dict, target: str, collection: str | None):
         return any(pattern.fullmatch(path) and request.method.lower() in methods for pattern, methods in routes)
 
     def filter_failure(context, failure, case, response) -> bool:
+        if names_another_path(case) and not isinstance(failure, adapter.ServerError):
+            return False
         if isinstance(failure, adapter.UnsupportedMethodResponse):
             return not routed_elsewhere(response.request)
         if isinstance(failure, adapter.AcceptedNegativeData):
@@ -325,6 +327,18 @@ def judged_as_sent(document: dict, target: str, collection: str | None):
         return True
 
     return filter_failure
+
+
+NO_SEGMENT = ("", ".", "..")
+
+
+def names_another_path(case) -> bool:
+    """Whether a path parameter's value leaves its segment out of the URL: empty (`/hooks/{hook_id}`
+    with "" is `/hooks`, where the document gives other methods) or a dot segment, which a URL
+    resolves away. A document whose string parameter allows it contradicts its own path: the
+    answer is another path's, and no operation's rules judge it; only a server error stands."""
+    values = getattr(case, "path_parameters", None) or {}
+    return any(str(value) in NO_SEGMENT for value in values.values())
 
 
 def beyond_int64(request) -> bool:

@@ -18,6 +18,7 @@ from wamock.data.collections import CURSOR, OFFSET, PAGE, Collection, at, fewest
 from wamock.data.examples import Answer
 from wamock.data.inference import properties, success_schema
 from wamock.data.operations import Invalid, operation_key
+from wamock.data.spec import resolved
 from wamock.serve.state import SharedState
 
 DEFAULT_SIZE = 20  # a page's size where the document gives no default
@@ -262,6 +263,8 @@ class Served:
         kind, names = where
         if kind == WHOLE:
             return item
+        if kind == LISTED:
+            return [item]
         answers = self.answers[key]
         success = min((status for status in answers if 200 <= status < 300), default=None)
         body = copy.deepcopy(answers[success].body) if success is not None else {}
@@ -272,18 +275,21 @@ class Served:
         return body
 
 
-# An answer is the item, holds it under a property, or is another view of it whose fields it shares
-# (a creation's `{id}`, a detail with more fields than the list's items) filled from it.
-WHOLE, UNDER, SHARED = "whole", "under", "shared"
+# An answer is the item, a list of such items (then holding it alone), holds it under a property,
+# or is another view of it whose fields it shares (a creation's `{id}`, a detail with more fields
+# than the list's items) filled from it.
+WHOLE, LISTED, UNDER, SHARED = "whole", "listed", "under", "shared"
 
 
 def holder(spec: dict, schema: dict, sample: dict, documented, identity: str) -> tuple[str, tuple[str, ...]] | None:
     """How an answer of `schema` (documented as `documented`) holds an item like `sample`: whole,
-    under a property, or as the fields it shares with it, its id among them; None where it holds none."""
+    as a list's one item, under a property, or as the fields it shares with it, its id among them; None where it holds none."""
     if not schema:
         return None
     if resources.meets(spec, sample, schema):
         return WHOLE, ()
+    if resolved(spec, schema).get("type") == "array" and resources.meets(spec, [sample], schema):
+        return LISTED, ()
     fields = properties(spec, schema)
     for name, inner in fields.items():
         if isinstance(inner, dict) and inner.get("type", "object") == "object" and resources.meets(spec, sample, inner):

@@ -35,6 +35,7 @@ from wamock.adapters.connexion import FormAwareURIParser, FormBody, JSONBody, Mu
 from wamock.data import dialect
 from wamock.data.query import INTEGER
 
+NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 TOO_DEEP = "body: JSON nested too deep"
 NO_BODY = object()  # a request that sent no body at all, as `read` tells it from a JSON null
 BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
@@ -106,6 +107,14 @@ class NamingParameterValidator(ParameterValidator):
             return f"{param['name']}: given {given} times; give it once"
         return super().validate_query_parameter(param, request)
 
+    def validate_header_parameter(self, param, request):
+        raw = request.headers.get(param["name"])
+        return self.validate_parameter("header", None if raw is None else typed(param, raw), param)
+
+    def validate_cookie_parameter(self, param, request):
+        raw = request.cookies.get(param["name"])
+        return self.validate_parameter("cookie", None if raw is None else typed(param, raw), param)
+
     @staticmethod
     def validate_parameter(parameter_type, value, param, param_name=None):
         name = param_name or param.get("name")
@@ -120,6 +129,23 @@ class NamingParameterValidator(ParameterValidator):
         except ValidationError as error:
             return f"{name}: {rule_broken(error)}"
         return None
+
+
+def typed(param: dict, raw: str):
+    """A header's or cookie's text read by its schema's type, as the URI parser reads a query's
+    (connexion judges headers and cookies as text: an integer header was never an integer).
+    Text that does not read as its type stays text, which validation then refuses."""
+    schema = param.get("schema", param)
+    kind = schema.get("type")
+    if kind == "array":  # the simple style, OpenAPI's for headers: comma-separated
+        return [typed(schema.get("items") or {}, part) for part in raw.split(",")]
+    if kind in ("integer", "number") and INTEGER.fullmatch(raw):
+        return int(raw)
+    if kind == "number" and NUMBER.fullmatch(raw):
+        return float(raw)
+    if kind == "boolean" and raw.lower() in ("true", "false"):
+        return raw.lower() == "true"
+    return raw
 
 
 class NamingJSONBodyValidator(JSONBody):
