@@ -336,3 +336,17 @@ def test_connexions_own_body_validator_is_draft4_request_validator_with_draft4_f
     assert type(validator) is Draft4RequestValidator
     assert validator.format_checker is Draft4Validator.FORMAT_CHECKER
     assert "date" not in validator.format_checker.checkers  # why wamock gives OpenAPI 3.0's formats
+
+
+def test_an_array_parameter_is_split_by_the_parsers_split():
+    """connexion splits an array parameter's value in `_split`: `split` is called in its place."""
+
+    class Marked(FormAwareURIParser):
+        def split(self, value, param_defn, where):
+            return ["split", *super().split(value, param_defn, where)]
+
+    listed = {"name": "tags", "in": "query", "explode": False, "schema": {"type": "array", "items": {"type": "string"}}}
+    parser = Marked([listed], {})
+
+    assert parser.resolve_query({"tags": ["a,b"]}) == {"tags": ["split", "a", "b"]}
+    assert FormAwareURIParser([listed], {}).resolve_query({"tags": [""]}) == {"tags": [""]}

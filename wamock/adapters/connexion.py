@@ -13,7 +13,8 @@ its schema in the `_validator` property, as `connexion.json_schema.Draft4Request
 Draft 4's formats: `ChosenSchemaValidator` lets wamock give another (the user's 3.1 schema with
 JSON Schema 2020-12, `wamock.data.dialect`), or the same with other formats (OpenAPI 3.0's). A body validator's
 `wrap_receive(receive, scope=...)` is where it judges a missing body, by `_required` and the
-schema's `default` (`OptionalForm`).
+schema's `default` (`OptionalForm`). Its URI parser splits an array parameter's value in
+`_split`, which `FormAwareURIParser.split` stands in for.
 tests/adapters/test_connexion.py pins each of these; pyproject.toml bounds connexion below 3.4.
 """
 
@@ -117,6 +118,14 @@ class FormAwareURIParser(OpenAPIURIParser):
         # A field's schema may leave out `type` (any value): connexion's resolve_form reads
         # defn["type"], so it is given one that no type equals, which leaves the value as sent.
         return {name: {"type": None, **defn} for name, defn in self.body_schema.get("properties", {}).items()}
+
+    def split(self, value: str, param_defn: dict, where: str) -> list:
+        """An array parameter's items from its one value (the repeats of an exploded one joined
+        first): connexion splits on its style's delimiter, `""` giving `[""]`."""
+        return OpenAPIURIParser._split(value, param_defn, where)
+
+    def _split(self, value, param_defn, _in):
+        return self.split(value, param_defn, _in)
 
 
 def routed_operation_id(scope: Scope) -> str | None:

@@ -96,6 +96,13 @@ class StrictURIParser(FormAwareURIParser):
                 resolved[name] = raw
         return resolved
 
+    def split(self, value: str, param_defn: dict, where: str) -> list:
+        # OpenAPI's form style (RFC 6570) writes an empty list as `name=`: no item, not one empty
+        # item; where the schema asks for items (minItems), only an empty item can be meant.
+        if value == "" and not (param_defn.get("schema") or {}).get("minItems"):
+            return []
+        return super().split(value, param_defn, where)
+
 
 class NamingParameterValidator(ParameterValidator):
     def validate_query_parameter(self, param, request):

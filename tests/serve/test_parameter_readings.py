@@ -1,0 +1,33 @@
+"""How the mock reads a parameter's value as OpenAPI serializes it: what a document allows is
+accepted, what it forbids refused (found by wamock check on wamock serving Getty Images' document)."""
+
+from tests.documents import document, write
+from wamock.serve.app import create_app
+
+OK = {"200": {"description": "OK"}}
+
+
+def client_of(tmp_path, paths: dict):
+    spec = document(paths)
+    return create_app(spec_file=write(tmp_path / "spec.yaml", spec), allowed_hosts=["testserver"]).test_client()
+
+
+def test_an_empty_form_array_is_the_empty_list(tmp_path):
+    """`fields=` is how the form style writes an empty list (RFC 6570): Getty's `?fields=` of an
+    array of enum values was refused as holding one empty value."""
+    fields = {"type": "array", "items": {"type": "string", "enum": ["id", "title"]}}
+    parameters = [
+        {"name": "fields", "in": "query", "explode": False, "schema": fields},
+        {"name": "some", "in": "query", "explode": False, "schema": {**fields, "minItems": 1}},
+    ]
+    client = client_of(tmp_path, {"/images": {"get": {"parameters": parameters, "responses": OK}}})
+
+    empty = client.get("/images?fields=")
+    listed = client.get("/images?fields=id,title")
+    wrong = client.get("/images?fields=id,")
+    empty_but_items_asked = client.get("/images?some=")
+
+    assert empty.status_code == 200, empty.text
+    assert listed.status_code == 200, listed.text
+    assert wrong.status_code == 400, wrong.text
+    assert empty_but_items_asked.status_code == 400, empty_but_items_asked.text
