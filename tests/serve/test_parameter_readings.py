@@ -1,6 +1,8 @@
 """How the mock reads a parameter's value as OpenAPI serializes it: what a document allows is
 accepted, what it forbids refused (found by wamock check on wamock serving Getty Images' document)."""
 
+import pytest
+
 from tests.documents import document, write
 from wamock.serve.app import create_app
 
@@ -31,3 +33,21 @@ def test_an_empty_form_array_is_the_empty_list(tmp_path):
     assert listed.status_code == 200, listed.text
     assert wrong.status_code == 400, wrong.text
     assert empty_but_items_asked.status_code == 400, empty_but_items_asked.text
+
+
+@pytest.mark.parametrize("where", ["path", "query"])
+def test_a_nullable_parameter_given_as_null_is_accepted(tmp_path, where):
+    """Getty's `board_id` is a nullable string: `/boards/null` is a string the document allows
+    (and JSON null too), refused as "required path parameter is missing"."""
+    parameter = {"name": "board_id", "in": where, "required": True, "schema": {"type": "string", "nullable": True}}
+    path = "/boards/{board_id}" if where == "path" else "/boards"
+    client = client_of(tmp_path, {path: {"get": {"parameters": [parameter], "responses": OK}}})
+    given = "/boards/null" if where == "path" else "/boards?board_id=null"
+
+    response = client.get(given)
+
+    assert response.status_code == 200, response.text
+    if where == "query":
+        missing = client.get("/boards")
+        assert missing.status_code == 400, missing.text
+        assert "board_id: required query parameter is missing" in missing.text

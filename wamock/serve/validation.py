@@ -111,7 +111,15 @@ class NamingParameterValidator(ParameterValidator):
         repeats = (param.get("schema") or {}).get("type") == "array" and param.get("explode", True) is not False
         if given > 1 and not repeats:
             return f"{param['name']}: given {given} times; give it once"
+        if given and nullable(param) and request.query_params.get(param["name"]) is None:
+            return None  # given as `null`, which connexion reads as JSON null: the document allows it
         return super().validate_query_parameter(param, request)
+
+    def validate_path_parameter(self, param, request):
+        # A path parameter is always given: None is a `null` connexion read as JSON null.
+        if nullable(param) and request.path_params.get(param["name"].replace("-", "_")) is None:
+            return None
+        return super().validate_path_parameter(param, request)
 
     @staticmethod
     def validate_parameter(parameter_type, value, param, param_name=None):
@@ -208,6 +216,11 @@ def malformed_multipart(raw: bytes, delimiter: bytes) -> str | None:
         if b"\r\n\r\n" not in segment:
             return "a part's headers do not end with a blank line"
     return "no closing boundary"
+
+
+def nullable(param: dict) -> bool:
+    """Whether OpenAPI 3.0's `nullable` lets a parameter be null."""
+    return bool((param.get("schema") or param).get("nullable"))
 
 
 def rule_broken(error: ValidationError) -> str:
