@@ -4,6 +4,7 @@ accepted, what it forbids refused (found by wamock check on wamock serving Getty
 import pytest
 
 from tests.documents import document, write
+from wamock.data.operations import Invalid, Parameter
 from wamock.serve.app import create_app
 
 OK = {"200": {"description": "OK"}}
@@ -51,3 +52,44 @@ def test_a_nullable_parameter_given_as_null_is_accepted(tmp_path, where):
         missing = client.get("/boards")
         assert missing.status_code == 400, missing.text
         assert "board_id: required query parameter is missing" in missing.text
+
+
+INTEGERS = {
+    "small": {"type": "integer", "format": "int32"},
+    "large": {"type": "integer", "format": "int64"},
+}
+
+
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_an_integer_past_its_format_is_refused(tmp_path, version):
+    """OpenAPI's int32 and int64 are signed integers of that many bits: Getty's `page_size=2147483648`
+    (int32, no maximum) and `change-set-id` 9223372036854775808 (int64) were accepted."""
+    parameters = [
+        {"name": "small", "in": "query", "schema": INTEGERS["small"]},
+        {"name": "large", "in": "path", "required": True, "schema": INTEGERS["large"]},
+    ]
+    body = {"content": {"application/json": {"schema": {"type": "object", "properties": INTEGERS}}}}
+    operation = {"parameters": parameters, "requestBody": body, "responses": OK}
+    spec = {**document({"/sets/{large}": {"put": operation}}), "openapi": version}
+    client = create_app(spec_file=write(tmp_path / "spec.yaml", spec), allowed_hosts=["testserver"]).test_client()
+
+    def put(path: str, **json):
+        return client.put(path, json=json)
+
+    assert put(f"/sets/{2**63 - 1}?small={2**31 - 1}", small=-(2**31), large=-(2**63)).status_code == 200
+    assert put(f"/sets/{2**63}").status_code == 400
+    assert put(f"/sets/-{2**63 + 1}").status_code == 400
+    refused = put(f"/sets/1?small={2**31}")
+    assert refused.status_code == 400
+    assert refused.json()["message"] == "small: 2147483648 is not a 'int32'"
+    assert put("/sets/1", small=2**31).status_code == 400
+    assert put("/sets/1", large=2**63).status_code == 400
+
+
+def test_the_fast_paths_reading_refuses_an_integer_past_its_format_in_the_same_words():
+    """`Parameter.read` (GET /chats' fast path, every collection's page) reads as the validator judges."""
+    small = Parameter("small", "query", INTEGERS["small"])
+
+    assert small.read(str(2**31 - 1)) == 2**31 - 1
+    with pytest.raises(Invalid, match=r"^small: 2147483648 is not a 'int32'$"):
+        small.read(str(2**31))
