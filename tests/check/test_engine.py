@@ -4,8 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 import requests
-from schemathesis.core.failures import AcceptedNegativeData
-from schemathesis.openapi.checks import Failure, RejectedPositiveData
+from schemathesis.core.failures import AcceptedNegativeData, ServerError
+from schemathesis.openapi.checks import Failure, RejectedPositiveData, UndefinedStatusCode
 
 from tests.check.broken import implementation
 from tests.conftest import serving
@@ -291,3 +291,33 @@ def test_a_one_of_no_value_can_meet_alone_is_read_as_any_of():
     assert "oneOf" in told_apart["schema"]
     assert told_apart["example"] == {"oneOf": "data, not a schema"}
     assert "oneOf" in document["paths"]["/same"]["get"]["responses"]["404"]["content"]["application/json"]["schema"]
+
+
+def test_a_request_that_went_to_another_operation_is_not_judged_as_its_cases():
+    """Schemathesis drops an empty path parameter's segment: Getty's `/v3/images/{id}/downloadhistory`
+    with id "" went as `/v3/images/downloadhistory`, which is `GET /v3/images/{id}`, and its answer
+    was judged against the download history's schema and statuses."""
+    ok = {"200": {"description": "ok"}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/images/{id}": {"get": {"responses": ok}}, "/images/{id}/history": {"get": {"responses": ok}}},
+    }
+    keep = engine.judged_as_sent(document, "http://127.0.0.1:3000/api", None)
+    undocumented = UndefinedStatusCode(
+        operation="GET /images/{id}/history",
+        status_code=418,
+        defined_status_codes=["200"],
+        allowed_status_codes=[200],
+        message="",
+    )
+    server_error = ServerError(operation="GET /images/{id}/history", status_code=500)
+    history = SimpleNamespace(operation=SimpleNamespace(method="GET", path="/images/{id}/history"))
+
+    def answered(path: str) -> SimpleNamespace:
+        return SimpleNamespace(request=requests.Request("GET", f"http://127.0.0.1:3000/api{path}").prepare())
+
+    assert keep(None, undocumented, history, answered("/images/history")) is False  # GET /images/{id}'s answer
+    assert keep(None, server_error, history, answered("/images/history")) is True  # a 500 is one anywhere
+    assert keep(None, undocumented, history, answered("/images/7/history")) is True
+    assert keep(None, undocumented, history, answered("/elsewhere")) is True  # a path of no operation: as before

@@ -9,8 +9,8 @@
   say what was sent and judged; a `NonFatalError` or `FatalError` says what went wrong.
   `scenarios` turns them into plain `Scenario`s.
 - A failure's kind is its class: `AcceptedNegativeData` (negative_data_rejection),
-  `RejectedPositiveData` (positive_data_acceptance) and `UnsupportedMethodResponse`
-  (unsupported_method), which a `filter_failure` hook reads.
+  `RejectedPositiveData` (positive_data_acceptance), `UnsupportedMethodResponse`
+  (unsupported_method) and `ServerError` (not_a_server_error), which a `filter_failure` hook reads.
 - `config.projects.override` holds the settings a run's project is given.
 tests/check/test_engine.py pins each; pyproject.toml bounds schemathesis below 4.33.
 """
@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import schemathesis
 from schemathesis.core.failures import AcceptedNegativeData as AcceptedNegativeData
 from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.core.failures import ServerError as ServerError
 from schemathesis.engine import events, from_schema
 from schemathesis.openapi.checks import RejectedPositiveData as RejectedPositiveData
 from schemathesis.openapi.checks import UnsupportedMethodResponse as UnsupportedMethodResponse
