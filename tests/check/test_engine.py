@@ -321,3 +321,32 @@ def test_a_request_that_went_to_another_operation_is_not_judged_as_its_cases():
     assert keep(None, server_error, history, answered("/images/history")) is True  # a 500 is one anywhere
     assert keep(None, undocumented, history, answered("/images/7/history")) is True
     assert keep(None, undocumented, history, answered("/elsewhere")) is True  # a path of no operation: as before
+
+
+def test_refusing_an_empty_value_the_document_does_not_allow_is_no_rejected_valid_request():
+    """Getty's `?product_id=` (a nullable int32): OpenAPI allows `name=` only with
+    `allowEmptyValue: true`; openapi-core reads it as absent and called the request valid."""
+    parameters = [
+        {"name": "product_id", "in": "query", "schema": {"type": "integer", "nullable": True}},
+        {"name": "phrase", "in": "query", "schema": {"type": "string"}},
+    ]
+    note = {"name": "note", "in": "query", "allowEmptyValue": True, "schema": {"type": "string"}}
+    ok = {"200": {"description": "ok"}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/downloads": {"get": {"parameters": parameters, "responses": ok}},
+            "/notes": {"get": {"parameters": [note], "responses": ok}},
+        },
+    }
+    keep = engine.judged_as_sent(document, "http://127.0.0.1:3000", None)
+    refused = RejectedPositiveData(operation="GET /downloads", message="", status_code=400, allowed_statuses=["2xx"])
+    downloads = SimpleNamespace(operation=SimpleNamespace(method="GET", path="/downloads"))
+    notes = SimpleNamespace(operation=SimpleNamespace(method="GET", path="/notes"))
+
+    assert keep(None, refused, downloads, sent("http://127.0.0.1:3000/downloads?product_id=")) is False
+    assert keep(None, refused, downloads, sent("http://127.0.0.1:3000/downloads?phrase=")) is False
+    assert keep(None, refused, downloads, sent("http://127.0.0.1:3000/downloads?phrase=a")) is True
+    with pytest.warns(DeprecationWarning, match="allowEmptyValue"):  # openapi-core's, on reading the keyword
+        assert keep(None, refused, notes, sent("http://127.0.0.1:3000/notes?note=")) is True

@@ -27,7 +27,7 @@ from wamock.check.credentials import Credentials
 from wamock.check.judged import judged_document
 from wamock.check.transport import Bounds, RequestsAdapter
 from wamock.data import spec as spec_module
-from wamock.data.operations import METHODS, operation_key, routing_order, template_pattern
+from wamock.data.operations import METHODS, Operation, operation_key, operations, routing_order, template_pattern
 
 ENGINE_SHARE = 0.9  # of a run's --max-time, Schemathesis' cases; the rest for the probes
 
@@ -258,8 +258,9 @@ def judged_as_sent(document: dict, target: str, collection: str | None):
     where no body is required), and some valid that were not (a form whose required field it
     left out, a multipart part with an empty name). openapi-core, judging the request exactly
     as sent by the same document, decides: "accepted negative data" stands only where it finds
-    the request invalid (not where it cannot read it: an XML body); "rejected positive data" stands only if it was, and not where the refusal is an
-    open choice of any document (an integer past int64) or the collection's own rule
+    the request invalid (not where it cannot read it: an XML body); "rejected positive data"
+    stands only if it was, and not where the refusal is an open choice of any document (an
+    integer past int64, an empty value the document does not allow) or the collection's own rule
     (`valid_request_is_accepted`, which knows the contract's open choices) judges it. A request
     that went to another operation of the document than its case's is judged by none of the
     case's checks: only a server error stands.
@@ -312,6 +313,7 @@ def judged_as_sent(document: dict, target: str, collection: str | None):
 
     paths = sorted(document.get("paths") or {}, key=lambda path: routing_order(str(path)))
     templates = [(template_pattern(path), path) for path in paths]
+    every = operations(document)
 
     def routed(request) -> str | None:
         """The path of the document a request as sent is for (None: none)."""
@@ -337,10 +339,23 @@ def judged_as_sent(document: dict, target: str, collection: str | None):
                 beyond_int64(response.request) or repeats_a_single_form_field(document, key, response.request)
             ):
                 return False
+            if empty_where_not_allowed(every.get(key), response.request):
+                return False
             return valid_as_sent(response.request) is True
         return True
 
     return filter_failure
+
+
+def empty_where_not_allowed(operation: Operation | None, request) -> bool:
+    """Whether the request gives a query parameter of the operation an empty value (`name=`) the
+    document does not allow: OpenAPI allows one only with `allowEmptyValue: true`, so a server may
+    refuse it (openapi-core reads it as absent, and calls the request valid)."""
+    if operation is None:
+        return False
+    query = operation.query()
+    given = urllib.parse.parse_qsl(urllib.parse.urlsplit(request.url).query, keep_blank_values=True)
+    return any(value == "" and name in query and not query[name].allows_empty for name, value in given)
 
 
 def beyond_int64(request) -> bool:

@@ -58,6 +58,7 @@ class Parameter:
     location: str  # "query", "header", "path" or "cookie"
     schema: Mapping = field(default_factory=dict, compare=False)
     required: bool = False
+    allows_empty: bool = False  # `allowEmptyValue`: a query parameter may be given as `name=` (OpenAPI: not by default)
 
     @property
     def kind(self) -> str | None:
@@ -169,6 +170,7 @@ def parameters_of(spec: dict, declared) -> list[Parameter]:
                 str(parameter.get("in")),
                 schema if isinstance(schema, dict) else {},
                 bool(parameter.get("required")),
+                parameter.get("allowEmptyValue") is True,
             )
         )
     return parameters
