@@ -1,4 +1,4 @@
-"""How the mock reads a parameter's value as OpenAPI serializes it: what a document allows is
+"""How the mock reads a parameter's value or a body as OpenAPI serializes it: what a document allows is
 accepted, what it forbids refused (found by wamock check on wamock serving Getty Images' document)."""
 
 import pytest
@@ -93,3 +93,24 @@ def test_the_fast_paths_reading_refuses_an_integer_past_its_format_in_the_same_w
     assert small.read(str(2**31 - 1)) == 2**31 - 1
     with pytest.raises(Invalid, match=r"^small: 2147483648 is not a 'int32'$"):
         small.read(str(2**31))
+
+
+def test_a_body_whose_schema_is_base64_text_must_be_base64(tmp_path):
+    """OpenAPI 3.0 sends a file base64-encoded as `image/png` with a `format: byte` (or `base64`)
+    string: Getty's upload took `{}` as an image. A binary one (`format: binary`) takes any bytes."""
+    encoded = {"type": "string", "format": "byte", "nullable": True}
+    content = {
+        "image/png": {"schema": encoded},
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+    }
+    client = client_of(tmp_path, {"/uploads": {"put": {"requestBody": {"content": content}, "responses": OK}}})
+
+    def put(body: bytes, media_type: str = "image/png"):
+        return client.put("/uploads", content=body, headers={"Content-Type": media_type})
+
+    refused = put(b"{}")
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["message"] == "body: not base64 text (format byte)"
+    assert put(b"iVBORw0KGgo=").status_code == 200
+    assert put(b"").status_code == 200  # no body: the document does not require one
+    assert put(b"\x89PNG\r\n", "application/octet-stream").status_code == 200

@@ -10,6 +10,8 @@ documented 400 envelope needs (`limit: must be no greater than 100`) and closes 
 - A multipart body that is not one (no boundary, no part, a part whose headers never end, no
   Content-Type) gets a 400 that says so, where Starlette's parser failed with a 500 or read
   an empty form.
+- connexion judges no body of another media type: one whose schema is a base64 string
+  (`image/png` as `format: byte`) must be base64 text.
 
 connexion's extension points carry most of it (`uri_parser_class`, `validator_map`); where
 its body validators have none (reading the raw body, wording an error), the steps come from
@@ -17,6 +19,8 @@ its body validators have none (reading the raw body, wording an error), the step
 test_upstream.py pin the messages this module produces.
 """
 
+import base64
+import binascii
 import json
 import re
 import sys
@@ -24,20 +28,21 @@ from functools import lru_cache
 
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem
-from connexion.validators import VALIDATOR_MAP, AbstractRequestBodyValidator
+from connexion.validators import VALIDATOR_MAP
 from connexion.validators.parameter import ParameterValidator
 from jsonschema import Draft4Validator, ValidationError
 from openapi_schema_validator import oas30_format_checker
 from starlette.datastructures import Headers, QueryParams
 from starlette.formparsers import MultiPartException
 
-from wamock.adapters.connexion import FormAwareURIParser, FormBody, JSONBody, MultiPartBody
+from wamock.adapters.connexion import FormAwareURIParser, FormBody, JSONBody, MultiPartBody, RawBody
 from wamock.data import dialect
 from wamock.data.query import INTEGER
 
 TOO_DEEP = "body: JSON nested too deep"
 NO_BODY = object()  # a request that sent no body at all, as `read` tells it from a JSON null
 BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
+BASE64_FORMATS = ("byte", "base64")
 TYPE_WORDS = {
     "integer": "must be an integer",
     "number": "must be a number",
@@ -240,16 +245,20 @@ def rule_broken(error: ValidationError) -> str:
     return error.message
 
 
-class PresentBody(AbstractRequestBodyValidator):
-    """A body of a media type wamock does not read (XML: train-travel's bookings): only whether
-    it is there is judged, so a required one missing is refused, as for any other."""
+class PresentBody(RawBody):
+    """A body of a media type wamock does not read (XML: train-travel's bookings): whether it is
+    there is judged, so a required one missing is refused, as for any other; and one whose schema
+    is a base64 string (`format: byte` or `base64`: OpenAPI 3.0's way to send a file encoded,
+    Getty's `image/png` upload) must be base64 text. Other schemas ask nothing of the bytes."""
 
-    async def _parse(self, stream, scope):
-        async for _chunk in stream:  # read whole, so that the handler is given it again
-            pass
-
-    def _validate(self, body) -> None:
-        return None
+    def judge(self, raw: bytes) -> None:
+        format_name = self.schema.get("format")
+        if not raw or self.schema.get("type") != "string" or format_name not in BASE64_FORMATS:
+            return
+        try:
+            base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError):
+            raise BadRequestProblem(detail=f"body: not base64 text (format {format_name})") from None
 
 
 VALIDATORS = {
