@@ -2,6 +2,7 @@
 
 from types import SimpleNamespace
 
+import hypothesis
 import pytest
 import requests
 from schemathesis.core.failures import AcceptedNegativeData, ServerError
@@ -350,3 +351,18 @@ def test_refusing_an_empty_value_the_document_does_not_allow_is_no_rejected_vali
     assert keep(None, refused, downloads, sent("http://127.0.0.1:3000/downloads?phrase=a")) is True
     with pytest.warns(DeprecationWarning, match="allowEmptyValue"):  # openapi-core's, on reading the keyword
         assert keep(None, refused, notes, sent("http://127.0.0.1:3000/notes?note=")) is True
+
+
+def test_hypothesis_is_not_told_to_fail_a_run_for_the_cases_it_filters_out():
+    """Getty's GET /v3/asset-changes/channels (no parameters) and a DELETE of two nullable ids:
+    "Too many generated examples are filtered out" was reported as the server breaking the
+    contract. It speaks of the generator: the health check is suppressed, as plain Schemathesis'
+    `--suppress-health-check filter_too_much` does."""
+    credentials = Credentials(("username", "password"))
+    contract = Contract.from_spec(spec_module.load(SPEC_FILE), credentials)
+    settings = engine.Settings("http://127.0.0.1:9", 7, SPEC_FILE, credentials, 10, 10.0)
+
+    hypothesis_settings = engine.schema_for(settings, contract).config.get_hypothesis_settings()
+
+    assert hypothesis.HealthCheck.filter_too_much in hypothesis_settings.suppress_health_check
+    assert hypothesis.HealthCheck.too_slow not in hypothesis_settings.suppress_health_check
