@@ -366,3 +366,32 @@ def test_hypothesis_is_not_told_to_fail_a_run_for_the_cases_it_filters_out():
 
     assert hypothesis.HealthCheck.filter_too_much in hypothesis_settings.suppress_health_check
     assert hypothesis.HealthCheck.too_slow not in hypothesis_settings.suppress_health_check
+
+
+def test_accepted_invalid_data_in_a_body_read_as_bytes_is_no_finding():
+    """Getty's `image/png` upload is a base64 string (`format: byte`): openapi-core reads any such
+    body as bytes, which no `type: string` takes, so it called every body invalid, base64 or not."""
+    encoded = {"type": "string", "format": "byte"}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/uploads": {
+                "put": {
+                    "requestBody": {"content": {"image/png": {"schema": encoded}, "text/plain": {"schema": encoded}}},
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+    }
+    keep = engine.judged_as_sent(document, "http://127.0.0.1:3000", None)
+    failure = AcceptedNegativeData(operation="PUT /uploads", message="", status_code=200, expected_statuses=["400"])
+
+    def sent(body: bytes, media_type: str) -> SimpleNamespace:
+        request = requests.Request(
+            "PUT", "http://127.0.0.1:3000/uploads", data=body, headers={"Content-Type": media_type}
+        )
+        return SimpleNamespace(request=request.prepare(), status_code=200)
+
+    assert keep(None, failure, None, sent(b"true", "image/png")) is False
+    assert keep(None, failure, None, sent(b"{}", "text/plain")) is True  # read as text: not base64

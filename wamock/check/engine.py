@@ -266,7 +266,7 @@ def judged_as_sent(document: dict, target: str, collection: str | None):
     where no body is required), and some valid that were not (a form whose required field it
     left out, a multipart part with an empty name). openapi-core, judging the request exactly
     as sent by the same document, decides: "accepted negative data" stands only where it finds
-    the request invalid (not where it cannot read it: an XML body); "rejected positive data"
+    the request invalid (not where it cannot read it: an XML or image body); "rejected positive data"
     stands only if it was, and not where the refusal is an open choice of any document (an
     integer past int64, an empty value the document does not allow) or the collection's own rule
     (`valid_request_is_accepted`, which knows the contract's open choices) judges it. A request
@@ -297,8 +297,8 @@ def judged_as_sent(document: dict, target: str, collection: str | None):
         """Whether the request as sent meets the document; None where openapi-core cannot read it."""
         if not isinstance(request.body, (bytes, str, type(None))):
             return None  # streamed
-        if request.body and "xml" in (request.headers.get("Content-Type") or "").lower():
-            return None  # openapi-core 0.19 reads XML into an Element, which no object schema takes
+        if request.body and not judged_media_type(request.headers.get("Content-Type")):
+            return None
         try:
             judge.validate_request(RequestsOpenAPIRequest(request))
         except OpenAPIError:
@@ -353,6 +353,25 @@ def judged_as_sent(document: dict, target: str, collection: str | None):
         return True
 
     return filter_failure
+
+
+# The bodies openapi-core 0.23 reads into values a schema can take: it reads XML into an Element,
+# which no object schema takes, and any other media type (an image, octet-stream) as bytes, which
+# no `type: string` takes (Getty's image/png upload of base64 text was "not of type 'string'").
+JUDGED_MEDIA_TYPES = (
+    "application/json",
+    "application/vnd.api+json",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data",
+    "text/plain",
+    "text/html",
+)
+
+
+def judged_media_type(content_type: str | None) -> bool:
+    """Whether openapi-core can judge a body sent with this Content-Type (none: read as JSON)."""
+    media_type = (content_type or "application/json").split(";")[0].strip().lower()
+    return media_type in JUDGED_MEDIA_TYPES
 
 
 def empty_where_not_allowed(operation: Operation | None, request) -> bool:
