@@ -395,3 +395,33 @@ def test_accepted_invalid_data_in_a_body_read_as_bytes_is_no_finding():
 
     assert keep(None, failure, None, sent(b"true", "image/png")) is False
     assert keep(None, failure, None, sent(b"{}", "text/plain")) is True  # read as text: not base64
+
+
+def test_a_transport_refusal_is_no_undocumented_status():
+    """Getty's GET /v3/videos with a query of thousands of characters: 414 from the server's own
+    limit, which no document lists, was reported as an undocumented status; a 418 still is."""
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/videos": {"get": {"responses": {"200": {"description": "ok"}}}}},
+    }
+    keep = engine.judged_as_sent(document, "http://127.0.0.1:3000", None)
+    videos = SimpleNamespace(operation=SimpleNamespace(method="GET", path="/videos"))
+
+    def undocumented(status: int) -> UndefinedStatusCode:
+        return UndefinedStatusCode(
+            operation="GET /videos",
+            status_code=status,
+            defined_status_codes=["200"],
+            allowed_status_codes=[200],
+            message="",
+        )
+
+    def answered(status: int) -> SimpleNamespace:
+        return SimpleNamespace(
+            request=requests.Request("GET", "http://127.0.0.1:3000/videos").prepare(), status_code=status
+        )
+
+    assert keep(None, undocumented(414), videos, answered(414)) is False
+    assert keep(None, undocumented(431), videos, answered(431)) is False
+    assert keep(None, undocumented(418), videos, answered(418)) is True
