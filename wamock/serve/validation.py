@@ -117,13 +117,13 @@ class NamingParameterValidator(ParameterValidator):
         if given > 1 and not repeats:
             return f"{param['name']}: given {given} times; give it once"
         if given and nullable(param) and request.query_params.get(param["name"]) is None:
-            return None  # given as `null`, which connexion reads as JSON null: the document allows it
+            return self.validate_parameter("query", NULL_TEXT, param)
         return super().validate_query_parameter(param, request)
 
     def validate_path_parameter(self, param, request):
         # A path parameter is always given: None is a `null` connexion read as JSON null.
         if nullable(param) and request.path_params.get(param["name"].replace("-", "_")) is None:
-            return None
+            return self.validate_parameter("path", NULL_TEXT, param)
         return super().validate_path_parameter(param, request)
 
     @staticmethod
@@ -221,6 +221,11 @@ def malformed_multipart(raw: bytes, delimiter: bytes) -> str | None:
         if b"\r\n\r\n" not in segment:
             return "a part's headers do not end with a blank line"
     return "no closing boundary"
+
+
+# connexion reads a nullable parameter's `null` as JSON null; a URL writes no null (RFC 6570
+# leaves it out), so the text is judged as sent: a string the schema takes, no boolean or number.
+NULL_TEXT = "null"
 
 
 def nullable(param: dict) -> bool:
