@@ -208,13 +208,14 @@ def schema_for(settings: Settings, contract: Contract):
     # kept for the phases after, so that one operation's coverage cases cannot starve the rest.
     remaining = None if settings.deadline is None else settings.deadline - time.monotonic()
     engine_time = None if remaining is None else max(1, int(remaining * ENGINE_SHARE))
-    # Hypothesis' health check on cases it filters out speaks of the generator, not the server:
-    # a case it cannot make is one fewer case (none at all still fails, as Unsatisfiable).
+    # Hypothesis' health checks (cases filtered out, generation too slow on a loaded machine)
+    # speak of the generator, not the server: a case it cannot make is one fewer case (none at
+    # all still fails, as Unsatisfiable), and --max-time bounds the run.
     config.update(
         seed=settings.seed,
         max_failures=None,
         max_time=engine_time,
-        suppress_health_check=[HealthCheck.filter_too_much],
+        suppress_health_check=[HealthCheck.all],
     )
     project = adapter.project_of(config)
     project.update(
