@@ -4,8 +4,8 @@ none of them reads the document's parameters, or types a default, a bound or a r
 
 A parameter's `read` is the one definition of how a query value is read by its schema: an
 integer is ASCII digits with an optional sign, as upstream's Go parser (strconv.Atoi) reads it,
-within the schema's bounds and its format's (int32, int64); a boolean is `true` or `false` in any letter case, as connexion
-reads it; an `enum` allows only its values.
+within the schema's bounds and its format's (int32, int64); a boolean is `true` or `false` in
+any letter case, as connexion reads it; an `enum` allows only its values.
 """
 
 import re
@@ -92,9 +92,8 @@ class Parameter:
             if self.maximum is not None and value > self.maximum:
                 raise Invalid(f"{self.name}: must be no greater than {self.maximum}")
             if not oas30_format_checker.conforms(value, self.schema.get("format")):
-                raise Invalid(
-                    f"{self.name}: {value!r} is not a {self.schema['format']!r}"
-                )  # as connexion's path words it
+                # in the words of connexion's path (jsonschema's), which the fast path must match
+                raise Invalid(f"{self.name}: {value!r} is not a {self.schema['format']!r}")
         elif self.kind == "boolean":
             lowered = raw.lower()
             if lowered not in ("true", "false"):
