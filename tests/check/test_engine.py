@@ -316,7 +316,8 @@ def test_a_request_that_went_to_another_operation_is_not_judged_as_its_cases():
     history = SimpleNamespace(operation=SimpleNamespace(method="GET", path="/images/{id}/history"))
 
     def answered(path: str) -> SimpleNamespace:
-        return SimpleNamespace(request=requests.Request("GET", f"http://127.0.0.1:3000/api{path}").prepare())
+        request = requests.Request("GET", f"http://127.0.0.1:3000/api{path}").prepare()
+        return SimpleNamespace(request=request, status_code=418)
 
     assert keep(None, undocumented, history, answered("/images/history")) is False  # GET /images/{id}'s answer
     assert keep(None, server_error, history, answered("/images/history")) is True  # a 500 is one anywhere
