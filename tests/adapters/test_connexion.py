@@ -20,6 +20,7 @@ from wamock.adapters.connexion import (
     FormBody,
     JSONBody,
     MultiPartBody,
+    RawBody,
     routed_operation_id,
     share_routing,
 )
@@ -336,3 +337,50 @@ def test_connexions_own_body_validator_is_draft4_request_validator_with_draft4_f
     assert type(validator) is Draft4RequestValidator
     assert validator.format_checker is Draft4Validator.FORMAT_CHECKER
     assert "date" not in validator.format_checker.checkers  # why wamock gives OpenAPI 3.0's formats
+
+
+def test_an_array_parameter_is_split_by_the_parsers_split():
+    """connexion splits an array parameter's value in `_split`: `split` is called in its place."""
+
+    class Marked(FormAwareURIParser):
+        def split(self, value, param_defn, where):
+            return ["split", *super().split(value, param_defn, where)]
+
+    listed = {"name": "tags", "in": "query", "explode": False, "schema": {"type": "array", "items": {"type": "string"}}}
+    parser = Marked([listed], {})
+
+    assert parser.resolve_query({"tags": ["a,b"]}) == {"tags": ["split", "a", "b"]}
+    assert FormAwareURIParser([listed], {}).resolve_query({"tags": [""]}) == {"tags": [""]}
+
+
+def test_a_raw_body_validator_judges_the_bytes_as_sent_by_the_schema():
+    """`RawBody`: connexion's `wrap_receive` parses (`_parse`) and validates (`_validate`) the body."""
+    judged = []
+
+    class Recording(RawBody):
+        def judge(self, raw):
+            judged.append((raw, self.schema))
+
+    handlers = types.ModuleType("pinned_handlers")
+    handlers.echo_json = lambda body=None, **rest: ({"ok": True}, 200)
+    sys.modules["pinned_handlers"] = handlers
+    try:
+        app = AsyncApp(__name__, validator_map={**VALIDATOR_MAP, "body": MediaTypeDict({"*/*": Recording})})
+        schema = {"type": "string", "format": "byte"}
+        upload = {
+            "requestBody": {"content": {"image/png": {"schema": schema}}},
+            "responses": {"200": {"description": "ok"}},
+        }
+        app.add_api(
+            {
+                "openapi": "3.0.3",
+                "info": {"title": "raw", "version": "1"},
+                "paths": {"/raw": {"put": {"operationId": "pinned_handlers.echo_json", **upload}}},
+            }
+        )
+        response = app.test_client().put("/raw", content=b"\x89PNG", headers={"Content-Type": "image/png"})
+    finally:
+        sys.modules.pop("pinned_handlers", None)
+
+    assert response.status_code == 200, response.text
+    assert judged == [(b"\x89PNG", schema)]

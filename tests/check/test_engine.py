@@ -2,10 +2,11 @@
 
 from types import SimpleNamespace
 
+import hypothesis
 import pytest
 import requests
 from schemathesis.core.failures import AcceptedNegativeData, ServerError
-from schemathesis.openapi.checks import Failure, RejectedPositiveData
+from schemathesis.openapi.checks import Failure, RejectedPositiveData, UndefinedStatusCode
 
 from tests.check.broken import implementation
 from tests.conftest import serving
@@ -309,3 +310,136 @@ def test_an_empty_path_parameter_asks_another_path_whose_answer_only_a_server_er
         assert keep(None, undocumented, case(value), VALID) is False
         assert keep(None, crashed, case(value), VALID) is True
     assert keep(None, undocumented, case("hook-1"), VALID) is True
+
+
+def test_a_request_that_went_to_another_operation_is_not_judged_as_its_cases():
+    """Schemathesis drops an empty path parameter's segment: Getty's `/v3/images/{id}/downloadhistory`
+    with id "" went as `/v3/images/downloadhistory`, which is `GET /v3/images/{id}`, and its answer
+    was judged against the download history's schema and statuses."""
+    ok = {"200": {"description": "ok"}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/images/{id}": {"get": {"responses": ok}}, "/images/{id}/history": {"get": {"responses": ok}}},
+    }
+    keep = engine.judged_as_sent(document, "http://127.0.0.1:3000/api", None)
+    undocumented = UndefinedStatusCode(
+        operation="GET /images/{id}/history",
+        status_code=418,
+        defined_status_codes=["200"],
+        allowed_status_codes=[200],
+        message="",
+    )
+    server_error = ServerError(operation="GET /images/{id}/history", status_code=500)
+    history = SimpleNamespace(operation=SimpleNamespace(method="GET", path="/images/{id}/history"))
+
+    def answered(path: str) -> SimpleNamespace:
+        request = requests.Request("GET", f"http://127.0.0.1:3000/api{path}").prepare()
+        return SimpleNamespace(request=request, status_code=418)
+
+    assert keep(None, undocumented, history, answered("/images/history")) is False  # GET /images/{id}'s answer
+    assert keep(None, server_error, history, answered("/images/history")) is True  # a 500 is one anywhere
+    assert keep(None, undocumented, history, answered("/images/7/history")) is True
+    assert keep(None, undocumented, history, answered("/elsewhere")) is True  # a path of no operation: as before
+
+
+def test_refusing_an_empty_value_the_document_does_not_allow_is_no_rejected_valid_request():
+    """Getty's `?product_id=` (a nullable int32): OpenAPI allows `name=` only with
+    `allowEmptyValue: true`; openapi-core reads it as absent and called the request valid."""
+    parameters = [
+        {"name": "product_id", "in": "query", "schema": {"type": "integer", "nullable": True}},
+        {"name": "phrase", "in": "query", "schema": {"type": "string"}},
+    ]
+    note = {"name": "note", "in": "query", "allowEmptyValue": True, "schema": {"type": "string"}}
+    ok = {"200": {"description": "ok"}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/downloads": {"get": {"parameters": parameters, "responses": ok}},
+            "/notes": {"get": {"parameters": [note], "responses": ok}},
+        },
+    }
+    keep = engine.judged_as_sent(document, "http://127.0.0.1:3000", None)
+    refused = RejectedPositiveData(operation="GET /downloads", message="", status_code=400, allowed_statuses=["2xx"])
+    downloads = SimpleNamespace(operation=SimpleNamespace(method="GET", path="/downloads"))
+    notes = SimpleNamespace(operation=SimpleNamespace(method="GET", path="/notes"))
+
+    assert keep(None, refused, downloads, sent("http://127.0.0.1:3000/downloads?product_id=")) is False
+    assert keep(None, refused, downloads, sent("http://127.0.0.1:3000/downloads?phrase=")) is False
+    assert keep(None, refused, downloads, sent("http://127.0.0.1:3000/downloads?phrase=a")) is True
+    with pytest.warns(DeprecationWarning, match="allowEmptyValue"):  # openapi-core's, on reading the keyword
+        assert keep(None, refused, notes, sent("http://127.0.0.1:3000/notes?note=")) is True
+
+
+def test_hypothesis_is_not_told_to_fail_a_run_for_the_cases_it_filters_out():
+    """Getty's GET /v3/asset-changes/channels (no parameters) and a DELETE of two nullable ids:
+    "Too many generated examples are filtered out" (and, on a loaded machine, "Data generation is
+    too slow") was reported as the server breaking the contract. They speak of the generator: the
+    health checks are suppressed, as plain Schemathesis' `--suppress-health-check all` does."""
+    credentials = Credentials(("username", "password"))
+    contract = Contract.from_spec(spec_module.load(SPEC_FILE), credentials)
+    settings = engine.Settings("http://127.0.0.1:9", 7, SPEC_FILE, credentials, 10, 10.0)
+
+    hypothesis_settings = engine.schema_for(settings, contract).config.get_hypothesis_settings()
+
+    assert set(hypothesis_settings.suppress_health_check) == set(hypothesis.HealthCheck)
+
+
+def test_accepted_invalid_data_in_a_body_read_as_bytes_is_no_finding():
+    """Getty's `image/png` upload is a base64 string (`format: byte`): openapi-core reads any such
+    body as bytes, which no `type: string` takes, so it called every body invalid, base64 or not."""
+    encoded = {"type": "string", "format": "byte"}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/uploads": {
+                "put": {
+                    "requestBody": {"content": {"image/png": {"schema": encoded}, "text/plain": {"schema": encoded}}},
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+    }
+    keep = engine.judged_as_sent(document, "http://127.0.0.1:3000", None)
+    failure = AcceptedNegativeData(operation="PUT /uploads", message="", status_code=200, expected_statuses=["400"])
+
+    def sent(body: bytes, media_type: str) -> SimpleNamespace:
+        request = requests.Request(
+            "PUT", "http://127.0.0.1:3000/uploads", data=body, headers={"Content-Type": media_type}
+        )
+        return SimpleNamespace(request=request.prepare(), status_code=200)
+
+    assert keep(None, failure, None, sent(b"true", "image/png")) is False
+    assert keep(None, failure, None, sent(b"{}", "text/plain")) is True  # read as text: not base64
+
+
+def test_a_transport_refusal_is_no_undocumented_status():
+    """Getty's GET /v3/videos with a query of thousands of characters: 414 from the server's own
+    limit, which no document lists, was reported as an undocumented status; a 418 still is."""
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/videos": {"get": {"responses": {"200": {"description": "ok"}}}}},
+    }
+    keep = engine.judged_as_sent(document, "http://127.0.0.1:3000", None)
+    videos = SimpleNamespace(operation=SimpleNamespace(method="GET", path="/videos"))
+
+    def undocumented(status: int) -> UndefinedStatusCode:
+        return UndefinedStatusCode(
+            operation="GET /videos",
+            status_code=status,
+            defined_status_codes=["200"],
+            allowed_status_codes=[200],
+            message="",
+        )
+
+    def answered(status: int) -> SimpleNamespace:
+        return SimpleNamespace(
+            request=requests.Request("GET", "http://127.0.0.1:3000/videos").prepare(), status_code=status
+        )
+
+    assert keep(None, undocumented(414), videos, answered(414)) is False
+    assert keep(None, undocumented(431), videos, answered(431)) is False
+    assert keep(None, undocumented(418), videos, answered(418)) is True

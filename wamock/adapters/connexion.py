@@ -12,8 +12,10 @@ server gave none on a copy of the scope its error handlers never see (`share_rou
 its schema in the `_validator` property, as `connexion.json_schema.Draft4RequestValidator` with
 Draft 4's formats: `ChosenSchemaValidator` lets wamock give another (the user's 3.1 schema with
 JSON Schema 2020-12, `wamock.data.dialect`), or the same with other formats (OpenAPI 3.0's). A body validator's
-`wrap_receive(receive, scope=...)` is where it judges a missing body, by `_required` and the
-schema's `default` (`OptionalForm`).
+`wrap_receive(receive, scope=...)` is where it judges a missing body (then `_parse`, `_validate`:
+`RawBody` for any other media type), by `_required` and the
+schema's `default` (`OptionalForm`). Its URI parser splits an array parameter's value in
+`_split`, which `FormAwareURIParser.split` stands in for.
 tests/adapters/test_connexion.py pins each of these; pyproject.toml bounds connexion below 3.4.
 """
 
@@ -22,6 +24,7 @@ from collections.abc import AsyncIterator
 from connexion.json_schema import Draft4RequestValidator
 from connexion.uri_parsing import OpenAPIURIParser
 from connexion.validators import FormDataValidator, JSONRequestBodyValidator, MultiPartFormDataValidator
+from connexion.validators.abstract import AbstractRequestBodyValidator
 from starlette.datastructures import Headers
 from starlette.types import Scope
 
@@ -73,6 +76,24 @@ class JSONBody(ChosenSchemaValidator, JSONRequestBodyValidator):
         return self.judge(body, self._validator, nullable=self._nullable or chosen, required=self._required)
 
 
+class RawBody(AbstractRequestBodyValidator):
+    """A body validator for media types connexion has none for: its subclass judges the raw
+    bytes (`judge`) by the body's schema (`schema`)."""
+
+    @property
+    def schema(self) -> dict:
+        return self._schema
+
+    def judge(self, raw: bytes) -> None:
+        raise NotImplementedError
+
+    async def _parse(self, stream, scope):
+        return await _whole(stream)
+
+    def _validate(self, body):
+        self.judge(body)
+
+
 class OptionalForm:
     """A form body validator mixin: connexion judges a request without a body as an empty form,
     refused for its required fields even where the document leaves the body optional
@@ -117,6 +138,14 @@ class FormAwareURIParser(OpenAPIURIParser):
         # A field's schema may leave out `type` (any value): connexion's resolve_form reads
         # defn["type"], so it is given one that no type equals, which leaves the value as sent.
         return {name: {"type": None, **defn} for name, defn in self.body_schema.get("properties", {}).items()}
+
+    def split(self, value: str, param_defn: dict, where: str) -> list:
+        """An array parameter's items from its one value (the repeats of an exploded one joined
+        first): connexion splits on its style's delimiter, `""` giving `[""]`."""
+        return OpenAPIURIParser._split(value, param_defn, where)
+
+    def _split(self, value, param_defn, _in):
+        return self.split(value, param_defn, _in)
 
 
 def routed_operation_id(scope: Scope) -> str | None:

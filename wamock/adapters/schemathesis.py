@@ -10,8 +10,9 @@
   `scenarios` turns them into plain `Scenario`s.
 - A failure's kind is its class: `AcceptedNegativeData` (negative_data_rejection),
   `RejectedPositiveData` (positive_data_acceptance), `UnsupportedMethodResponse`
-  (unsupported_method) and `ServerError` (not_a_server_error), which a `filter_failure` hook
-  reads, with the case's `path_parameters` as sent.
+  (unsupported_method), `UndefinedStatusCode` (status_code_conformance) and `ServerError`
+  (not_a_server_error), which a `filter_failure` hook reads, with the case's `path_parameters`
+  as sent.
 - `config.projects.override` holds the settings a run's project is given.
 tests/check/test_engine.py pins each; pyproject.toml bounds schemathesis below 4.33.
 """
@@ -26,6 +27,7 @@ from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.core.failures import ServerError as ServerError
 from schemathesis.engine import events, from_schema
 from schemathesis.openapi.checks import RejectedPositiveData as RejectedPositiveData
+from schemathesis.openapi.checks import UndefinedStatusCode as UndefinedStatusCode
 from schemathesis.openapi.checks import UnsupportedMethodResponse as UnsupportedMethodResponse
 
 

@@ -134,8 +134,14 @@ class CollectionProbing:
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
     def ids(self, items: list) -> list[str]:
+        """The ids the items are named by; an item without one (Getty's related searches, whose
+        schema has no id) is named by none, and cannot be said to repeat another."""
         identity = self.collection.identity
-        return [key_of(item.get(identity)) if isinstance(item, dict) else key_of(item) for item in items]
+        return [
+            key_of(item.get(identity)) if isinstance(item, dict) else key_of(item)
+            for item in items
+            if not isinstance(item, dict) or item.get(identity) is not None
+        ]
 
     def size(self) -> int | None:
         size = self.collection.paging.size

@@ -4,13 +4,15 @@ none of them reads the document's parameters, or types a default, a bound or a r
 
 A parameter's `read` is the one definition of how a query value is read by its schema: an
 integer is ASCII digits with an optional sign, as upstream's Go parser (strconv.Atoi) reads it,
-within the schema's bounds; a boolean is `true` or `false` in any letter case, as connexion
-reads it; an `enum` allows only its values.
+within the schema's bounds and its format's (int32, int64); a boolean is `true` or `false` in
+any letter case, as connexion reads it; an `enum` allows only its values.
 """
 
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from openapi_schema_validator import oas30_format_checker
 
 from wamock.data.query import INTEGER
 from wamock.data.spec import resolved
@@ -56,6 +58,7 @@ class Parameter:
     location: str  # "query", "header", "path" or "cookie"
     schema: Mapping = field(default_factory=dict, compare=False)
     required: bool = False
+    allows_empty: bool = False  # `allowEmptyValue`: a query parameter may be given as `name=` (OpenAPI: not by default)
 
     @property
     def kind(self) -> str | None:
@@ -88,6 +91,9 @@ class Parameter:
                 raise Invalid(f"{self.name}: must be no less than {self.minimum}")
             if self.maximum is not None and value > self.maximum:
                 raise Invalid(f"{self.name}: must be no greater than {self.maximum}")
+            if not oas30_format_checker.conforms(value, self.schema.get("format")):
+                # in the words of connexion's path (jsonschema's), which the fast path must match
+                raise Invalid(f"{self.name}: {value!r} is not a {self.schema['format']!r}")
         elif self.kind == "boolean":
             lowered = raw.lower()
             if lowered not in ("true", "false"):
@@ -163,6 +169,7 @@ def parameters_of(spec: dict, declared) -> list[Parameter]:
                 str(parameter.get("in")),
                 schema if isinstance(schema, dict) else {},
                 bool(parameter.get("required")),
+                parameter.get("allowEmptyValue") is True,
             )
         )
     return parameters

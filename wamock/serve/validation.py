@@ -10,6 +10,8 @@ documented 400 envelope needs (`limit: must be no greater than 100`) and closes 
 - A multipart body that is not one (no boundary, no part, a part whose headers never end, no
   Content-Type) gets a 400 that says so, where Starlette's parser failed with a 500 or read
   an empty form.
+- connexion judges no body of another media type: one whose schema is a base64 string
+  (`image/png` as `format: byte`) must be base64 text.
 
 connexion's extension points carry most of it (`uri_parser_class`, `validator_map`); where
 its body validators have none (reading the raw body, wording an error), the steps come from
@@ -17,6 +19,8 @@ its body validators have none (reading the raw body, wording an error), the step
 test_upstream.py pin the messages this module produces.
 """
 
+import base64
+import binascii
 import json
 import re
 import sys
@@ -24,14 +28,14 @@ from functools import lru_cache
 
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem
-from connexion.validators import VALIDATOR_MAP, AbstractRequestBodyValidator
+from connexion.validators import VALIDATOR_MAP
 from connexion.validators.parameter import ParameterValidator
 from jsonschema import Draft4Validator, ValidationError
 from openapi_schema_validator import oas30_format_checker
 from starlette.datastructures import Headers, QueryParams
 from starlette.formparsers import MultiPartException
 
-from wamock.adapters.connexion import FormAwareURIParser, FormBody, JSONBody, MultiPartBody
+from wamock.adapters.connexion import FormAwareURIParser, FormBody, JSONBody, MultiPartBody, RawBody
 from wamock.data import dialect
 from wamock.data.query import INTEGER
 
@@ -39,6 +43,7 @@ NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 TOO_DEEP = "body: JSON nested too deep"
 NO_BODY = object()  # a request that sent no body at all, as `read` tells it from a JSON null
 BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
+BASE64_FORMATS = ("byte", "base64")
 TYPE_WORDS = {
     "integer": "must be an integer",
     "number": "must be a number",
@@ -97,6 +102,13 @@ class StrictURIParser(FormAwareURIParser):
                 resolved[name] = raw
         return resolved
 
+    def split(self, value: str, param_defn: dict, where: str) -> list:
+        # OpenAPI's form style (RFC 6570) writes an empty list as `name=`: no item, not one empty
+        # item; where the schema asks for items (minItems), only an empty item can be meant.
+        if value == "" and not (param_defn.get("schema") or {}).get("minItems"):
+            return []
+        return super().split(value, param_defn, where)
+
 
 class NamingParameterValidator(ParameterValidator):
     def validate_query_parameter(self, param, request):
@@ -105,6 +117,8 @@ class NamingParameterValidator(ParameterValidator):
         repeats = (param.get("schema") or {}).get("type") == "array" and param.get("explode", True) is not False
         if given > 1 and not repeats:
             return f"{param['name']}: given {given} times; give it once"
+        if given and nullable(param) and request.query_params.get(param["name"]) is None:
+            return self.validate_parameter("query", NULL_TEXT, param)
         return super().validate_query_parameter(param, request)
 
     def validate_header_parameter(self, param, request):
@@ -114,6 +128,12 @@ class NamingParameterValidator(ParameterValidator):
     def validate_cookie_parameter(self, param, request):
         raw = request.cookies.get(param["name"])
         return self.validate_parameter("cookie", None if raw is None else typed(param, raw), param)
+
+    def validate_path_parameter(self, param, request):
+        # A path parameter is always given: None is a `null` connexion read as JSON null.
+        if nullable(param) and request.path_params.get(param["name"].replace("-", "_")) is None:
+            return self.validate_parameter("path", NULL_TEXT, param)
+        return super().validate_path_parameter(param, request)
 
     @staticmethod
     def validate_parameter(parameter_type, value, param, param_name=None):
@@ -229,6 +249,16 @@ def malformed_multipart(raw: bytes, delimiter: bytes) -> str | None:
     return "no closing boundary"
 
 
+# connexion reads a nullable parameter's `null` as JSON null; a URL writes no null (RFC 6570
+# leaves it out), so the text is judged as sent: a string the schema takes, no boolean or number.
+NULL_TEXT = "null"
+
+
+def nullable(param: dict) -> bool:
+    """Whether OpenAPI 3.0's `nullable` lets a parameter be null."""
+    return bool((param.get("schema") or param).get("nullable"))
+
+
 def rule_broken(error: ValidationError) -> str:
     if error.validator == "maximum":
         return f"must be no greater than {error.validator_value}"
@@ -246,16 +276,20 @@ def rule_broken(error: ValidationError) -> str:
     return error.message
 
 
-class PresentBody(AbstractRequestBodyValidator):
-    """A body of a media type wamock does not read (XML: train-travel's bookings): only whether
-    it is there is judged, so a required one missing is refused, as for any other."""
+class PresentBody(RawBody):
+    """A body of a media type wamock does not read (XML: train-travel's bookings): whether it is
+    there is judged, so a required one missing is refused, as for any other; and one whose schema
+    is a base64 string (`format: byte` or `base64`: OpenAPI 3.0's way to send a file encoded,
+    Getty's `image/png` upload) must be base64 text. Other schemas ask nothing of the bytes."""
 
-    async def _parse(self, stream, scope):
-        async for _chunk in stream:  # read whole, so that the handler is given it again
-            pass
-
-    def _validate(self, body) -> None:
-        return None
+    def judge(self, raw: bytes) -> None:
+        format_name = self.schema.get("format")
+        if not raw or self.schema.get("type") != "string" or format_name not in BASE64_FORMATS:
+            return
+        try:
+            base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError):
+            raise BadRequestProblem(detail=f"body: not base64 text (format {format_name})") from None
 
 
 VALIDATORS = {
