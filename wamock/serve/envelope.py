@@ -1,5 +1,7 @@
 """The response envelope the documentation page gives every answer: code, message, results."""
 
+import json
+
 import orjson
 
 
@@ -63,8 +65,14 @@ def device_not_found(documented: dict, device_id: str) -> dict:
     return {**documented, "results": {"device_id": device_id}}
 
 
-def encode(body: dict) -> bytes:
-    return orjson.dumps(body)
+def encode(body) -> bytes:
+    try:
+        return orjson.dumps(body)
+    except TypeError:
+        # orjson holds integers to 64 bits and text to valid UTF-8; a write may keep a wider one (a
+        # free-form property's 2**70) or a lone surrogate (JSON's "\\ud952", `wamock.serve.state`):
+        # an answer holding either is written by the standard library, in ASCII escapes.
+        return json.dumps(body, separators=(",", ":")).encode()
 
 
 async def send_error(send, status: int, code: str, message: str, headers: list[tuple[bytes, bytes]] = ()) -> None:

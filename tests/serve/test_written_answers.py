@@ -1,0 +1,78 @@
+"""What the mock answers for what its document (InfluxDB's shapes, written small here) and its
+writes hold: every answer meets the document, whatever a valid write put in it."""
+
+import pytest
+
+from tests.conftest import TEST_HOST
+from tests.documents import write
+from wamock.serve.app import create_app
+
+WIDE = 2**70 + 1
+
+THING = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "readOnly": True},
+        "name": {"type": "string"},
+        "tags": {"type": "object", "additionalProperties": True},  # free-form, as InfluxDB's `arguments`
+    },
+}
+THINGS = {
+    "type": "object",
+    "properties": {"things": {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}}},
+}
+
+
+def ok(schema: dict, status: str = "200") -> dict:
+    return {status: {"description": "OK", "content": {"application/json": {"schema": schema}}}}
+
+
+def document(paths: dict) -> dict:
+    return {
+        "openapi": "3.0.0",
+        "info": {"title": "things", "version": "1"},
+        "paths": paths,
+        "components": {"schemas": {"Thing": THING, "Things": THINGS}},
+    }
+
+
+COLLECTION = {
+    "/things": {
+        "get": {"responses": ok({"$ref": "#/components/schemas/Things"})},
+        "post": {
+            "requestBody": {"required": True, "content": {"application/json": {"schema": THING}}},
+            "responses": ok({"$ref": "#/components/schemas/Thing"}, "201"),
+        },
+    },
+    "/things/{id}": {
+        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "get": {"responses": ok({"$ref": "#/components/schemas/Thing"})},
+    },
+}
+
+
+@pytest.fixture
+def served(tmp_path):
+    def serve(paths: dict):
+        spec_file = write(tmp_path / "openapi.yaml", document(paths))
+        return create_app(spec_file=spec_file, allowed_hosts=[TEST_HOST]).test_client()
+
+    return serve
+
+
+@pytest.mark.parametrize(
+    "value",
+    [pytest.param(WIDE, id="integer-wider-than-64-bits"), pytest.param("\ud952", id="lone-surrogate")],
+)
+def test_a_written_value_orjson_cannot_write_is_answered_exactly(served, value):
+    client = served(COLLECTION)
+    written = str(value) if isinstance(value, int) else '"\\ud952"'  # the JSON text, as a client sends it
+    body = f'{{"name": "wide", "tags": {{"value": {written}}}}}'
+
+    created = client.post("/things", content=body, headers={"Content-Type": "application/json"})
+    item = client.get(f"/things/{created.json()['id']}")
+    listed = client.get("/things")
+
+    assert [created.status_code, item.status_code, listed.status_code] == [201, 200, 200]
+    assert item.json()["tags"] == {"value": value}
+    assert {"value": value} in [thing.get("tags") for thing in listed.json()["things"]]
