@@ -76,3 +76,13 @@ def test_a_written_value_orjson_cannot_write_is_answered_exactly(served, value):
     assert [created.status_code, item.status_code, listed.status_code] == [201, 200, 200]
     assert item.json()["tags"] == {"value": value}
     assert {"value": value} in [thing.get("tags") for thing in listed.json()["things"]]
+
+
+def test_an_operation_answering_only_default_with_a_body_answers_it_as_200(served):
+    client = served({"/": {"get": {"responses": {"default": ok(THINGS)["200"]}}}})
+
+    answer = client.get("/")
+
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.json() == {"things": [{"id": "", "name": "", "tags": {}}]}

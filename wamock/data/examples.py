@@ -52,9 +52,15 @@ def document_answers(spec: dict) -> dict[str, dict[int, "Answer"]]:
 def operation_answers(spec: dict, operation: dict) -> dict[int, Answer]:
     """Each numbered status of `operation`, with the answer the document gives for it."""
     answers = {}
-    for status, response in (operation.get("responses") or {}).items():
+    responses = operation.get("responses") or {}
+    for status, response in responses.items():
         if str(status).isdigit():
             answers[int(status)] = response_answer(spec, int(status), resolved(spec, response))
+    # An operation whose only answer is `default` answers every status with it: a body it gives is
+    # a success's (InfluxDB's GET /, its routes), served as 200; one without a body stays 204.
+    default = resolved(spec, responses.get("default"))
+    if not answers and isinstance(default, dict) and default.get("content"):
+        answers[200] = response_answer(spec, 200, default)
     return answers
 
 
