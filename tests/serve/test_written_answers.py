@@ -86,3 +86,27 @@ def test_an_operation_answering_only_default_with_a_body_answers_it_as_200(serve
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "application/json"
     assert answer.json() == {"things": [{"id": "", "name": "", "tags": {}}]}
+
+
+UNTYPED = {"properties": {"name": {"type": "string"}}, "required": ["name"]}  # InfluxDB's PostBucketRequest
+
+
+@pytest.mark.parametrize(
+    ("schema", "status"),
+    [
+        pytest.param(UNTYPED, 201, id="no-type-takes-null"),
+        pytest.param({**UNTYPED, "type": "object"}, 400, id="object-refuses-null"),
+        pytest.param({**UNTYPED, "type": "object", "nullable": True}, 201, id="nullable-object-takes-null"),
+        pytest.param({"allOf": [{**UNTYPED, "type": "object"}]}, 400, id="typed-part-refuses-null"),
+    ],
+)
+def test_a_json_null_body_is_taken_where_the_30_schema_allows_null(served, schema, status):
+    paths = {"/things": {"post": {
+        "requestBody": {"required": True, "content": {"application/json": {"schema": schema}}},
+        "responses": ok({"$ref": "#/components/schemas/Thing"}, "201"),
+    }}}  # fmt: skip
+    client = served(paths)
+
+    answer = client.post("/things", content="null", headers={"Content-Type": "application/json"})
+
+    assert answer.status_code == status, answer.text
