@@ -110,3 +110,14 @@ def test_a_json_null_body_is_taken_where_the_30_schema_allows_null(served, schem
     answer = client.post("/things", content="null", headers={"Content-Type": "application/json"})
 
     assert answer.status_code == status, answer.text
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "application/json"])
+def test_a_body_media_type_documented_with_parameters_takes_its_requests(served, content_type):
+    media = {"application/json; charset=utf-8": {"schema": {"type": "object"}}}  # InfluxDB's run retry
+    paths = {"/things": {"post": {"requestBody": {"content": media}, "responses": ok(THING)}}}
+    client = served(paths)
+
+    answer = client.post("/things", content="{}", headers={"Content-Type": content_type})
+
+    assert answer.status_code == 200, answer.text

@@ -65,7 +65,7 @@ def connexion_view(document: dict) -> dict:
     """What connexion is given to serve `document`: a 3.0 document as it is, a 3.1 one as its 3.0
     view; either without the header parameters OpenAPI says to ignore."""
     view = _View(document, register(document)).build() if is_31(document) else document
-    return without_ignored_headers(view)
+    return with_bare_body_media_types(without_ignored_headers(view))
 
 
 # "If in is "header" and the name field is "Accept", "Content-Type" or "Authorization", the
@@ -104,6 +104,39 @@ def without_ignored_headers(document: dict) -> dict:
         changed = changed or new_item != item
         paths[path] = new_item
     return {**document, "paths": paths} if changed else document
+
+
+def with_bare_body_media_types(document: dict) -> dict:
+    """`document` with its request bodies' media types named without parameters (a copy where any
+    has one): connexion matches a request's Content-Type stripped of them, so InfluxDB's
+    `application/json; charset=utf-8` refused every request, itself included, with 415."""
+
+    def bare(body):
+        content = body.get("content") if isinstance(body, dict) else None
+        if not isinstance(content, dict) or not any(";" in str(name) for name in content):
+            return body
+        named = {}
+        for name, media in content.items():
+            plain = str(name).split(";", 1)[0].strip()
+            named.setdefault(plain if plain not in content else name, media)
+        return {**body, "content": named}
+
+    paths = {}
+    for path, item in (document.get("paths") or {}).items():
+        if isinstance(item, dict):
+            item = {
+                key: {**value, "requestBody": bare(value["requestBody"])}
+                if key in METHODS and isinstance(value, dict) and "requestBody" in value
+                else value
+                for key, value in item.items()
+            }
+        paths[path] = item
+    view = {**document, "paths": paths}
+    components = document.get("components")
+    if isinstance(components, dict) and isinstance(components.get("requestBodies"), dict):
+        bodies = {name: bare(body) for name, body in components["requestBodies"].items()}
+        view["components"] = {**components, "requestBodies": bodies}
+    return view if view != document else document
 
 
 # -- judging by the user's schemas ---------------------------------------------------------------
