@@ -2,6 +2,7 @@
 writes hold: every answer meets the document, whatever a valid write put in it."""
 
 import pytest
+from jsonschema import Draft4Validator
 
 from tests.conftest import TEST_HOST
 from tests.documents import write
@@ -27,12 +28,12 @@ def ok(schema: dict, status: str = "200") -> dict:
     return {status: {"description": "OK", "content": {"application/json": {"schema": schema}}}}
 
 
-def document(paths: dict) -> dict:
+def document(paths: dict, thing: dict = THING) -> dict:
     return {
         "openapi": "3.0.0",
         "info": {"title": "things", "version": "1"},
         "paths": paths,
-        "components": {"schemas": {"Thing": THING, "Things": THINGS}},
+        "components": {"schemas": {"Thing": thing, "Things": THINGS}},
     }
 
 
@@ -53,8 +54,8 @@ COLLECTION = {
 
 @pytest.fixture
 def served(tmp_path):
-    def serve(paths: dict):
-        spec_file = write(tmp_path / "openapi.yaml", document(paths))
+    def serve(paths: dict, thing: dict = THING):
+        spec_file = write(tmp_path / "openapi.yaml", document(paths, thing))
         return create_app(spec_file=spec_file, allowed_hosts=[TEST_HOST]).test_client()
 
     return serve
@@ -121,3 +122,40 @@ def test_a_body_media_type_documented_with_parameters_takes_its_requests(served,
     answer = client.post("/things", content="{}", headers={"Content-Type": content_type})
 
     assert answer.status_code == 200, answer.text
+
+
+# InfluxDB's DBRP: properties beside a oneOf of `required` lists, one naming `orgID`, the other `org`.
+MAPPING = {
+    "type": "object",
+    "properties": {name: {"type": "string"} for name in ("id", "orgID", "org", "bucketID")},
+    "oneOf": [{"required": ["orgID", "bucketID"]}, {"required": ["org", "bucketID"]}],
+}
+# InfluxDB's HealthCheck: a check of checks, each requiring its name.
+CHECK = {
+    "type": "object",
+    "required": ["name", "status"],
+    "properties": {
+        "name": {"type": "string"},
+        "status": {"type": "string", "enum": ["pass", "fail"]},
+        "checks": {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("thing", "example"),
+    [
+        pytest.param(MAPPING, {"id": "", "orgID": "", "bucketID": ""}, id="oneOf-beside-properties"),
+        pytest.param(CHECK, None, id="recursive-list"),
+    ],
+)
+def test_an_answer_built_from_the_schema_meets_it(served, thing, example):
+    client = served({"/thing": {"get": {"responses": ok({"$ref": "#/components/schemas/Thing"})}}}, thing)
+    schemas = document({}, thing)["components"]["schemas"]
+
+    answer = client.get("/thing")
+
+    assert answer.status_code == 200
+    Draft4Validator({"$ref": "#/components/schemas/Thing", "components": {"schemas": schemas}}).validate(answer.json())
+    if example is not None:
+        assert answer.json() == example

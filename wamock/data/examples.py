@@ -148,7 +148,7 @@ def built_example(spec: dict, schema: dict, depth: int = 0, budget: Budget | Non
         return merged
     for choice in ("oneOf", "anyOf"):
         if schema.get(choice):
-            return built_example(spec, schema[choice][0], depth + 1, budget)
+            return built_choice(spec, schema, choice, depth, budget)
     if "example" in schema and fits(spec, schema["example"], schema):
         return schema["example"]
     for example in schema.get("examples") or [] if is_31 and isinstance(schema.get("examples"), list) else []:
@@ -177,10 +177,37 @@ def built_example(spec: dict, schema: dict, depth: int = 0, budget: Budget | Non
         if prefix and schema.get("items") is False:
             return prefix
         items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
-        return prefix + [built_example(spec, items, depth + 1, budget)] * max(
-            1 - len(prefix), schema.get("minItems", 1)
-        )
+        fewest = schema.get("minItems", 0)
+        if not fewest and depth + 1 >= MAX_DEPTH:
+            return prefix  # its items would be cut, missing what they require (InfluxDB's health checks' checks)
+        return prefix + [built_example(spec, items, depth + 1, budget)] * max(1 - len(prefix), fewest)
     return plain_value(kind, schema)
+
+
+def built_choice(spec: dict, schema: dict, choice: str, depth: int, budget: Budget):
+    """A value of the schema's first `choice` branch, with what the schema says beside the branches
+    (InfluxDB's DBRP: properties beside a oneOf of `required` lists). Of a oneOf, the value leaves
+    out what only the other branches require, so that it meets its branch alone."""
+    branch = schema[choice][0]
+    value = built_example(spec, branch, depth + 1, budget)
+    beside = {key: part for key, part in schema.items() if key not in (choice, "discriminator")}
+    if not (beside.keys() & {"type", "properties", "allOf"}) or not isinstance(value, (dict, type(None))):
+        return value
+    shared = built_example(spec, beside, depth + 1, budget)
+    if not isinstance(shared, dict):
+        return value
+    value = {**shared, **(value or {})}
+    if choice == "oneOf":
+        mine = {*required_of(spec, branch), *beside.get("required", ())}
+        theirs = {name for other in schema[choice][1:] for name in required_of(spec, other)}
+        value = {name: part for name, part in value.items() if name in mine or name not in theirs}
+    return value
+
+
+def required_of(spec: dict, schema) -> list:
+    schema = resolved(spec, schema)
+    required = schema.get("required") if isinstance(schema, dict) else None
+    return required if isinstance(required, list) else []
 
 
 def with_siblings(spec: dict, schema, depth: int = 0):
