@@ -159,3 +159,47 @@ def test_an_answer_built_from_the_schema_meets_it(served, thing, example):
     Draft4Validator({"$ref": "#/components/schemas/Thing", "components": {"schemas": schemas}}).validate(answer.json())
     if example is not None:
         assert answer.json() == example
+
+
+# InfluxDB's notification endpoints: a oneOf of overlapping kinds, told apart by `type` alone.
+BASE = {"type": "object", "required": ["type"], "properties": {"type": {"type": "string"}, "name": {"type": "string"}}}
+KINDS = {
+    "Slack": {"allOf": [BASE, {"type": "object", "properties": {"url": {"type": "string"}}}]},
+    "PagerDuty": {"allOf": [BASE, {"type": "object", "required": ["routingKey"],
+                                   "properties": {"routingKey": {"type": "string"}}}]},
+    "Http": {"allOf": [BASE, {"type": "object", "required": ["url"], "properties": {"url": {"type": "string"}}}]},
+}  # fmt: skip
+ENDPOINT = {
+    "discriminator": {"propertyName": "type", "mapping": {kind.lower(): f"#/components/schemas/{kind}" for kind in KINDS}},
+    "oneOf": [{"$ref": f"#/components/schemas/{kind}"} for kind in KINDS],
+}  # fmt: skip
+CELL = {
+    "type": "object",
+    "properties": {"y": {"type": "integer", "format": "int32"}, "s": {"type": "integer", "format": "int64"}},
+}
+
+
+@pytest.mark.parametrize(
+    ("schema", "body", "status"),
+    [
+        pytest.param(ENDPOINT, {"type": "http", "url": "http://localhost"}, 201, id="discriminated-kind-taken"),
+        pytest.param(ENDPOINT, {"type": "pagerduty", "routingKey": None}, 400, id="discriminated-kind-judged"),
+        pytest.param(ENDPOINT, {"type": "pagerduty"}, 400, id="discriminated-kind-requires"),
+        pytest.param(ENDPOINT, {"type": "teams", "url": "http://localhost"}, 400, id="kind-not-mapped"),
+        pytest.param(CELL, {"y": 2**31 - 1, "s": -(2**63)}, 201, id="int32-int64-in-range"),
+        pytest.param(CELL, {"y": 2**31}, 400, id="int32-past-range"),
+        pytest.param(CELL, {"s": 2**63}, 400, id="int64-past-range"),
+    ],
+)
+def test_a_json_body_is_judged_as_openapi_30_reads_its_schema(tmp_path, schema, body, status):
+    paths = {"/things": {"post": {
+        "requestBody": {"required": True, "content": {"application/json": {"schema": schema}}},
+        "responses": ok({"type": "object"}, "201"),
+    }}}  # fmt: skip
+    spec = document(paths)
+    spec["components"]["schemas"].update(KINDS)
+    client = create_app(spec_file=write(tmp_path / "openapi.yaml", spec), allowed_hosts=[TEST_HOST]).test_client()
+
+    answer = client.post("/things", json=body)
+
+    assert answer.status_code == status, answer.text

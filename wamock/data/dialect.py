@@ -64,8 +64,38 @@ def is_31(document: dict) -> bool:
 def connexion_view(document: dict) -> dict:
     """What connexion is given to serve `document`: a 3.0 document as it is, a 3.1 one as its 3.0
     view; either without the header parameters OpenAPI says to ignore."""
-    view = _View(document, register(document)).build() if is_31(document) else document
+    view = _View(document, register(document)).build() if is_31(document) else with_branches_named(document)
     return with_bare_body_media_types(without_ignored_headers(view))
+
+
+BRANCH = "x-wamock-branch"  # in the view: the `$ref` a discriminated oneOf's or anyOf's branch was
+
+
+def with_branches_named(document: dict) -> dict:
+    """`document` with each branch of a discriminated oneOf or anyOf (`{$ref: X}`) naming itself
+    (`BRANCH: X`), so that once connexion has inlined the `$ref`s a validator can still tell which
+    branch the discriminator's value maps to (a copy where any is named)."""
+
+    def named(node):
+        if isinstance(node, list):
+            copied = [named(each) for each in node]
+            return copied if any(a is not b for a, b in zip(copied, node, strict=True)) else node
+        if not isinstance(node, dict):
+            return node
+        copied = {key: named(value) for key, value in node.items()}
+        if isinstance(node.get("discriminator"), dict):
+            for choice in ("oneOf", "anyOf"):
+                if isinstance(copied.get(choice), list):
+                    copied[choice] = [
+                        {**branch, BRANCH: branch["$ref"]}
+                        if isinstance(branch, dict) and isinstance(branch.get("$ref"), str)
+                        else branch
+                        for branch in copied[choice]
+                    ]
+            return copied
+        return copied if any(copied[key] is not node[key] for key in node) else node
+
+    return named(document)
 
 
 # "If in is "header" and the name field is "Accept", "Content-Type" or "Authorization", the

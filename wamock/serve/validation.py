@@ -24,9 +24,11 @@ from functools import lru_cache
 
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem
+from connexion.json_schema import Draft4RequestValidator
 from connexion.validators import VALIDATOR_MAP
 from connexion.validators.parameter import ParameterValidator
-from jsonschema import Draft4Validator, ValidationError
+from jsonschema import Draft4Validator, FormatChecker, ValidationError
+from jsonschema.validators import extend
 from starlette.datastructures import Headers, QueryParams
 from starlette.formparsers import MultiPartException
 
@@ -121,8 +123,61 @@ class NamingParameterValidator(ParameterValidator):
         return None
 
 
+LARGEST = {"int32": 2**31 - 1, "int64": 2**63 - 1}
+
+
+def _integer_format(name: str):
+    def fits(value) -> bool:
+        return not isinstance(value, int) or isinstance(value, bool) or -LARGEST[name] - 1 <= value <= LARGEST[name]
+
+    return fits
+
+
+OPENAPI_30_FORMATS = FormatChecker([])
+OPENAPI_30_FORMATS.checkers = dict(Draft4Validator.FORMAT_CHECKER.checkers)
+for _name in LARGEST:
+    OPENAPI_30_FORMATS.checks(_name)(_integer_format(_name))
+
+
+def _discriminated(keyword: str):
+    """A oneOf or anyOf that, where the schema has a `discriminator`, judges an object by the branch its
+    property's value maps to (its `mapping`, else the schema of that name), as openapi-core does."""
+    plain = Draft4Validator.VALIDATORS[keyword]
+
+    def judge(validator, branches, instance, schema):
+        discriminator = schema.get("discriminator")
+        if not isinstance(discriminator, dict) or not isinstance(discriminator.get("propertyName"), str):
+            yield from plain(validator, branches, instance, schema)
+            return
+        name = discriminator["propertyName"]
+        if not validator.is_type(instance, "object") or not instance.get(name):
+            yield ValidationError(f"{name}: required to tell which schema the object is")
+            return
+        value = instance[name]
+        target = (discriminator.get("mapping") or {}).get(value) or f"#/components/schemas/{value}"
+        branch = next((b for b in branches if isinstance(b, dict) and b.get(dialect.BRANCH) == target), None)
+        if branch is None:
+            yield ValidationError(f"{name}: {value!r} names none of the schemas the object may be")
+            return
+        yield from validator.descend(instance, branch)
+
+    return judge
+
+
+# OpenAPI 3.0's JSON body, judged as openapi-core judges it (the checker's judge): connexion's Draft 4
+# with `nullable`, the int32 and int64 ranges, and the discriminator.
+OpenAPI30BodyValidator = extend(
+    Draft4RequestValidator, {"oneOf": _discriminated("oneOf"), "anyOf": _discriminated("anyOf")}
+)
+
+
+def json_body_validator(schema: dict):
+    """A 3.1 body's validator by its dialect (`wamock.data.dialect`); a 3.0 one's by `OpenAPI30BodyValidator`."""
+    return dialect.validator_of(schema) or OpenAPI30BodyValidator(schema, format_checker=OPENAPI_30_FORMATS)
+
+
 class NamingJSONBodyValidator(JSONBody):
-    schema_validator = staticmethod(dialect.validator_of)
+    schema_validator = staticmethod(json_body_validator)
 
     def read(self, raw: bytes, encoding: str):
         try:
