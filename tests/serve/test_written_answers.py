@@ -203,3 +203,21 @@ def test_a_json_body_is_judged_as_openapi_30_reads_its_schema(tmp_path, schema, 
     answer = client.post("/things", json=body)
 
     assert answer.status_code == status, answer.text
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "status"),
+    [
+        pytest.param("integer", "5", 200, id="integer"),
+        pytest.param("integer", "five", 400, id="not-an-integer"),
+        pytest.param("number", "2.5", 200, id="number"),
+        pytest.param("boolean", "true", 200, id="boolean"),
+    ],
+)
+def test_a_typed_header_parameter_is_read_as_its_type(served, kind, value, status):
+    header = {"name": "X-Count", "in": "header", "schema": {"type": kind}}  # InfluxDB's Content-Length on POST /write
+    client = served({"/thing": {"get": {"parameters": [header], "responses": ok(THING)}}})
+
+    answer = client.get("/thing", headers={"X-Count": value})
+
+    assert answer.status_code == status, answer.text

@@ -17,14 +17,16 @@ its body validators have none (reading the raw body, wording an error), the step
 test_upstream.py pin the messages this module produces.
 """
 
+import contextlib
 import json
 import re
 import sys
 from functools import lru_cache
 
 from connexion.datastructures import MediaTypeDict
-from connexion.exceptions import BadRequestProblem
+from connexion.exceptions import BadRequestProblem, TypeValidationError
 from connexion.json_schema import Draft4RequestValidator
+from connexion.utils import coerce_type
 from connexion.validators import VALIDATOR_MAP
 from connexion.validators.parameter import ParameterValidator
 from jsonschema import Draft4Validator, FormatChecker, ValidationError
@@ -106,6 +108,16 @@ class NamingParameterValidator(ParameterValidator):
         if given > 1 and not repeats:
             return f"{param['name']}: given {given} times; give it once"
         return super().validate_query_parameter(param, request)
+
+    def validate_header_parameter(self, param, request):
+        # connexion judges a header's text as it came, whatever its schema's type (InfluxDB's
+        # `Content-Length`, an integer, refused every write): it is read as a query value is.
+        value = request.headers.get(param["name"])
+        kind = (param.get("schema") or {}).get("type")
+        if value is not None and (kind in ("number", "boolean") or (kind == "integer" and INTEGER.fullmatch(value))):
+            with contextlib.suppress(TypeValidationError, ValueError):  # else left as text, which validation refuses
+                value = coerce_type(param, value, "header", param["name"])
+        return self.validate_parameter("header", value, param)
 
     @staticmethod
     def validate_parameter(parameter_type, value, param, param_name=None):
