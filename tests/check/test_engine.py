@@ -164,3 +164,19 @@ def test_a_refusal_an_operation_documents_as_its_only_answer_is_no_rejected_vali
     assert keep(None, refused, case("/pet"), answered("/pet", 405)) is False  # as documented
     assert keep(None, refused, case("/pet"), answered("/pet", 400)) is True  # not documented: it stands
     assert keep(None, refused, case("/other"), answered("/other", 405)) is True  # a success was documented
+
+
+def test_a_header_parameter_openapi_ignores_makes_no_request_invalid():
+    """InfluxDB's GET /telegrafs/{telegrafID} names `Accept` (enum application/json) as a header
+    parameter, which OpenAPI says to ignore: a request sending another Accept is valid."""
+    accept = {"name": "Accept", "in": "header", "schema": {"type": "string", "enum": ["application/json"]}}
+    document = {
+        "openapi": "3.0.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/things": {"get": {"parameters": [accept], "responses": {"200": {"description": "ok"}}}}},
+    }
+    keep = engine.judged_as_sent(engine.judged_document(document), "http://127.0.0.1:3000", None)
+    accepted = AcceptedNegativeData(operation="GET /things", message="", status_code=200, expected_statuses=["400"])
+
+    assert engine.judged_document(document)["paths"]["/things"]["get"]["parameters"] == []
+    assert keep(None, accepted, None, sent("http://127.0.0.1:3000/things", headers={"Accept": "text/html"})) is False

@@ -25,6 +25,7 @@ from wamock.check.checks import LARGEST_INT64, RULES, TRANSPORT_REFUSALS, Contra
 from wamock.check.compare import agrees_with_peer
 from wamock.check.credentials import Credentials
 from wamock.check.transport import Bounds, RequestsAdapter
+from wamock.data import dialect
 from wamock.data import spec as spec_module
 from wamock.data.operations import METHODS, operation_key, routing_order, template_pattern
 
@@ -323,9 +324,11 @@ def judged_document(spec: dict) -> dict:
     scheme says; upstream's document lists 401 for 6 of 89 operations), and one that takes
     parameters or a body may answer 400 to a request the document does not allow (which is
     what Schemathesis' negative_data_rejection asks for) though its responses omit them; one
-    whose path names a resource may answer 404 (its parameters name none).
+    whose path names a resource may answer 404 (its parameters name none). Its header parameters
+    named Accept, Content-Type or Authorization are left out, as OpenAPI says to ignore them
+    (InfluxDB's `Accept: enum [application/json]`: a request sending another is not invalid).
     """
-    judged = copy.deepcopy(spec)
+    judged = copy.deepcopy(dialect.without_ignored_headers(spec))
     default_security = judged.get("security") or []
     for path, path_item in (judged.get("paths") or {}).items():
         for method, operation in (path_item or {}).items():
