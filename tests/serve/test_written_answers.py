@@ -221,3 +221,36 @@ def test_a_typed_header_parameter_is_read_as_its_type(served, kind, value, statu
     answer = client.get("/thing", headers={"X-Count": value})
 
     assert answer.status_code == status, answer.text
+
+
+RICHER = {
+    "allOf": [{"$ref": "#/components/schemas/Thing"}, {"type": "object", "properties": {"more": {"type": "string"}}}]
+}
+DETAIL = {  # InfluxDB's template: the list's fields, and a free-form `content` the list leaves out
+    "type": "object",
+    "required": ["id", "content"],
+    "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "content": {"type": "object"}},
+}
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param({"oneOf": [{"$ref": "#/components/schemas/Thing"}, RICHER]}, id="overlapping-oneOf"),
+        pytest.param(DETAIL, id="detail-with-free-form-object"),
+    ],
+)
+def test_a_created_item_is_answered_with_its_id_and_readable_at_it(served, answer):
+    paths = {
+        **COLLECTION,
+        "/things": {**COLLECTION["/things"], "post": {**COLLECTION["/things"]["post"], "responses": ok(answer, "201")}},
+    }
+    client = served(paths)
+
+    created = client.post("/things", json={"name": "new"})
+    read = client.get(f"/things/{created.json()['id']}")
+
+    assert created.status_code == 201
+    assert created.json()["id"] != ""  # the documented example's: the item's own is answered
+    assert read.status_code == 200
+    assert read.json()["id"] == created.json()["id"]

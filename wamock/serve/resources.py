@@ -18,6 +18,7 @@ from wamock.data.collections import CURSOR, OFFSET, PAGE, Collection, at, item_s
 from wamock.data.examples import Answer
 from wamock.data.inference import properties, success_schema
 from wamock.data.operations import Invalid, operation_key
+from wamock.data.spec import resolved
 from wamock.serve.state import SharedState
 
 DEFAULT_SIZE = 20  # a page's size where the document gives no default
@@ -281,11 +282,16 @@ def holder(spec: dict, schema: dict, sample: dict, documented, identity: str) ->
     under a property, or as the fields it shares with it, its id among them; None where it holds none."""
     if not schema:
         return None
-    if resources.meets(spec, sample, schema):
+    # Of a oneOf whose branches overlap (InfluxDB's Dashboard and DashboardWithViewProperties, a
+    # superset), no item meets exactly one: an item meeting a branch is what the answer holds.
+    branches = resolved(spec, schema).get("oneOf") or []
+    if resources.meets(spec, sample, schema) or any(resources.meets(spec, sample, branch) for branch in branches):
         return WHOLE, ()
     fields = properties(spec, schema)
     for name, inner in fields.items():
-        if isinstance(inner, dict) and inner.get("type", "object") == "object" and resources.meets(spec, sample, inner):
+        # An object that names no id (InfluxDB's template `content`, free-form; its `links`) is no place for the item.
+        described = isinstance(inner, dict) and identity in properties(spec, inner)
+        if described and inner.get("type", "object") == "object" and resources.meets(spec, sample, inner):
             return UNDER, (name,)
     shared = tuple(name for name in fields if name in sample)
     if identity in shared and isinstance(documented, dict):
