@@ -1,7 +1,10 @@
 """Pins what wamock.check.engine, through wamock.adapters.schemathesis, relies on in Schemathesis' undocumented engine (4.32)."""
 
+import datetime
+import json
 from types import SimpleNamespace
 
+import httpx
 import jsonschema_rs
 import pytest
 import requests
@@ -202,3 +205,25 @@ def test_an_answer_meeting_several_branches_of_a_oneof_is_not_reported(value, ke
     failure = JsonSchemaError.from_exception(operation="GET /dashboards", exc=error.value, root_schema=OVERLAPPING)
 
     assert keep(None, failure, None, VALID) is kept
+
+
+@pytest.mark.parametrize(
+    ("value", "failed"),
+    [
+        pytest.param({"cells": []}, [], id="meets-both-branches"),
+        pytest.param(5, ["response_schema_conformance"], id="meets-none"),
+    ],
+)
+def test_an_exchange_the_probes_made_is_judged_alike(tmp_path, value, failed):
+    answer = {"description": "OK", "content": {"application/json": {"schema": OVERLAPPING}}}
+    document = {"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+                "paths": {"/dashboards": {"get": {"responses": {"200": answer}}}}}  # fmt: skip
+    spec_file = tmp_path / "openapi.json"
+    spec_file.write_text(json.dumps(document))
+    settings = engine.Settings("http://127.0.0.1:3000", 1, spec_file, Credentials(("username", "password")), 10, 10.0)
+    response = httpx.Response(200, json=value, request=httpx.Request("GET", "http://127.0.0.1:3000/dashboards"))
+    response.elapsed = datetime.timedelta(milliseconds=5)  # as a client sets it once the answer is read
+
+    found = engine.answer_judge(settings)(response)
+
+    assert [name for name, _ in found] == failed
