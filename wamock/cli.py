@@ -580,15 +580,20 @@ def run_fixtures(args: argparse.Namespace) -> int:
         data = dumps(generate_devices(args.count, args.seed, newest=newest, devices=args.devices))
     else:
         data = dumps(generate_chats(args.count, args.seed, newest=newest))
-    if args.output is None:
+    devices = f" for each of {args.devices} devices" if args.devices else ""
+    return write_out(data, args.output, f"{counted(args.count, 'chat')}{devices}")
+
+
+def write_out(data: bytes, output: Path | None, what: str) -> int:
+    """Fixtures to standard output, or to `output`, saying on stderr what was written there."""
+    if output is None:
         sys.stdout.buffer.write(data)
         return 0
     try:
-        args.output.write_bytes(data)
+        output.write_bytes(data)
     except OSError as exc:
-        raise UsageError(f"{args.output}: cannot write: {exc.strerror}") from None
-    devices = f" for each of {args.devices} devices" if args.devices else ""
-    print(f"wrote {counted(args.count, 'chat')}{devices} to {args.output}", file=sys.stderr)
+        raise UsageError(f"{output}: cannot write: {exc.strerror}") from None
+    print(f"wrote {what} to {output}", file=sys.stderr)
     return 0
 
 
@@ -602,12 +607,4 @@ def write_collections(args: argparse.Namespace, spec: dict) -> int:
         raise UsageError(f"{args.spec}: has no collection (a GET answering a list of objects) to write data for")
     count = resources.DEFAULT_COUNT if args.count is None else args.count
     data = resources.dumps(resources.generate(spec, found, count, args.seed))
-    if args.output is None:
-        sys.stdout.buffer.write(data)
-        return 0
-    try:
-        args.output.write_bytes(data)
-    except OSError as exc:
-        raise UsageError(f"{args.output}: cannot write: {exc.strerror}") from None
-    print(f"wrote {counted(count, 'item')} for each of {', '.join(found)} to {args.output}", file=sys.stderr)
-    return 0
+    return write_out(data, args.output, f"{counted(count, 'item')} for each of {', '.join(found)}")

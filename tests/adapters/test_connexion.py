@@ -320,3 +320,19 @@ def test_an_error_handler_sees_the_routed_operation_where_extensions_are_shared_
     assert routed_in_error_handler(shared=True) == ["pinned_handlers.echo_json"]
     # connexion 3.3 creates the dict on a copy of the scope: unshared, the handler sees nothing.
     assert routed_in_error_handler(shared=False) == [None]
+
+
+def test_connexions_own_body_validator_is_draft4_request_validator_with_draft4_formats():
+    """`ChosenSchemaValidator.formats` builds connexion's own validator with other formats: the
+    same class, which must still be what connexion compiles (else OpenAPI 3.0's `nullable` or
+    readOnly handling would be lost)."""
+    from connexion.json_schema import Draft4RequestValidator
+    from jsonschema import Draft4Validator
+
+    validator = JSONRequestBodyValidator(
+        schema={"type": "string"}, encoding="utf-8", strict_validation=False
+    )._validator
+
+    assert type(validator) is Draft4RequestValidator
+    assert validator.format_checker is Draft4Validator.FORMAT_CHECKER
+    assert "date" not in validator.format_checker.checkers  # why wamock gives OpenAPI 3.0's formats

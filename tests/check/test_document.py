@@ -285,3 +285,48 @@ def test_a_valid_request_refused_is_found_on_any_document(capsys, tmp_path, refu
         assert "Operation: POST /things" in output
     else:
         assert status == 0, output
+
+
+HEADED = {
+    "/things": {
+        "get": {
+            "parameters": [
+                {"in": "header", "name": name, "required": True, "schema": {"type": "string"}}
+                for name in ("Accept", "Content-Type", "X-Trace")
+            ],
+            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "array"}}}}},
+        }
+    }
+}
+
+
+def headed_things(ignores_trace: bool):
+    """An implementation of HEADED sharing no code with wamock: it ignores Accept and Content-Type
+    (as OpenAPI says to), requires X-Trace unless `ignores_trace`."""
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def things(request):
+        if not ignores_trace and "x-trace" not in request.headers:
+            return JSONResponse({"message": "X-Trace: required"}, status_code=400)
+        return JSONResponse([])
+
+    return Starlette(routes=[Route("/things", things)])
+
+
+@pytest.mark.parametrize("ignores_trace", [False, True], ids=["correct", "ignores-a-required-header"])
+def test_header_parameters_openapi_ignores_are_not_required_of_a_server(capsys, tmp_path, ignores_trace):
+    """Accept, Content-Type and Authorization as header parameters "SHALL be ignored" (OpenAPI):
+    a server that does is correct; one that ignores a header the document requires is not."""
+    spec = write(tmp_path / "headed.yaml", document(HEADED))
+
+    with serving(headed_things(ignores_trace)) as url:
+        status, output = check(capsys, url, *QUICK, "--spec", str(spec))
+
+    if ignores_trace:
+        assert status == 1, output
+        assert "missing required 'X-Trace' header" in output, output
+    else:
+        assert status == 0, output
+    assert "'Accept' header" not in output and "'Content-Type' header" not in output, output

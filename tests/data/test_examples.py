@@ -79,3 +79,15 @@ def test_a_date_time_made_up_is_as_long_as_the_schema_asks(length):
 
     assert len(value) >= length
     assert OAS30Validator(schema, format_checker=OAS30Validator.FORMAT_CHECKER).is_valid(value)
+
+
+@pytest.mark.parametrize(
+    ("schema", "meets"),
+    [
+        ({"type": "string", "example": 401234567, "minLength": 10, "maxLength": 10}, "0401234567"),  # Telstra's
+        ({"type": "string", "example": 12.5, "minLength": 6}, "xxxxxx"),  # no padding makes it fit: replaced
+        ({"type": "string", "example": 404}, "404"),
+    ],
+)
+def test_a_number_example_of_a_string_is_written_to_meet_the_schema(schema, meets):
+    assert examples.built_example({}, schema) == meets

@@ -9,11 +9,11 @@ from wamock.serve.app import create_app
 LIMIT = [{"name": "limit", "in": "query", "schema": {"type": "integer"}}]
 
 
-def error(properties: dict, example=None) -> dict:
+def error(properties: dict, example=None, media_type: str = "application/json") -> dict:
     media = {"schema": {"type": "object", "properties": properties}}
     if example is not None:
         media["example"] = example
-    return {"description": "an error", "content": {"application/json": media}}
+    return {"description": "an error", "content": {media_type: media}}
 
 
 def operation(responses: dict) -> dict:
@@ -30,6 +30,7 @@ PATHS = {
         {"400": error({"code": {"type": "integer"}, "message": {"type": "string"}}, {"code": "400", "message": "m"})}
     ),
     "/bare": operation({"400": {"description": "no body"}}),
+    "/problem": operation({"400": error({"title": {"type": "string"}}, media_type="application/problem+json")}),
 }
 
 
@@ -64,3 +65,45 @@ def test_a_405_takes_the_shape_of_the_paths_operations(client):
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, HEAD"
     assert response.json() == {"code": 405, "message": "Method Not Allowed: DELETE /default"}
+
+
+@pytest.mark.parametrize(
+    ("path", "media_type"),
+    [("/problem", "application/problem+json"), ("/exact", "application/json"), ("/bare", "application/json")],
+)
+def test_a_refusal_has_the_media_type_the_document_gives_it(client, path, media_type):
+    """train-travel documents its errors as application/problem+json: so they are answered."""
+    response = client.get(f"{path}?limit=x")
+
+    assert response.status_code == 400
+    assert response.headers["content-type"] == media_type
+
+
+@pytest.fixture(scope="module")
+def posts(tmp_path_factory):
+    ident = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+    paths = {
+        "/posts/{id}.json": {
+            "get": {"parameters": ident, "responses": {"200": {"description": "OK"}}},
+            "delete": {"parameters": ident, "responses": {"200": {"description": "OK"}}},
+        },
+        "/posts/{id}/locked.json": {"put": {"parameters": [{**ident[0], "schema": {"type": "string"}}],
+                                             "responses": {"200": {"description": "OK"}}}},
+    }  # fmt: skip
+    spec = write(tmp_path_factory.mktemp("posts") / "openapi.yaml", document(paths))
+    return create_app(spec_file=spec, allowed_hosts=[TEST_HOST]).test_client()
+
+
+@pytest.mark.parametrize("method", ["GET", "DELETE"])
+def test_a_path_parameter_not_of_its_type_is_a_400_naming_it(posts, method):
+    """Discourse's `DELETE /posts/{id}.json` with `id` not an integer met no route (a 405)."""
+    response = posts.request(method, "/posts/abc.json")
+
+    assert response.status_code == 400, response.text
+    assert response.json()["message"] == "id: must be an integer"
+
+
+def test_a_method_the_path_lacks_is_still_a_405(posts):
+    assert posts.post("/posts/12.json").status_code == 405
+    assert posts.post("/posts/abc.json").status_code == 405
+    assert posts.get("/posts/12.json").status_code == 200

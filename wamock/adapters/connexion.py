@@ -9,8 +9,9 @@ parser keeps the form body's schema in `_body_schema`, and reads each field's `t
 with `KeyError: 'type'`); its routing leaves the operation it
 found under the ASGI scope's `extensions["connexion_routing"]`, a dict it creates where the
 server gave none on a copy of the scope its error handlers never see (`share_routing`). Each body validator compiles
-its schema in the `_validator` property: `ChosenSchemaValidator` lets wamock give another (the
-user's 3.1 schema with JSON Schema 2020-12, `wamock.data.dialect`). A body validator's
+its schema in the `_validator` property, as `connexion.json_schema.Draft4RequestValidator` with
+Draft 4's formats: `ChosenSchemaValidator` lets wamock give another (the user's 3.1 schema with
+JSON Schema 2020-12, `wamock.data.dialect`), or the same with other formats (OpenAPI 3.0's). A body validator's
 `wrap_receive(receive, scope=...)` is where it judges a missing body, by `_required` and the
 schema's `default` (`OptionalForm`).
 tests/adapters/test_connexion.py pins each of these; pyproject.toml bounds connexion below 3.4.
@@ -18,6 +19,7 @@ tests/adapters/test_connexion.py pins each of these; pyproject.toml bounds conne
 
 from collections.abc import AsyncIterator
 
+from connexion.json_schema import Draft4RequestValidator
 from connexion.uri_parsing import OpenAPIURIParser
 from connexion.validators import FormDataValidator, JSONRequestBodyValidator, MultiPartFormDataValidator
 from starlette.datastructures import Headers
@@ -34,14 +36,22 @@ async def _replayed(raw: bytes) -> AsyncIterator[bytes]:
 
 class ChosenSchemaValidator:
     """A body validator mixin: `schema_validator(schema)` may give the validator of the body's
-    schema (None: connexion's own, Draft 4 with OpenAPI 3.0's `nullable`)."""
+    schema (None: connexion's own, Draft 4 with OpenAPI 3.0's `nullable`, whose formats are
+    `formats` where given, else Draft 4's)."""
+
+    formats = None
 
     def schema_validator(self, schema: dict):
         return None
 
     @property
     def _validator(self):
-        return self.schema_validator(self._schema) or super()._validator
+        chosen = self.schema_validator(self._schema)
+        if chosen is not None:
+            return chosen
+        if self.formats is not None:
+            return Draft4RequestValidator(self._schema, format_checker=self.formats)
+        return super()._validator
 
 
 class JSONBody(ChosenSchemaValidator, JSONRequestBodyValidator):

@@ -8,12 +8,9 @@
   yields events: each `ScenarioFinished` carries a recorder whose `interactions` and `checks`
   say what was sent and judged; a `NonFatalError` or `FatalError` says what went wrong.
   `scenarios` turns them into plain `Scenario`s.
-- A failure's kind is its class: `AcceptedNegativeData` (negative_data_rejection) and
-  `RejectedPositiveData` (positive_data_acceptance), which a `filter_failure` hook reads.
-- A response schema failure is a `JsonSchemaError`; one whose value meets several branches of a
-  oneOf keeps jsonschema-rs's message ("is valid under more than one of the schemas listed in
-  the 'oneOf' keyword") as its `validation_message`, its `schema_path` ending in `oneOf`
-  (`meets_several_branches`).
+- A failure's kind is its class: `AcceptedNegativeData` (negative_data_rejection),
+  `RejectedPositiveData` (positive_data_acceptance) and `UnsupportedMethodResponse`
+  (unsupported_method), which a `filter_failure` hook reads.
 - `config.projects.override` holds the settings a run's project is given.
 tests/check/test_engine.py pins each; pyproject.toml bounds schemathesis below 4.33.
 """
@@ -26,8 +23,8 @@ import schemathesis
 from schemathesis.core.failures import AcceptedNegativeData as AcceptedNegativeData
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.engine import events, from_schema
-from schemathesis.openapi.checks import JsonSchemaError
 from schemathesis.openapi.checks import RejectedPositiveData as RejectedPositiveData
+from schemathesis.openapi.checks import UnsupportedMethodResponse as UnsupportedMethodResponse
 
 
 class ContractViolation(Failure):
@@ -42,17 +39,6 @@ def violation(case, title: str, message: str) -> ContractViolation:
 
 
 SKIPPED = True  # what a check returns where it does not apply
-
-ONE_OF_OVERLAP = "is valid under more than one of the schemas listed in the 'oneOf' keyword"
-
-
-def meets_several_branches(failure: Failure) -> bool:
-    """Whether `failure` is a response's value meeting more than one branch of a oneOf."""
-    return (
-        isinstance(failure, JsonSchemaError)
-        and list(failure.schema_path)[-1:] == ["oneOf"]
-        and ONE_OF_OVERLAP in failure.validation_message
-    )
 
 
 def answer_failures(operation, response) -> list[Failure]:

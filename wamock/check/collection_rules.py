@@ -24,7 +24,18 @@ from dataclasses import dataclass, field
 import httpx
 
 from wamock.check.checks import RuleBroken, shown
-from wamock.data.collections import CONTAINS, CURSOR, OFFSET, PAGE, Collection, Filter, at, item_schema, properties
+from wamock.data.collections import (
+    CONTAINS,
+    CURSOR,
+    OFFSET,
+    PAGE,
+    Collection,
+    Filter,
+    at,
+    fewest_listed,
+    item_schema,
+    properties,
+)
 from wamock.data.examples import built_example
 from wamock.data.operations import Operation, operations
 from wamock.data.plain_requests import plain_request
@@ -112,7 +123,10 @@ class CollectionProbing:
         return plain_request(self.spec, self.collection.operation) is not None
 
     def items_of(self, response: httpx.Response) -> list | None:
-        """The items an answer holds, None unless it is a success holding a list where the collection says."""
+        """The items an answer holds, None unless it is a success holding a list where the
+        collection says; a 404 is no items where the document lets no page be empty."""
+        if response.status_code == 404 and fewest_listed(self.spec, self.collection) > 0:
+            return []
         if not 200 <= response.status_code < 300:
             return None
         try:

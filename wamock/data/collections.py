@@ -386,18 +386,24 @@ def collections(spec: dict) -> dict[str, Collection]:
     """Every operation of the document that is a collection, by its key."""
     found = {}
     for key, operation in operations(spec).items():
-        own = operation.document.get(EXTENSION)
-        description = own or BUILT_IN.get(key)
-        if description is None:
-            continue
-        try:
-            described = describe(operation, description)
-        except SpecError:
-            if own is not None or key == CHAT_LIST:
-                raise
-            continue  # a document whose messages are not paged as upstream's: answered as documented
-        found[key] = dataclasses.replace(described, times=date_times(spec, described))
+        description = operation.document.get(EXTENSION) or BUILT_IN.get(key)
+        described = fitted(operation, description) if description is not None else None
+        if described is not None:
+            found[key] = dataclasses.replace(described, times=date_times(spec, described))
     return found
+
+
+def fitted(operation: Operation, description: dict) -> Collection | None:
+    """`describe(operation, description)`; None where the description is a built-in one that
+    the document's operation does not fit (a document whose messages are not paged as
+    upstream's: answered as documented). A description of the document's own, or GET /chats'
+    built-in one, that does not fit is a SpecError."""
+    try:
+        return describe(operation, description)
+    except SpecError:
+        if description is not BUILT_IN.get(operation.key) or operation.key == CHAT_LIST:
+            raise
+        return None
 
 
 def date_times(spec: dict, collection: Collection) -> frozenset[str]:
@@ -412,12 +418,25 @@ def collection(spec: dict, key: str = CHAT_LIST) -> Collection | None:
     return collections(spec).get(key)
 
 
-def item_schema(spec: dict, collection: Collection) -> dict:
-    """The schema of one item of the collection's success answer, standing on its own."""
+def list_schema(spec: dict, collection: Collection) -> dict:
+    """The schema of the array of items in the collection's success answer."""
     schema = success_schema(spec, collection.operation.document)
     for step in collection.items:
         schema = properties(spec, schema).get(step, {})
-    item = resolved(spec, schema.get("items")) if isinstance(schema, dict) else None
+    return schema if isinstance(schema, dict) else {}
+
+
+def fewest_listed(spec: dict, collection: Collection) -> int:
+    """The fewest items a page may hold, by the array's `minItems` (Telstra's messages: 1, so no
+    page is empty: where none is found, the document's nothing-found answer stands for it)."""
+    fewest = list_schema(spec, collection).get("minItems", 0)
+    return fewest if isinstance(fewest, int) and not isinstance(fewest, bool) else 0
+
+
+def item_schema(spec: dict, collection: Collection) -> dict:
+    """The schema of one item of the collection's success answer, standing on its own."""
+    schema = list_schema(spec, collection)
+    item = resolved(spec, schema.get("items"))
     if not isinstance(item, dict) or not item:
         where = ".".join(collection.items) or "the answer's"
         raise SpecError(f"the spec's 200 answer of {collection.operation.key} has no schema for {where} items")

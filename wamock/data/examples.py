@@ -164,7 +164,11 @@ def built_example(spec: dict, schema: dict, depth: int = 0, budget: Budget | Non
     if kind == "null":
         return None
     if kind == "string" and "example" in schema and isinstance(schema["example"], (int, float, bool)):
-        return str(schema["example"])  # upstream's `code: {type: string, example: 404}`
+        written = str(schema["example"])  # upstream's `code: {type: string, example: 404}`
+        if written.isdigit():
+            written = written.zfill(schema.get("minLength", 0))  # Telstra's 10-digit number, example 401234567
+        if fits(spec, written, schema):
+            return written
     if kind == "object":
         if depth >= MAX_DEPTH or not within:
             return {}

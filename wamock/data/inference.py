@@ -30,6 +30,7 @@ from wamock.data.collections import (
     PAGE,
     Collection,
     describe,
+    fitted,
     item_schema,
     properties,
     success_schema,
@@ -103,12 +104,9 @@ def served_collections(spec: dict, source=None) -> dict[str, Collection]:
             continue
         description = operation.document.get(EXTENSION) or side.get(key) or BUILT_IN.get(key)
         if description is not None:
-            try:
-                described = describe(operation, description)
-            except SpecError:
-                if description is not BUILT_IN.get(key) or key == CHAT_LIST:
-                    raise
-                continue  # a built-in description (GOWA's messages) the document's operation does not fit: as documented
+            described = fitted(operation, description)
+            if described is None:
+                continue
         elif guessing and (guessed := inferred(spec, operation, every)) is not None:
             try:
                 described = describe(operation, guessed)

@@ -1,8 +1,6 @@
 """The response envelope the documentation page gives every answer: code, message, results."""
 
-import json
-
-import orjson
+from wamock.data import json_bytes
 
 
 def results(message: str, results: dict) -> dict:
@@ -65,14 +63,8 @@ def device_not_found(documented: dict, device_id: str) -> dict:
     return {**documented, "results": {"device_id": device_id}}
 
 
-def encode(body) -> bytes:
-    try:
-        return orjson.dumps(body)
-    except TypeError:
-        # orjson holds integers to 64 bits and text to valid UTF-8; a write may keep a wider one (a
-        # free-form property's 2**70) or a lone surrogate (JSON's "\\ud952", `wamock.serve.state`):
-        # an answer holding either is written by the standard library, in ASCII escapes.
-        return json.dumps(body, separators=(",", ":")).encode()
+def encode(body: dict) -> bytes:
+    return json_bytes.dumps(body)
 
 
 async def send_error(send, status: int, code: str, message: str, headers: list[tuple[bytes, bytes]] = ()) -> None:

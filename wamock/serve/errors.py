@@ -1,7 +1,8 @@
 """Every error in the document's own shape, instead of connexion's problem+json.
 
 connexion and Starlette decide the status (400 from the spec, 401 from the security
-scheme, 404/405 from routing, 415); these handlers only give the body its documented shape:
+scheme, 404/405 from routing, 415); these handlers give the body its documented shape (and
+make a 404/405 that only a mistyped path parameter caused the 400 it is, naming it):
 the response the document gives that status of the operation, else its `NXX` range, else
 its `default` (`ErrorShapes`); the page's envelope where the document gives no JSON body.
 `EnvelopeGuard`, outermost, answers whatever escapes them (a middleware that fails, a
@@ -10,7 +11,10 @@ request cancelled at shutdown) in the envelope too.
 
 import asyncio
 import logging
+import re
+import urllib.parse
 from dataclasses import dataclass, field
+from http import HTTPStatus
 
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
@@ -20,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from wamock.adapters.connexion import routed_operation_id
 from wamock.data import examples
 from wamock.data.facts import DocumentFacts
+from wamock.data.operations import Invalid, operations
 from wamock.data.spec import resolved
 from wamock.serve import auth, envelope
 from wamock.serve.routes import DocumentPaths
@@ -27,11 +32,13 @@ from wamock.serve.routes import DocumentPaths
 logger = logging.getLogger("wamock")
 
 
-def envelope_response(status: int, body, headers: dict | None = None) -> ConnexionResponse:
+def envelope_response(
+    status: int, body, headers: dict | None = None, media_type: str = "application/json"
+) -> ConnexionResponse:
     return ConnexionResponse(
         status_code=status,
-        mimetype="application/json",
-        content_type="application/json",
+        mimetype=media_type,
+        content_type=media_type,
         body=envelope.encode(body),
         headers=headers or {},
     )
@@ -47,6 +54,7 @@ class ErrorShape:
     schema: dict = field(repr=False)
     types: dict
     for_status: bool
+    media_type: str = "application/json"  # the document's (train-travel's application/problem+json)
 
 
 class ErrorShapes:
@@ -60,6 +68,11 @@ class ErrorShapes:
         if (operation, status) not in self._found:
             self._found[operation, status] = self._find(operation, status)
         return self._found[operation, status]
+
+    def media_type(self, operation: str | None, status: int) -> str:
+        """The JSON media type the document gives the refusal (`application/problem+json`)."""
+        shape = self.shape(operation, status) if operation else None
+        return shape.media_type if shape is not None else "application/json"
 
     def body(self, operation: str | None, status: int, message: str):
         """The refusal's body: the document's shape of it, saying `message`; else the envelope."""
@@ -93,7 +106,7 @@ class ErrorShapes:
         schema = resolved(self.spec, media.get("schema") or {})
         schema = schema if isinstance(schema, dict) else {}
         own_example = name == str(status) and answer.source == "example"
-        return ErrorShape(answer.body, schema, self._types(schema), own_example)
+        return ErrorShape(answer.body, schema, self._types(schema), own_example, media_type.split(";")[0].strip())
 
     def _types(self, schema: dict) -> dict:
         """The JSON type the schema gives each of its fields (None: any), its `allOf`'s included."""
@@ -127,23 +140,59 @@ def problem_handler(facts: DocumentFacts, paths: DocumentPaths, shapes: ErrorSha
             message = exc.detail or exc.title
         # A 401 carries the challenges of the operation's schemes, whatever produced it.
         headers = {"WWW-Authenticate": auth.challenge(request.scope, operation)} if exc.status == 401 else None
-        return envelope_response(exc.status, shapes.body(operation, exc.status, message), headers)
+        body = shapes.body(operation, exc.status, message)
+        return envelope_response(exc.status, body, headers, shapes.media_type(operation, exc.status))
 
     return problem
 
 
-def http_error_handler(paths: DocumentPaths, shapes: ErrorShapes):
+def mistyped_path_parameter(facts: DocumentFacts, paths: DocumentPaths, request: ConnexionRequest) -> str | None:
+    """Why a request for a documented operation did not route: a path parameter not of its type.
+    connexion routes an integer path parameter only where it is digits (Starlette's `int`
+    convertor), so `DELETE /posts/abc.json` met no route, a 405 or 404 for an operation the
+    document has: it is the request that is wrong."""
+    key = paths.operation(request.method, request.url.path)
+    operation = operations(facts.spec).get(key) if key else None
+    if operation is None:
+        return None
+    template = operation.path
+    values = re.fullmatch(
+        "([^/]+)".join(map(re.escape, re.split(r"\{[^/}]+\}", template))),
+        request.url.path.removeprefix(paths.base_path),
+    )
+    names = re.findall(r"\{([^/}]+)\}", template)
+    for name, raw in zip(names, values.groups() if values else (), strict=False):
+        parameter = operation.parameter(name, "path")
+        try:
+            if parameter is not None:
+                parameter.read(urllib.parse.unquote(raw))
+        except Invalid as why:
+            return str(why)
+    return None
+
+
+def http_error_handler(facts: DocumentFacts, paths: DocumentPaths, shapes: ErrorShapes):
     def http_error(request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
-        message = f"{exc.detail}: {request.method} {request.url.path}"
+        mistyped = mistyped_path_parameter(facts, paths, request) if exc.status_code in (404, 405) else None
+        if mistyped is not None:
+            operation = paths.operation(request.method, request.url.path)
+            body = shapes.body(operation, 400, mistyped)
+            return envelope_response(400, body, None, shapes.media_type(operation, 400))
+        allowed = paths.allowed(request.url.path)
+        # A documented path with a method it lacks, which no route took (its integer parameter
+        # not digits, so Starlette matched no route at all: a 404): a 405 all the same.
+        status = 405 if exc.status_code == 405 or (exc.status_code == 404 and allowed) else exc.status_code
+        reason = exc.detail if status == exc.status_code else HTTPStatus(status).phrase
+        message = f"{reason}: {request.method} {request.url.path}"
         headers = dict(exc.headers or {})
-        allowed = paths.allowed(request.url.path) if exc.status_code == 405 else []
-        if allowed:
+        if status == 405 and allowed:
             # Starlette names the methods of the first route of that path; the document gives them all.
             headers["Allow"] = ", ".join(allowed)
         # A method the path does not have: shaped as the path's operations answer their errors.
         neighbours = paths.operations_at(request.url.path)
-        operation = next((key for key in neighbours if shapes.shape(key, exc.status_code)), None)
-        return envelope_response(exc.status_code, shapes.body(operation, exc.status_code, message), headers)
+        operation = next((key for key in neighbours if shapes.shape(key, status)), None)
+        body = shapes.body(operation, status, message)
+        return envelope_response(status, body, headers, shapes.media_type(operation, status))
 
     return http_error
 
@@ -157,7 +206,7 @@ def register(app, facts: DocumentFacts, base_path: str = "") -> None:
     """The handlers of the document's refusals; its requests are under `base_path` (its server URL's)."""
     paths, shapes = DocumentPaths(facts.answers, base_path), ErrorShapes(facts.spec)
     app.add_error_handler(ProblemException, problem_handler(facts, paths, shapes))
-    app.add_error_handler(HTTPException, http_error_handler(paths, shapes))
+    app.add_error_handler(HTTPException, http_error_handler(facts, paths, shapes))
     app.add_error_handler(Exception, unexpected)
 
 

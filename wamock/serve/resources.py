@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from wamock.data import examples, resources
-from wamock.data.collections import CURSOR, OFFSET, PAGE, Collection, at, item_schema, place
+from wamock.data.collections import CURSOR, OFFSET, PAGE, Collection, at, fewest_listed, item_schema, place
 from wamock.data.examples import Answer
 from wamock.data.inference import properties, success_schema
 from wamock.data.operations import Invalid, operation_key
@@ -83,12 +83,7 @@ class Served:
         """The list's answer for a (valid) query, and its headers."""
         collection, paging = self.collection, self.collection.paging
         found = [item for item in self.items(mock) if all(keeps(f, item, query) for f in collection.filters)]
-        size = read(paging.size, query)
-        if paging.size is None:
-            size = len(found) or 1
-        elif size is None:
-            size = paging.size.default or min(DEFAULT_SIZE, paging.size.maximum or DEFAULT_SIZE)
-        size = max(int(size), 1)
+        size = self.page_size(query, found)
         start = self.start(found, query)
         chosen = found[start : start + size]
         if len(chosen) < self.fewest_listed:
@@ -118,12 +113,7 @@ class Served:
 
     @functools.cached_property
     def fewest_listed(self) -> int:
-        """The `minItems` of the list's array: a page may not hold fewer."""
-        schema = success_schema(self.spec, self.collection.operation.document)
-        for step in self.collection.items or ():
-            schema = properties(self.spec, schema).get(step) or {}
-        fewest = schema.get("minItems", 0) if isinstance(schema, dict) else 0
-        return fewest if isinstance(fewest, int) and not isinstance(fewest, bool) else 0
+        return fewest_listed(self.spec, self.collection)
 
     @functools.cached_property
     def next_is_link(self) -> bool:
@@ -137,14 +127,25 @@ class Served:
         """The request's own URL (`url`, without its query) with the next page's cursor in place of its own."""
         return f"{url}?{urllib.parse.urlencode({**query, self.collection.paging.start.name: cursor})}"
 
+    def page_size(self, query: Mapping[str, str], found: list[dict]) -> int:
+        """How many items a page holds: as asked, else the document's default; where the document
+        names no size, every item from the start on, but a numbered page holds `DEFAULT_SIZE`
+        (Discourse's `?page=3` of directory items), so that pages follow one another."""
+        paging = self.collection.paging
+        size = read(paging.size, query)
+        if paging.size is None:
+            size = DEFAULT_SIZE if paging.style == PAGE else len(found) or 1
+        elif size is None:
+            size = paging.size.default or min(DEFAULT_SIZE, paging.size.maximum or DEFAULT_SIZE)
+        return max(int(size), 1)
+
     def start(self, found: list[dict], query: Mapping[str, str]) -> int:
         """The position of the page's first item."""
         paging = self.collection.paging
         given = read(paging.start, query)
         if paging.style == PAGE:
             number = int(given if given is not None else paging.start.default or paging.first)
-            size = read(paging.size, query) or (paging.size.default if paging.size else None) or DEFAULT_SIZE
-            return max(number - paging.first, 0) * int(size)
+            return max(number - paging.first, 0) * self.page_size(query, found)
         if paging.style == CURSOR:
             if not given:
                 return 0

@@ -119,6 +119,11 @@ class DocumentPaths:
         found = self._methods(path)
         return [operation_key(method, found[0]) for method in found[1]] if found else []
 
+    def template(self, path: str) -> str | None:
+        """The document's path that `path` is (`/posts/{id}.json` for `/posts/abc.json`)."""
+        found = self._methods(path)
+        return found[0] if found else None
+
     def operation(self, method: str, path: str) -> str | None:
         """The operation a request is for, as `operation_key` names it; None if there is none."""
         found = self._methods(path)

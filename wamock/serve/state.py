@@ -24,7 +24,7 @@ import orjson
 from connexion import context
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from wamock.data import compiled
+from wamock.data import compiled, json_bytes
 from wamock.data.devices import Devices
 from wamock.data.fixtures import FixtureError
 from wamock.serve import journal_file, state_directory
@@ -309,9 +309,8 @@ def current() -> SharedState:
     return context.scope[SCOPE_KEY]
 
 
-# orjson is fast, but holds integers to 64 bits (it refuses to write a larger one and reads it
-# back as a float). A session holding one (a write to a collection may: a free-form property's
-# 2**70) is written by the standard library, after a leading space that tells the reader so.
+# A session whose JSON orjson cannot write (an integer wider than 64 bits: `json_bytes`) is
+# written by the standard library after a leading space, which tells the reader to read it so.
 WIDE_INTEGERS = b" "
 
 
@@ -319,7 +318,7 @@ def encoded(session: dict) -> bytes:
     try:
         return orjson.dumps(session)
     except TypeError:
-        return WIDE_INTEGERS + json.dumps(session, separators=(",", ":")).encode()
+        return WIDE_INTEGERS + json_bytes.dumps(session)
 
 
 def decoded(data: bytes) -> dict:

@@ -27,10 +27,11 @@ from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem, TypeValidationError
 from connexion.json_schema import Draft4RequestValidator
 from connexion.utils import coerce_type
-from connexion.validators import VALIDATOR_MAP
+from connexion.validators import VALIDATOR_MAP, AbstractRequestBodyValidator
 from connexion.validators.parameter import ParameterValidator
-from jsonschema import Draft4Validator, FormatChecker, ValidationError
+from jsonschema import Draft4Validator, ValidationError
 from jsonschema.validators import extend
+from openapi_schema_validator import oas30_format_checker
 from starlette.datastructures import Headers, QueryParams
 from starlette.formparsers import MultiPartException
 
@@ -53,7 +54,7 @@ TYPE_WORDS = {
 
 @lru_cache(maxsize=256)
 def _compiled(schema_json: str) -> Draft4Validator:
-    return Draft4Validator(json.loads(schema_json), format_checker=Draft4Validator.FORMAT_CHECKER)
+    return Draft4Validator(json.loads(schema_json), format_checker=oas30_format_checker)
 
 
 _VALIDATORS_BY_SCHEMA: dict[int, tuple[dict, Draft4Validator]] = {}
@@ -135,22 +136,6 @@ class NamingParameterValidator(ParameterValidator):
         return None
 
 
-LARGEST = {"int32": 2**31 - 1, "int64": 2**63 - 1}
-
-
-def _integer_format(name: str):
-    def fits(value) -> bool:
-        return not isinstance(value, int) or isinstance(value, bool) or -LARGEST[name] - 1 <= value <= LARGEST[name]
-
-    return fits
-
-
-OPENAPI_30_FORMATS = FormatChecker([])
-OPENAPI_30_FORMATS.checkers = dict(Draft4Validator.FORMAT_CHECKER.checkers)
-for _name in LARGEST:
-    OPENAPI_30_FORMATS.checks(_name)(_integer_format(_name))
-
-
 def _discriminated(keyword: str):
     """A oneOf or anyOf that, where the schema has a `discriminator`, judges an object by the branch its
     property's value maps to (its `mapping`, else the schema of that name), as openapi-core does."""
@@ -177,7 +162,7 @@ def _discriminated(keyword: str):
 
 
 # OpenAPI 3.0's JSON body, judged as openapi-core judges it (the checker's judge): connexion's Draft 4
-# with `nullable`, the int32 and int64 ranges, and the discriminator.
+# with `nullable`, OpenAPI 3.0's formats, and the discriminator.
 OpenAPI30BodyValidator = extend(
     Draft4RequestValidator, {"oneOf": _discriminated("oneOf"), "anyOf": _discriminated("anyOf")}
 )
@@ -185,7 +170,7 @@ OpenAPI30BodyValidator = extend(
 
 def json_body_validator(schema: dict):
     """A 3.1 body's validator by its dialect (`wamock.data.dialect`); a 3.0 one's by `OpenAPI30BodyValidator`."""
-    return dialect.validator_of(schema) or OpenAPI30BodyValidator(schema, format_checker=OPENAPI_30_FORMATS)
+    return dialect.validator_of(schema) or OpenAPI30BodyValidator(schema, format_checker=oas30_format_checker)
 
 
 class NamingJSONBodyValidator(JSONBody):
@@ -228,10 +213,12 @@ class NamingJSONBodyValidator(JSONBody):
 
 class DialectFormValidator(FormBody):
     schema_validator = staticmethod(dialect.validator_of)
+    formats = oas30_format_checker
 
 
 class NamingMultiPartValidator(MultiPartBody):
     schema_validator = staticmethod(dialect.validator_of)
+    formats = oas30_format_checker
 
     def check(self, raw: bytes, scope) -> None:
         boundary = BOUNDARY.search(Headers(scope=scope).get("content-type", ""))
@@ -283,6 +270,18 @@ def rule_broken(error: ValidationError) -> str:
     return error.message
 
 
+class PresentBody(AbstractRequestBodyValidator):
+    """A body of a media type wamock does not read (XML: train-travel's bookings): only whether
+    it is there is judged, so a required one missing is refused, as for any other."""
+
+    async def _parse(self, stream, scope):
+        async for _chunk in stream:  # read whole, so that the handler is given it again
+            pass
+
+    def _validate(self, body) -> None:
+        return None
+
+
 VALIDATORS = {
     **VALIDATOR_MAP,
     "parameter": NamingParameterValidator,
@@ -292,6 +291,7 @@ VALIDATORS = {
             "*/*json": NamingJSONBodyValidator,
             "application/x-www-form-urlencoded": DialectFormValidator,
             "multipart/form-data": NamingMultiPartValidator,
+            "*/*": PresentBody,
         }
     ),
 }
