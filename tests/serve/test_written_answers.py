@@ -6,6 +6,7 @@ from jsonschema import Draft4Validator
 
 from tests.conftest import TEST_HOST
 from tests.documents import write
+from wamock.data import examples
 from wamock.serve.app import create_app
 
 WIDE = 2**70 + 1
@@ -141,12 +142,22 @@ CHECK = {
     },
 }
 
+# InfluxDB's Flux AST: a file's statements, a oneOf of kinds whose fields are all optional.
+STATEMENTS = {
+    "type": "object",
+    "properties": {"body": {"type": "array", "items": {"oneOf": [
+        {"type": "object", "properties": {"text": {"type": "string"}}},
+        {"type": "object", "properties": {"id": {"type": "object"}}},
+    ]}}},
+}  # fmt: skip
+
 
 @pytest.mark.parametrize(
     ("thing", "example"),
     [
         pytest.param(MAPPING, {"id": "", "orgID": "", "bucketID": ""}, id="oneOf-beside-properties"),
         pytest.param(CHECK, None, id="recursive-list"),
+        pytest.param(STATEMENTS, {"body": []}, id="list-of-overlapping-oneOf"),
     ],
 )
 def test_an_answer_built_from_the_schema_meets_it(served, thing, example):
@@ -254,3 +265,20 @@ def test_a_created_item_is_answered_with_its_id_and_readable_at_it(served, answe
     assert created.json()["id"] != ""  # the documented example's: the item's own is answered
     assert read.status_code == 200
     assert read.json()["id"] == created.json()["id"]
+
+
+def test_a_deeply_recursive_oneof_is_judged_without_copying_it_whole():
+    """InfluxDB's Flux AST: twenty kinds of expression, each holding expressions. Inlined twelve
+    levels deep for a validator, it is 20**12 nodes: the process was killed for its memory."""
+    kinds = {f"Kind{n}": {"type": "object", "properties": {"value": {"$ref": "#/components/schemas/Expression"},
+                                                           f"field{n}": {"type": "string"}}} for n in range(20)}  # fmt: skip
+    spec = {
+        "components": {
+            "schemas": {"Expression": {"oneOf": [{"$ref": f"#/components/schemas/{k}"} for k in kinds]}, **kinds}
+        }
+    }
+
+    assert examples.fits(spec, {"field3": "x"}, {"$ref": "#/components/schemas/Expression"}) is False  # meets all 20
+    assert examples.fits(spec, 5, {"$ref": "#/components/schemas/Kind3"}) is False
+    assert examples.fits(spec, {"field3": "x", "value": {"field4": 1}}, {"$ref": "#/components/schemas/Kind3"}) is False
+    assert examples.fits(spec, {"field3": "x"}, {"$ref": "#/components/schemas/Kind3"}) is True

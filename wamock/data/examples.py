@@ -27,6 +27,7 @@ from wamock.data.spec import SpecError, load, resolved
 JSON = "application/json"
 MAX_DEPTH = 12  # a recursive schema (a tree of replies) is cut here
 MAX_VALUES = 10_000  # values in one built answer at most
+MAX_SCHEMA_NODES = 200_000  # of a schema inlined for a validator
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,10 @@ def built_example(spec: dict, schema: dict, depth: int = 0, budget: Budget | Non
         fewest = schema.get("minItems", 0)
         if not fewest and depth + 1 >= MAX_DEPTH:
             return prefix  # its items would be cut, missing what they require (InfluxDB's health checks' checks)
-        return prefix + [built_example(spec, items, depth + 1, budget)] * max(1 - len(prefix), fewest)
+        item = built_example(spec, items, depth + 1, budget)
+        if not fewest and "oneOf" in (resolved(spec, items) or {}) and not fits(spec, item, items):
+            return prefix  # no item meets exactly one branch (InfluxDB's AST statements overlap): none is listed
+        return prefix + [item] * max(1 - len(prefix), fewest)
     return plain_value(kind, schema)
 
 
@@ -309,6 +313,13 @@ def fits(spec: dict, value, schema: dict) -> bool:
 def judge(spec: dict, schema: dict):
     """`fits` for many values of one schema: the schema read once."""
     plain = _plain_schema(spec, schema, 0, {})
+    # The validator copies the inlined schema as a tree: a recursive oneOf of oneOfs (InfluxDB's
+    # Flux AST: twenty kinds of expression, each holding expressions) is 20**12 nodes, which no
+    # memory holds. Such a schema is judged cut shallower, what lies past the cut taken as it is.
+    cut = 0
+    while tree_size(plain, {}) > MAX_SCHEMA_NODES and cut < MAX_DEPTH:
+        cut += 1
+        plain = _plain_schema(spec, schema, cut, {})
     try:
         if dialect.is_31(spec):
             validate = dialect.schema_dialect(spec)(plain).validate
@@ -327,6 +338,16 @@ def judge(spec: dict, schema: dict):
         return True
 
     return judged
+
+
+def tree_size(node, sizes: dict) -> int:
+    """How many nodes `node` has once every shared part is copied (as a validator copies it)."""
+    if not isinstance(node, (dict, list)):
+        return 1
+    if id(node) not in sizes:
+        children = node.values() if isinstance(node, dict) else node
+        sizes[id(node)] = min(1 + sum(tree_size(child, sizes) for child in children), 10 * MAX_SCHEMA_NODES)
+    return sizes[id(node)]
 
 
 def _plain_schema(spec: dict, schema, depth: int, made: dict):
