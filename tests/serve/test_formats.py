@@ -101,4 +101,6 @@ def test_a_required_body_of_a_media_type_wamock_does_not_read_must_still_be_ther
     xml = {"Content-Type": "application/xml"}
 
     assert client.post("/bookings", headers=xml).status_code == 400
-    assert client.post("/bookings", headers=xml, content=b"<booking><has_dog>true</has_dog></booking>").status_code == 201
+    assert (
+        client.post("/bookings", headers=xml, content=b"<booking><has_dog>true</has_dog></booking>").status_code == 201
+    )

@@ -282,3 +282,22 @@ def test_a_deeply_recursive_oneof_is_judged_without_copying_it_whole():
     assert examples.fits(spec, 5, {"$ref": "#/components/schemas/Kind3"}) is False
     assert examples.fits(spec, {"field3": "x", "value": {"field4": 1}}, {"$ref": "#/components/schemas/Kind3"}) is False
     assert examples.fits(spec, {"field3": "x"}, {"$ref": "#/components/schemas/Kind3"}) is True
+
+
+ERROR = {"type": "object", "required": ["code", "message"], "properties": {
+    "code": {"type": "string", "enum": ["not found", "invalid"]}, "message": {"type": "string"}}}  # fmt: skip
+
+
+def test_a_path_no_operation_has_is_refused_in_the_error_shape_most_operations_give(served):
+    """InfluxDB: every operation's `default` is its `Error`, whose code is an enum; a request for
+    `/buckets/labels/x` (a bucket id left empty) names no operation and got wamock's envelope."""
+    refused = {"default": {"description": "Error", "content": {"application/json": {"schema": ERROR}}}}
+    item = {"parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "get": {"responses": {**ok(THING), **refused}}, "delete": {"responses": {"204": {"description": "gone"}, **refused}}}  # fmt: skip
+    client = served({"/things/{id}/labels/{label}": {**item, "parameters": [*item["parameters"], {**item["parameters"][0], "name": "label"}]},
+                     "/things": {"get": {"responses": {**ok(THINGS), **refused}}}})  # fmt: skip
+
+    answer = client.delete("/things/labels/x")
+
+    assert answer.status_code == 404
+    Draft4Validator(ERROR).validate(answer.json())
