@@ -105,8 +105,8 @@ def with_branches_named(document: dict) -> dict:
 IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 
 
-def without_ignored_headers(document: dict) -> dict:
-    """`document` without its header parameters named in `IGNORED_HEADERS` (a copy where any is)."""
+def without_ignored_headers(document: dict, names: frozenset = IGNORED_HEADERS) -> dict:
+    """`document` without its header parameters named in `names` (a copy where any is)."""
 
     def kept(parameters):
         if not isinstance(parameters, list):
@@ -117,7 +117,7 @@ def without_ignored_headers(document: dict) -> dict:
             if not (
                 isinstance(resolved := document_module.resolved(document, parameter), dict)
                 and resolved.get("in") == "header"
-                and str(resolved.get("name", "")).lower() in IGNORED_HEADERS
+                and str(resolved.get("name", "")).lower() in names
             )
         ]
 
