@@ -197,6 +197,7 @@ CELL = {
         pytest.param(ENDPOINT, {"type": "pagerduty", "routingKey": None}, 400, id="discriminated-kind-judged"),
         pytest.param(ENDPOINT, {"type": "pagerduty"}, 400, id="discriminated-kind-requires"),
         pytest.param(ENDPOINT, {"type": "teams", "url": "http://localhost"}, 400, id="kind-not-mapped"),
+        pytest.param(ENDPOINT, {"type": [None, None], "url": "http://localhost"}, 400, id="kind-not-a-string"),
         pytest.param(CELL, {"y": 2**31 - 1, "s": -(2**63)}, 201, id="int32-int64-in-range"),
         pytest.param(CELL, {"y": 2**31}, 400, id="int32-past-range"),
         pytest.param(CELL, {"s": 2**63}, 400, id="int64-past-range"),

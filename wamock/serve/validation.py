@@ -151,6 +151,9 @@ def _discriminated(keyword: str):
             yield ValidationError(f"{name}: required to tell which schema the object is")
             return
         value = instance[name]
+        if not isinstance(value, str):
+            yield ValidationError(f"{name}: must be a string naming the schema the object is")
+            return
         target = (discriminator.get("mapping") or {}).get(value) or f"#/components/schemas/{value}"
         branch = next((b for b in branches if isinstance(b, dict) and b.get(dialect.BRANCH) == target), None)
         if branch is None:
