@@ -333,3 +333,14 @@ def test_a_header_the_http_client_writes_or_openapi_ignores_is_not_asked_for(nam
                 "paths": {"/write": {"post": {"parameters": [header, trace], "responses": {"204": {"description": "ok"}}}}}}  # fmt: skip
 
     assert judged_document(document)["paths"]["/write"]["post"]["parameters"] == [trace]
+
+
+def test_a_oneof_of_required_lists_beside_properties_stays_a_oneof():
+    """InfluxDB's DBRP: `orgID` or `org`, never both. Built with the properties beside them, the
+    branches' examples tell them apart: a body naming both is not valid (the mock refuses it)."""
+    dbrp = {"type": "object", "properties": {name: {"type": "string"} for name in ("orgID", "org", "bucketID")},
+            "oneOf": [{"required": ["orgID", "bucketID"]}, {"required": ["org", "bucketID"]}]}  # fmt: skip
+    document = {"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {},
+                "components": {"schemas": {"DBRP": dbrp}}}  # fmt: skip
+
+    assert "oneOf" in judged_document(document)["components"]["schemas"]["DBRP"]

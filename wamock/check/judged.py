@@ -84,18 +84,24 @@ def read_indistinct_one_of_as_any_of(document: dict, node, depth: int = 0) -> No
     if not isinstance(node, dict):
         return
     branches = node.get("oneOf")
-    if isinstance(branches, list) and len(branches) > 1 and indistinct(document, branches):
+    if isinstance(branches, list) and len(branches) > 1 and indistinct(document, node):
         node["anyOf"] = node.pop("oneOf")
     for key, value in node.items():
         if key not in VALUE_WORDS:
             read_indistinct_one_of_as_any_of(document, value, depth + 1)
 
 
-def indistinct(document: dict, branches: list) -> bool:
+def indistinct(document: dict, node: dict) -> bool:
     """Whether every branch's own example meets every other branch: then a value meeting one
-    meets them all, as far as the document shows, and `oneOf` can never hold."""
+    meets them all, as far as the document shows, and `oneOf` can never hold. Each example is
+    the branch's with what the schema says beside the branches (InfluxDB's DBRP: properties
+    beside a oneOf of `required` lists, one naming `orgID`, the other `org`, told apart)."""
+    branches = node["oneOf"]
     try:
-        made = [examples.built_example(document, branch) for branch in branches]
+        made = [
+            examples.built_example(document, {**node, "oneOf": [branch, *branches[:at], *branches[at + 1 :]]})
+            for at, branch in enumerate(branches)
+        ]
         return all(examples.fits(document, value, branch) for value in made for branch in branches)
     except (RecursionError, ValueError, TypeError):
         return False
