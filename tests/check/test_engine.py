@@ -1,7 +1,10 @@
 """Pins what wamock.check.engine, through wamock.adapters.schemathesis, relies on in Schemathesis' undocumented engine (4.32)."""
 
+import datetime
+import json
 from types import SimpleNamespace
 
+import httpx
 import hypothesis
 import pytest
 import requests
@@ -443,3 +446,53 @@ def test_a_transport_refusal_is_no_undocumented_status():
     assert keep(None, undocumented(414), videos, answered(414)) is False
     assert keep(None, undocumented(431), videos, answered(431)) is False
     assert keep(None, undocumented(418), videos, answered(418)) is True
+
+
+OVERLAPPING = {"oneOf": [{"type": "object"}, {"type": "object", "properties": {"cells": {"type": "array"}}}]}
+
+
+@pytest.mark.parametrize(
+    ("value", "failed"),
+    [
+        pytest.param({"cells": []}, [], id="meets-both-branches"),
+        pytest.param(5, ["response_schema_conformance"], id="meets-none"),
+    ],
+)
+def test_an_exchange_the_probes_made_is_judged_alike(tmp_path, value, failed):
+    """InfluxDB's dashboards: a oneOf of Dashboard and DashboardWithViewProperties, a superset of it,
+    read back by writes_stick: judged as Schemathesis' cases are (`judged_document`)."""
+    answer = {"description": "OK", "content": {"application/json": {"schema": OVERLAPPING}}}
+    document = {"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+                "paths": {"/dashboards": {"get": {"responses": {"200": answer}}}}}  # fmt: skip
+    spec_file = tmp_path / "openapi.json"
+    spec_file.write_text(json.dumps(document))
+    settings = engine.Settings("http://127.0.0.1:3000", 1, spec_file, Credentials(("username", "password")), 10, 10.0)
+    response = httpx.Response(200, json=value, request=httpx.Request("GET", "http://127.0.0.1:3000/dashboards"))
+    response.elapsed = datetime.timedelta(milliseconds=5)  # as a client sets it once the answer is read
+
+    found = engine.answer_judge(settings)(response)
+
+    assert [name for name, _ in found] == failed
+
+
+@pytest.mark.parametrize("name", ["Content-Length", "Transfer-Encoding", "Accept", "Content-Type"])
+def test_a_header_the_http_client_writes_or_openapi_ignores_is_not_asked_for(name):
+    """InfluxDB's POST /write documents `Content-Length: integer`: a value Schemathesis made up
+    broke the request before the server read it, and its 400 was judged as the operation's."""
+    header = {"name": name, "in": "header", "schema": {"type": "integer"}}
+    trace = {"name": "Zap-Trace-Span", "in": "header", "schema": {"type": "string"}}
+    document = {"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+                "paths": {"/write": {"post": {"parameters": [header, trace], "responses": {"204": {"description": "ok"}}}}}}  # fmt: skip
+
+    assert judged_document(document)["paths"]["/write"]["post"]["parameters"] == [trace]
+
+
+def test_a_oneof_of_required_lists_beside_properties_stays_a_oneof():
+    """InfluxDB's DBRP: `orgID` or `org`, never both. Built with the properties beside them, the
+    branches' examples tell them apart: a body naming both is not valid (the mock refuses it)."""
+    dbrp = {"type": "object", "properties": {name: {"type": "string"} for name in ("orgID", "org", "bucketID")},
+            "oneOf": [{"required": ["orgID", "bucketID"]}, {"required": ["org", "bucketID"]}]}  # fmt: skip
+    document = {"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {},
+                "components": {"schemas": {"DBRP": dbrp}}}  # fmt: skip
+
+    assert "oneOf" in judged_document(document)["components"]["schemas"]["DBRP"]

@@ -71,9 +71,10 @@ class JSONBody(ChosenSchemaValidator, JSONRequestBodyValidator):
 
     def _validate(self, body):
         # connexion reads 3.0's `nullable`; a schema with a validator of its own (3.1's) says
-        # itself whether null is valid (one without a `type` takes it).
-        chosen = self.schema_validator(self._schema) is not None
-        return self.judge(body, self._validator, nullable=self._nullable or chosen, required=self._required)
+        # itself whether null is valid (one without a `type` takes it), and so does a 3.0 schema
+        # without a `type`: `nullable` "adds null to the type", where one is given (OpenAPI 3.0.3).
+        says_itself = self.schema_validator(self._schema) is not None or "type" not in self._schema
+        return self.judge(body, self._validator, nullable=self._nullable or says_itself, required=self._required)
 
 
 class RawBody(AbstractRequestBodyValidator):

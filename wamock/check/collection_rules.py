@@ -87,6 +87,13 @@ class CollectionProbing:
     def send(self, method: str, path: str, template: str, **options) -> httpx.Response:
         operation = self.operations.get(f"{method} {template}")
         auth = self.authorized(operation) if operation is not None else None
+        if operation is not None and template != self.collection.operation.path:
+            # An item's operation gets the query parameters and headers it requires, as the list
+            # does (InfluxDB's GET /dbrps/{dbrpID} requires orgID): without them, a refusal is right.
+            plain = plain_request(self.spec, operation)
+            if plain is not None:
+                options["params"] = {**dict(httpx.URL(plain.target).params), **(options.get("params") or {})}
+                options["headers"] = {**plain.headers, **(options.get("headers") or {})}
         self.requests += 1
         response = self.client.request(method, path, auth=auth or httpx.USE_CLIENT_DEFAULT, **options)
         self.last = response

@@ -7,7 +7,9 @@ reads what it cannot mean literally:
 - an operation behind a security scheme may answer 401; one that takes input, 400; one whose
   path names a resource, 404 (each where its responses omit it);
 - header parameters named Accept, Content-Type or Authorization are not asked for (OpenAPI
-  says to ignore them);
+  says to ignore them), nor those that frame the message (InfluxDB's `Content-Length: integer`
+  on POST /write): the HTTP client sets them from the body, and one made up breaks the request
+  before any server reads it (a 400 "malformed HTTP request" judged as the operation's answer);
 - a form's string fields are untyped (in a form every value is text);
 - a `oneOf` whose branches no value can tell apart (nexmo's two 404 errors of one shape: every
   branch's own example meets every other branch) is read as `anyOf`: no answer could meet
@@ -20,6 +22,9 @@ from wamock.data import dialect, examples
 from wamock.data import spec as spec_module
 from wamock.data.operations import METHODS, names_a_resource
 
+# Headers that frame an HTTP/1.1 message, which its client writes (RFC 9112).
+FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "host", "connection"})
+
 # Where a document holds values, not schemas: a `oneOf` key inside one is data.
 VALUE_WORDS = frozenset({"example", "examples", "default", "enum", "const"})
 
@@ -30,7 +35,7 @@ def judged_document(spec: dict) -> dict:
     document lists 401 for 6 of 89 operations), and one that takes parameters or a body may
     answer 400 to a request the document does not allow (which is what Schemathesis'
     negative_data_rejection asks for) though its responses omit them."""
-    judged = copy.deepcopy(dialect.without_ignored_headers(spec))
+    judged = copy.deepcopy(dialect.without_ignored_headers(spec, dialect.IGNORED_HEADERS | FRAMING_HEADERS))
     read_indistinct_one_of_as_any_of(judged, judged)
     default_security = judged.get("security") or []
     for path, path_item in (judged.get("paths") or {}).items():
@@ -79,18 +84,24 @@ def read_indistinct_one_of_as_any_of(document: dict, node, depth: int = 0) -> No
     if not isinstance(node, dict):
         return
     branches = node.get("oneOf")
-    if isinstance(branches, list) and len(branches) > 1 and indistinct(document, branches):
+    if isinstance(branches, list) and len(branches) > 1 and indistinct(document, node):
         node["anyOf"] = node.pop("oneOf")
     for key, value in node.items():
         if key not in VALUE_WORDS:
             read_indistinct_one_of_as_any_of(document, value, depth + 1)
 
 
-def indistinct(document: dict, branches: list) -> bool:
+def indistinct(document: dict, node: dict) -> bool:
     """Whether every branch's own example meets every other branch: then a value meeting one
-    meets them all, as far as the document shows, and `oneOf` can never hold."""
+    meets them all, as far as the document shows, and `oneOf` can never hold. Each example is
+    the branch's with what the schema says beside the branches (InfluxDB's DBRP: properties
+    beside a oneOf of `required` lists, one naming `orgID`, the other `org`, told apart)."""
+    branches = node["oneOf"]
     try:
-        made = [examples.built_example(document, branch) for branch in branches]
+        made = [
+            examples.built_example(document, {**node, "oneOf": [branch, *branches[:at], *branches[at + 1 :]]})
+            for at, branch in enumerate(branches)
+        ]
         return all(examples.fits(document, value, branch) for value in made for branch in branches)
     except (RecursionError, ValueError, TypeError):
         return False

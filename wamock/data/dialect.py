@@ -65,8 +65,38 @@ def is_31(document: dict) -> bool:
 def connexion_view(document: dict) -> dict:
     """What connexion is given to serve `document`: a 3.0 document as it is, a 3.1 one as its 3.0
     view; either without the header parameters OpenAPI says to ignore."""
-    view = _View(document, register(document)).build() if is_31(document) else document
-    return without_ignored_headers(view)
+    view = _View(document, register(document)).build() if is_31(document) else with_branches_named(document)
+    return with_bare_body_media_types(without_ignored_headers(view))
+
+
+BRANCH = "x-wamock-branch"  # in the view: the `$ref` a discriminated oneOf's or anyOf's branch was
+
+
+def with_branches_named(document: dict) -> dict:
+    """`document` with each branch of a discriminated oneOf or anyOf (`{$ref: X}`) naming itself
+    (`BRANCH: X`), so that once connexion has inlined the `$ref`s a validator can still tell which
+    branch the discriminator's value maps to (a copy where any is named)."""
+
+    def named(node):
+        if isinstance(node, list):
+            copied = [named(each) for each in node]
+            return copied if any(a is not b for a, b in zip(copied, node, strict=True)) else node
+        if not isinstance(node, dict):
+            return node
+        copied = {key: named(value) for key, value in node.items()}
+        if isinstance(node.get("discriminator"), dict):
+            for choice in ("oneOf", "anyOf"):
+                if isinstance(copied.get(choice), list):
+                    copied[choice] = [
+                        {**branch, BRANCH: branch["$ref"]}
+                        if isinstance(branch, dict) and isinstance(branch.get("$ref"), str)
+                        else branch
+                        for branch in copied[choice]
+                    ]
+            return copied
+        return copied if any(copied[key] is not node[key] for key in node) else node
+
+    return named(document)
 
 
 # "If in is "header" and the name field is "Accept", "Content-Type" or "Authorization", the
@@ -75,8 +105,8 @@ def connexion_view(document: dict) -> dict:
 IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 
 
-def without_ignored_headers(document: dict) -> dict:
-    """`document` without its header parameters named in `IGNORED_HEADERS` (a copy where any is)."""
+def without_ignored_headers(document: dict, names: frozenset = IGNORED_HEADERS) -> dict:
+    """`document` without its header parameters named in `names` (a copy where any is)."""
 
     def kept(parameters):
         if not isinstance(parameters, list):
@@ -87,7 +117,7 @@ def without_ignored_headers(document: dict) -> dict:
             if not (
                 isinstance(resolved := document_module.resolved(document, parameter), dict)
                 and resolved.get("in") == "header"
-                and str(resolved.get("name", "")).lower() in IGNORED_HEADERS
+                and str(resolved.get("name", "")).lower() in names
             )
         ]
 
@@ -105,6 +135,39 @@ def without_ignored_headers(document: dict) -> dict:
         changed = changed or new_item != item
         paths[path] = new_item
     return {**document, "paths": paths} if changed else document
+
+
+def with_bare_body_media_types(document: dict) -> dict:
+    """`document` with its request bodies' media types named without parameters (a copy where any
+    has one): connexion matches a request's Content-Type stripped of them, so InfluxDB's
+    `application/json; charset=utf-8` refused every request, itself included, with 415."""
+
+    def bare(body):
+        content = body.get("content") if isinstance(body, dict) else None
+        if not isinstance(content, dict) or not any(";" in str(name) for name in content):
+            return body
+        named = {}
+        for name, media in content.items():
+            plain = str(name).split(";", 1)[0].strip()
+            named.setdefault(plain if plain not in content else name, media)
+        return {**body, "content": named}
+
+    paths = {}
+    for path, item in (document.get("paths") or {}).items():
+        if isinstance(item, dict):
+            item = {
+                key: {**value, "requestBody": bare(value["requestBody"])}
+                if key in METHODS and isinstance(value, dict) and "requestBody" in value
+                else value
+                for key, value in item.items()
+            }
+        paths[path] = item
+    view = {**document, "paths": paths}
+    components = document.get("components")
+    if isinstance(components, dict) and isinstance(components.get("requestBodies"), dict):
+        bodies = {name: bare(body) for name, body in components["requestBodies"].items()}
+        view["components"] = {**components, "requestBodies": bodies}
+    return view if view != document else document
 
 
 # -- judging by the user's schemas ---------------------------------------------------------------

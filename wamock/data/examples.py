@@ -27,6 +27,7 @@ from wamock.data.spec import SpecError, load, resolved
 JSON = "application/json"
 MAX_DEPTH = 12  # a recursive schema (a tree of replies) is cut here
 MAX_VALUES = 10_000  # values in one built answer at most
+MAX_SCHEMA_NODES = 200_000  # of a schema inlined for a validator
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,15 @@ def document_answers(spec: dict) -> dict[str, dict[int, "Answer"]]:
 def operation_answers(spec: dict, operation: dict) -> dict[int, Answer]:
     """Each numbered status of `operation`, with the answer the document gives for it."""
     answers = {}
-    for status, response in (operation.get("responses") or {}).items():
+    responses = operation.get("responses") or {}
+    for status, response in responses.items():
         if str(status).isdigit():
             answers[int(status)] = response_answer(spec, int(status), resolved(spec, response))
+    # An operation whose only answer is `default` answers every status with it: a body it gives is
+    # a success's (InfluxDB's GET /, its routes), served as 200; one without a body stays 204.
+    default = resolved(spec, responses.get("default"))
+    if not answers and isinstance(default, dict) and default.get("content"):
+        answers[200] = response_answer(spec, 200, default)
     return answers
 
 
@@ -142,7 +149,7 @@ def built_example(spec: dict, schema: dict, depth: int = 0, budget: Budget | Non
         return merged
     for choice in ("oneOf", "anyOf"):
         if schema.get(choice):
-            return built_example(spec, schema[choice][0], depth + 1, budget)
+            return built_choice(spec, schema, choice, depth, budget)
     if "example" in schema and fits(spec, schema["example"], schema):
         return schema["example"]
     for example in schema.get("examples") or [] if is_31 and isinstance(schema.get("examples"), list) else []:
@@ -175,10 +182,40 @@ def built_example(spec: dict, schema: dict, depth: int = 0, budget: Budget | Non
         if prefix and schema.get("items") is False:
             return prefix
         items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
-        return prefix + [built_example(spec, items, depth + 1, budget)] * max(
-            1 - len(prefix), schema.get("minItems", 1)
-        )
+        fewest = schema.get("minItems", 0)
+        if not fewest and depth + 1 >= MAX_DEPTH:
+            return prefix  # its items would be cut, missing what they require (InfluxDB's health checks' checks)
+        item = built_example(spec, items, depth + 1, budget)
+        if not fewest and "oneOf" in (resolved(spec, items) or {}) and not fits(spec, item, items):
+            return prefix  # no item meets exactly one branch (InfluxDB's AST statements overlap): none is listed
+        return prefix + [item] * max(1 - len(prefix), fewest)
     return plain_value(kind, schema)
+
+
+def built_choice(spec: dict, schema: dict, choice: str, depth: int, budget: Budget):
+    """A value of the schema's first `choice` branch, with what the schema says beside the branches
+    (InfluxDB's DBRP: properties beside a oneOf of `required` lists). Of a oneOf, the value leaves
+    out what only the other branches require, so that it meets its branch alone."""
+    branch = schema[choice][0]
+    value = built_example(spec, branch, depth + 1, budget)
+    beside = {key: part for key, part in schema.items() if key not in (choice, "discriminator")}
+    if not (beside.keys() & {"type", "properties", "allOf"}) or not isinstance(value, (dict, type(None))):
+        return value
+    shared = built_example(spec, beside, depth + 1, budget)
+    if not isinstance(shared, dict):
+        return value
+    value = {**shared, **(value or {})}
+    if choice == "oneOf":
+        mine = {*required_of(spec, branch), *beside.get("required", ())}
+        theirs = {name for other in schema[choice][1:] for name in required_of(spec, other)}
+        value = {name: part for name, part in value.items() if name in mine or name not in theirs}
+    return value
+
+
+def required_of(spec: dict, schema) -> list:
+    schema = resolved(spec, schema)
+    required = schema.get("required") if isinstance(schema, dict) else None
+    return required if isinstance(required, list) else []
 
 
 def with_siblings(spec: dict, schema, depth: int = 0):
@@ -276,6 +313,13 @@ def fits(spec: dict, value, schema: dict) -> bool:
 def judge(spec: dict, schema: dict):
     """`fits` for many values of one schema: the schema read once."""
     plain = _plain_schema(spec, schema, 0, {})
+    # The validator copies the inlined schema as a tree: a recursive oneOf of oneOfs (InfluxDB's
+    # Flux AST: twenty kinds of expression, each holding expressions) is 20**12 nodes, which no
+    # memory holds. Such a schema is judged cut shallower, what lies past the cut taken as it is.
+    cut = 0
+    while tree_size(plain, {}) > MAX_SCHEMA_NODES and cut < MAX_DEPTH:
+        cut += 1
+        plain = _plain_schema(spec, schema, cut, {})
     try:
         if dialect.is_31(spec):
             validate = dialect.schema_dialect(spec)(plain).validate
@@ -294,6 +338,16 @@ def judge(spec: dict, schema: dict):
         return True
 
     return judged
+
+
+def tree_size(node, sizes: dict) -> int:
+    """How many nodes `node` has once every shared part is copied (as a validator copies it)."""
+    if not isinstance(node, (dict, list)):
+        return 1
+    if id(node) not in sizes:
+        children = node.values() if isinstance(node, dict) else node
+        sizes[id(node)] = min(1 + sum(tree_size(child, sizes) for child in children), 10 * MAX_SCHEMA_NODES)
+    return sizes[id(node)]
 
 
 def _plain_schema(spec: dict, schema, depth: int, made: dict):

@@ -10,6 +10,7 @@ request cancelled at shutdown) in the envelope too.
 """
 
 import asyncio
+import json
 import logging
 import re
 import urllib.parse
@@ -24,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from wamock.adapters.connexion import routed_operation_id
 from wamock.data import examples
 from wamock.data.facts import DocumentFacts
-from wamock.data.operations import Invalid, operations
+from wamock.data.operations import METHODS, Invalid, operation_key, operations
 from wamock.data.spec import resolved
 from wamock.serve import auth, envelope
 from wamock.serve.routes import DocumentPaths
@@ -68,6 +69,26 @@ class ErrorShapes:
         if (operation, status) not in self._found:
             self._found[operation, status] = self._find(operation, status)
         return self._found[operation, status]
+
+    def common(self, status: int) -> str | None:
+        """An operation whose shape of `status` most operations of the document give (InfluxDB's
+        `Error`, 194 of 197): a request that names no operation (`/buckets/labels/x`) is refused in
+        it too, as the document's own operations are; None where no shape is most operations'."""
+        if ("*", status) not in self._found:
+            keys = [
+                operation_key(method, path)
+                for path, item in (self.spec.get("paths") or {}).items()
+                for method in (resolved(self.spec, item) or {})
+                if method in METHODS
+            ]
+            by_schema: dict[str, list[str]] = {}
+            for key in keys:
+                shape = self.shape(key, status)
+                if shape is not None and not shape.for_status:  # an example for that status is that operation's own
+                    by_schema.setdefault(json.dumps(shape.schema, sort_keys=True, default=str), []).append(key)
+            most = max(by_schema.values(), key=len, default=[])
+            self._found["*", status] = most[0] if len(most) * 2 > len(keys) else None
+        return self._found["*", status]
 
     def media_type(self, operation: str | None, status: int) -> str:
         """The JSON media type the document gives the refusal (`application/problem+json`)."""
@@ -191,6 +212,7 @@ def http_error_handler(facts: DocumentFacts, paths: DocumentPaths, shapes: Error
         # A method the path does not have: shaped as the path's operations answer their errors.
         neighbours = paths.operations_at(request.url.path)
         operation = next((key for key in neighbours if shapes.shape(key, status)), None)
+        operation = operation if neighbours else shapes.common(status)
         body = shapes.body(operation, status, message)
         return envelope_response(status, body, headers, shapes.media_type(operation, status))
 

@@ -286,13 +286,18 @@ def holder(spec: dict, schema: dict, sample: dict, documented, identity: str) ->
     as a list's one item, under a property, or as the fields it shares with it, its id among them; None where it holds none."""
     if not schema:
         return None
-    if resources.meets(spec, sample, schema):
+    # Of a oneOf whose branches overlap (InfluxDB's Dashboard and DashboardWithViewProperties, a
+    # superset), no item meets exactly one: an item meeting a branch is what the answer holds.
+    branches = resolved(spec, schema).get("oneOf") or []
+    if resources.meets(spec, sample, schema) or any(resources.meets(spec, sample, branch) for branch in branches):
         return WHOLE, ()
     if resolved(spec, schema).get("type") == "array" and resources.meets(spec, [sample], schema):
         return LISTED, ()
     fields = properties(spec, schema)
     for name, inner in fields.items():
-        if isinstance(inner, dict) and inner.get("type", "object") == "object" and resources.meets(spec, sample, inner):
+        # An object that names no id (InfluxDB's template `content`, free-form; its `links`) is no place for the item.
+        described = isinstance(inner, dict) and identity in properties(spec, inner)
+        if described and inner.get("type", "object") == "object" and resources.meets(spec, sample, inner):
             return UNDER, (name,)
     shared = tuple(name for name in fields if name in sample)
     if identity in shared and isinstance(documented, dict):

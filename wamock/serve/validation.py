@@ -28,9 +28,11 @@ from functools import lru_cache
 
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem
+from connexion.json_schema import Draft4RequestValidator
 from connexion.validators import VALIDATOR_MAP
 from connexion.validators.parameter import ParameterValidator
 from jsonschema import Draft4Validator, ValidationError
+from jsonschema.validators import extend
 from openapi_schema_validator import oas30_format_checker
 from starlette.datastructures import Headers, QueryParams
 from starlette.formparsers import MultiPartException
@@ -168,9 +170,48 @@ def typed(param: dict, raw: str):
     return raw
 
 
+def _discriminated(keyword: str):
+    """A oneOf or anyOf that, where the schema has a `discriminator`, judges an object by the branch its
+    property's value maps to (its `mapping`, else the schema of that name), as openapi-core does."""
+    plain = Draft4Validator.VALIDATORS[keyword]
+
+    def judge(validator, branches, instance, schema):
+        discriminator = schema.get("discriminator")
+        if not isinstance(discriminator, dict) or not isinstance(discriminator.get("propertyName"), str):
+            yield from plain(validator, branches, instance, schema)
+            return
+        name = discriminator["propertyName"]
+        if not validator.is_type(instance, "object") or not instance.get(name):
+            yield ValidationError(f"{name}: required to tell which schema the object is")
+            return
+        value = instance[name]
+        if not isinstance(value, str):
+            yield ValidationError(f"{name}: must be a string naming the schema the object is")
+            return
+        target = (discriminator.get("mapping") or {}).get(value) or f"#/components/schemas/{value}"
+        branch = next((b for b in branches if isinstance(b, dict) and b.get(dialect.BRANCH) == target), None)
+        if branch is None:
+            yield ValidationError(f"{name}: {value!r} names none of the schemas the object may be")
+            return
+        yield from validator.descend(instance, branch)
+
+    return judge
+
+
+# OpenAPI 3.0's JSON body, judged as openapi-core judges it (the checker's judge): connexion's Draft 4
+# with `nullable`, OpenAPI 3.0's formats, and the discriminator.
+OpenAPI30BodyValidator = extend(
+    Draft4RequestValidator, {"oneOf": _discriminated("oneOf"), "anyOf": _discriminated("anyOf")}
+)
+
+
+def json_body_validator(schema: dict):
+    """A 3.1 body's validator by its dialect (`wamock.data.dialect`); a 3.0 one's by `OpenAPI30BodyValidator`."""
+    return dialect.validator_of(schema) or OpenAPI30BodyValidator(schema, format_checker=oas30_format_checker)
+
+
 class NamingJSONBodyValidator(JSONBody):
-    schema_validator = staticmethod(dialect.validator_of)
-    formats = oas30_format_checker
+    schema_validator = staticmethod(json_body_validator)
 
     def read(self, raw: bytes, encoding: str):
         try:
