@@ -500,3 +500,34 @@ def test_a_oneof_of_required_lists_beside_properties_stays_a_oneof():
                 "components": {"schemas": {"DBRP": dbrp}}}  # fmt: skip
 
     assert "oneOf" in judged_document(document)["components"]["schemas"]["DBRP"]
+
+
+def test_accepting_an_array_given_empty_is_the_servers_choice():
+    """Swagger petstore's `?status=` (an array of enum values): RFC 6570 writes the empty list so,
+    OpenAPI's allowEmptyValue forbids it; taking it as [] is no accepted invalid data. An empty
+    string where the enum allows none still is."""
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/pets": {
+                "get": {
+                    "parameters": [
+                        {"name": "status", "in": "query", "explode": False,
+                         "schema": {"type": "array", "items": {"type": "string", "enum": ["sold"]}}},
+                        {"name": "kind", "in": "query", "schema": {"type": "string", "enum": ["dog"]}},
+                    ],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+    }  # fmt: skip
+    keep = engine.judged_as_sent(document, "http://127.0.0.1:3000", None)
+    failure = AcceptedNegativeData(operation="GET /pets", message="", status_code=200, expected_statuses=["400"])
+    pets = SimpleNamespace(operation=SimpleNamespace(method="GET", path="/pets"))
+
+    def answered(query: str) -> SimpleNamespace:
+        return SimpleNamespace(request=requests.Request("GET", f"http://127.0.0.1:3000/pets?{query}").prepare())
+
+    assert keep(None, failure, pets, answered("status=")) is False
+    assert keep(None, failure, pets, answered("kind=cat")) is True
