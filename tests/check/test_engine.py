@@ -513,7 +513,7 @@ def test_accepting_an_array_given_empty_is_the_servers_choice():
             "/pets": {
                 "get": {
                     "parameters": [
-                        {"name": "status", "in": "query", "explode": False,
+                        {"name": "status", "in": "query", "required": True,
                          "schema": {"type": "array", "items": {"type": "string", "enum": ["sold"]}}},
                         {"name": "kind", "in": "query", "schema": {"type": "string", "enum": ["dog"]}},
                     ],
