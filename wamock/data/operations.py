@@ -9,7 +9,7 @@ any letter case, as connexion reads it; an `enum` allows only its values.
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from openapi_schema_validator import oas30_format_checker
@@ -44,8 +44,46 @@ def names_a_resource(path: str) -> bool:
 
 
 def template_pattern(path: str) -> re.Pattern:
-    """`/devices/{device_id}` as a pattern that the path of a request fully matches."""
-    return re.compile("[^/]+".join(map(re.escape, re.split(r"\{[^/}]+\}", path))) + "$")
+    """`/devices/{device_id}` as a pattern that the path of a request fully matches, capturing
+    each parameter's value (raw, as in the URL), in the template's order."""
+    return re.compile("([^/]+)".join(map(re.escape, re.split(r"\{[^/}]+\}", path))) + "$")
+
+
+@dataclass(frozen=True)
+class DocumentPath:
+    template: str  # as the document writes it: `/devices/{device_id}`
+    pattern: re.Pattern  # its `template_pattern`
+    methods: tuple[str, ...]  # upper case, as `operation_key` writes them
+
+
+class PathTable:
+    """The document's paths in `routing_order`, each with its methods: which documented path a
+    request's path is (the first that matches, as OpenAPI routes), and every path it could be.
+    The one table the mock's error answers and the checker's rules route by."""
+
+    def __init__(self, methods: Mapping[str, Iterable[str]]) -> None:
+        ordered = sorted(methods.items(), key=lambda item: routing_order(item[0]))
+        self.paths = tuple(
+            DocumentPath(template, template_pattern(template), tuple(method.upper() for method in path_methods))
+            for template, path_methods in ordered
+        )
+
+    @classmethod
+    def of(cls, spec: dict) -> "PathTable":
+        """The table of a whole document (a path with no operation routes too, to no method)."""
+        methods = {}
+        for path, path_item in (spec.get("paths") or {}).items():
+            path_item = resolved(spec, path_item)
+            methods[str(path)] = [method for method in METHODS if isinstance(path_item, dict) and method in path_item]
+        return cls(methods)
+
+    def route(self, path: str) -> DocumentPath | None:
+        """The documented path a request's path is, if any."""
+        return next(self.matching(path), None)
+
+    def matching(self, path: str) -> Iterator[DocumentPath]:
+        """Every documented path a request's path could be, first the one it routes to."""
+        return (found for found in self.paths if found.pattern.match(path))
 
 
 class Invalid(ValueError):

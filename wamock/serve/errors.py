@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from wamock.adapters.connexion import routed_operation_id
 from wamock.data import examples
 from wamock.data.facts import DocumentFacts
-from wamock.data.operations import METHODS, Invalid, operation_key, operations
+from wamock.data.operations import METHODS, Invalid, operation_key, operations, template_pattern
 from wamock.data.spec import resolved
 from wamock.serve import auth, envelope
 from wamock.serve.routes import DocumentPaths
@@ -176,12 +176,8 @@ def mistyped_path_parameter(facts: DocumentFacts, paths: DocumentPaths, request:
     operation = operations(facts.spec).get(key) if key else None
     if operation is None:
         return None
-    template = operation.path
-    values = re.fullmatch(
-        "([^/]+)".join(map(re.escape, re.split(r"\{[^/}]+\}", template))),
-        request.url.path.removeprefix(paths.base_path),
-    )
-    names = re.findall(r"\{([^/}]+)\}", template)
+    values = template_pattern(operation.path).match(request.url.path.removeprefix(paths.base_path))
+    names = re.findall(r"\{([^/}]+)\}", operation.path)
     for name, raw in zip(names, values.groups() if values else (), strict=False):
         parameter = operation.parameter(name, "path")
         try:

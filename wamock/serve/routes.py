@@ -22,10 +22,10 @@ from wamock.data.operations import (
     CHAT_ARCHIVE,
     CHAT_LIST,
     MESSAGE_LIST,
+    PathTable,
     names_a_resource,
     operation_key,
     routing_order,
-    template_pattern,
 )
 from wamock.data.spec import resolved
 from wamock.serve import CONTROL_PREFIX, envelope, state
@@ -100,27 +100,24 @@ class DocumentPaths:
         for key in answers:
             method, path = key.split(" ", 1)
             methods.setdefault(path, []).append(method)
-        ordered = sorted(methods.items(), key=lambda item: routing_order(item[0]))
-        self._paths = [(path, template_pattern(path), path_methods) for path, path_methods in ordered]
+        self._table = PathTable(methods)
         self.base_path = base_path.rstrip("/")
         self.keys = frozenset(answers)
 
-    def _methods(self, path: str) -> tuple[str, list[str]] | None:
+    def _methods(self, path: str) -> tuple[str, tuple[str, ...]] | None:
         if self.base_path:
             if not path.startswith(self.base_path + "/"):
                 return None
             path = path.removeprefix(self.base_path)
-        for template, pattern, methods in self._paths:
-            if pattern.match(path):
-                return template, methods
-        return None
+        found = self._table.route(path)
+        return (found.template, found.methods) if found else None
 
     def allowed(self, path: str) -> list[str]:
         found = self._methods(path)
         if found is None:
             return []
         methods = found[1]
-        return [*methods, "HEAD"] if "GET" in methods else methods
+        return [*methods, "HEAD"] if "GET" in methods else list(methods)
 
     def operations_at(self, path: str) -> list[str]:
         """The operations of the document's path that `path` is, as `operation_key` names them."""
