@@ -5,6 +5,8 @@ that it judges every generated response; the engine's scenarios become `Phase`s 
 failures. What this needs of Schemathesis beyond its public API is `wamock.adapters.schemathesis`.
 """
 
+import copy
+import functools
 import re
 import time
 import urllib.parse
@@ -28,7 +30,7 @@ from wamock.check.credentials import Credentials
 from wamock.check.judged import judged_document
 from wamock.check.transport import Bounds, RequestsAdapter
 from wamock.data import spec as spec_module
-from wamock.data.operations import METHODS, Operation, operation_key, operations, routing_order, template_pattern
+from wamock.data.operations import METHODS, Operation, Parameter, PathTable, operation_key, operations
 
 ENGINE_SHARE = 0.9  # of a run's --max-time, Schemathesis' cases; the rest for the probes
 
@@ -168,16 +170,16 @@ def answer_judge(settings: Settings) -> Callable[[httpx.Response], list[tuple[st
     """The document's own checks of an answer, for any exchange (the probes' too), named as
     Schemathesis names them for its cases: `status_code_conformance` (the status is
     documented) and `response_schema_conformance` (the body meets its schema)."""
-    document = judged_document(spec_module.load(settings.spec_file, settings.allow_refs))
-    schema = schemathesis.openapi.from_dict(document, config=schemathesis.Config())
-    paths = sorted(document.get("paths") or {}, key=lambda path: routing_order(str(path)))
-    templates = [(template_pattern(path), path) for path in paths]
+    document = judged_spec(settings.spec_file, settings.allow_refs)
+    schema = schemathesis.openapi.from_dict(copy.deepcopy(document), config=schemathesis.Config())
+    table = PathTable.of(document)
 
     def judge(response: httpx.Response) -> list[tuple[str, RuleBroken]]:
         method, path = response.request.method, relative_path(response.request.url.path, settings.target)
-        template = next((template for pattern, template in templates if pattern.fullmatch(path)), None)
-        if template is None or method.lower() not in (document["paths"][template] or {}):
+        found = table.route(path)
+        if found is None or method.upper() not in found.methods:
             return []
+        template = found.template
         responses = document["paths"][template][method.lower()].get("responses") or {}
         status = response.status_code
         if not {str(status), f"{status // 100}XX", "default"} & set(map(str, responses)):
@@ -198,8 +200,16 @@ def relative_path(path: str, target: str) -> str:
     return path[len(prefix) :] if prefix and path.startswith(prefix) else path
 
 
+@functools.lru_cache(maxsize=4)
+def judged_spec(spec_file: Path | str, allow_refs: tuple[str, ...]) -> dict:
+    """The document as the checker reads it, read once a run: Schemathesis' cases and the judge
+    of every answer both need it, and on a large document it takes seconds (InfluxDB's Flux
+    expressions). Not to be changed: each caller that hands it on copies it."""
+    return judged_document(spec_module.load(spec_file, allow_refs))
+
+
 def schema_for(settings: Settings, contract: Contract):
-    document = judged_document(spec_module.load(settings.spec_file, settings.allow_refs))
+    document = copy.deepcopy(judged_spec(settings.spec_file, settings.allow_refs))
     # Each operation is sent the credentials its security requirement asks (Schemathesis'
     # OpenAPI-aware auth); a document that names no scheme gets Basic on every request.
     schemes = settings.credentials.schemes(document)
@@ -308,26 +318,24 @@ def judged_as_sent(document: dict, target: str, collection: str | None):
             return None  # openapi-core 0.23 asserts on a multipart part it cannot read
         return True
 
-    routes = [
-        (template_pattern(str(path)), {method for method in (path_item or {}) if method in METHODS})
-        for path, path_item in (document.get("paths") or {}).items()
-    ]
+    table = PathTable.of(document)
+
+    def path_of(request) -> str:
+        return relative_path(urllib.parse.urlsplit(request.url).path, target)
 
     def routed_elsewhere(request) -> bool:
         """Whether the request's path is also another documented path that has its method:
         `GET /reports/messages` is `GET /reports/{reportId}` where only POST is documented at
         the former, so its 400 for a malformed id is no undeclared method's answer."""
-        path = relative_path(urllib.parse.urlsplit(request.url).path, target)
-        return any(pattern.fullmatch(path) and request.method.lower() in methods for pattern, methods in routes)
-
-    paths = sorted(document.get("paths") or {}, key=lambda path: routing_order(str(path)))
-    templates = [(template_pattern(path), path) for path in paths]
-    every = operations(document)
+        return any(request.method.upper() in found.methods for found in table.matching(path_of(request)))
 
     def routed(request) -> str | None:
         """The path of the document a request as sent is for (None: none)."""
-        path = relative_path(urllib.parse.urlsplit(request.url).path, target)
-        return next((template for pattern, template in templates if pattern.fullmatch(path)), None)
+        found = table.route(path_of(request))
+        return found.template if found else None
+
+    every = operations(document)
+    array_fields = functools.cache(lambda key, media_type: form_array_fields(document, key, media_type))
 
     def filter_failure(context, failure, case, response) -> bool:
         if names_another_path(case) and not isinstance(failure, adapter.ServerError):
@@ -352,7 +360,7 @@ def judged_as_sent(document: dict, target: str, collection: str | None):
             if key == collection or answers_only_as_documented(key, response.status_code):
                 return False
             if response.status_code == 400 and (
-                beyond_int64(response.request) or repeats_a_single_form_field(document, key, response.request)
+                beyond_int64(response.request) or repeats_a_single_form_field(response.request, key, array_fields)
             ):
                 return False
             if empty_where_not_allowed(every.get(key), response.request):
@@ -394,26 +402,27 @@ def judged_media_type(content_type: str | None) -> bool:
     return media_type in JUDGED_MEDIA_TYPES
 
 
+def given_empty(operation: Operation | None, request) -> list[Parameter]:
+    """The operation's query parameters the request gives an empty value (`name=`)."""
+    if operation is None:
+        return []
+    query = operation.query()
+    given = urllib.parse.parse_qsl(urllib.parse.urlsplit(request.url).query, keep_blank_values=True)
+    return [query[name] for name, value in given if value == "" and name in query]
+
+
 def empty_array(operation: Operation | None, request) -> bool:
     """Whether the request gives an array query parameter empty (`status=`): RFC 6570's form style
     writes the empty list so, OpenAPI's `allowEmptyValue` forbids it, so taking it as `[]` (as
     the mock does) or refusing it are both the server's choice."""
-    if operation is None:
-        return False
-    query = operation.query()
-    given = urllib.parse.parse_qsl(urllib.parse.urlsplit(request.url).query, keep_blank_values=True)
-    return any(value == "" and name in query and query[name].kind == "array" for name, value in given)
+    return any(parameter.kind == "array" for parameter in given_empty(operation, request))
 
 
 def empty_where_not_allowed(operation: Operation | None, request) -> bool:
     """Whether the request gives a query parameter of the operation an empty value (`name=`) the
     document does not allow: OpenAPI allows one only with `allowEmptyValue: true`, so a server may
     refuse it (openapi-core reads it as absent, and calls the request valid)."""
-    if operation is None:
-        return False
-    query = operation.query()
-    given = urllib.parse.parse_qsl(urllib.parse.urlsplit(request.url).query, keep_blank_values=True)
-    return any(value == "" and name in query and not query[name].allows_empty for name, value in given)
+    return any(not parameter.allows_empty for parameter in given_empty(operation, request))
 
 
 def beyond_int64(request) -> bool:
@@ -427,7 +436,7 @@ def beyond_int64(request) -> bool:
 FORM_FIELD_NAME = re.compile(rb'content-disposition:\s*form-data;\s*name="([^"]*)"', re.IGNORECASE)
 
 
-def repeats_a_single_form_field(document: dict, key: str, request) -> bool:
+def repeats_a_single_form_field(request, key: str, array_fields: Callable[[str, str], frozenset[str]]) -> bool:
     """Whether a form body gives a field of one value twice: a document whose field is one value
     (Swagger petstore's `additionalMetadata: string`) does not say whether the first, the last or
     a refusal answers that, so refusing it is the server's choice. (An array field given twice
@@ -442,10 +451,19 @@ def repeats_a_single_form_field(document: dict, key: str, request) -> bool:
         names = [name for name, _ in urllib.parse.parse_qsl(body.decode("latin-1"), keep_blank_values=True)]
     else:
         return False
+    repeated = {name for name in names if names.count(name) > 1}
+    return bool(repeated - array_fields(key, media_type))
+
+
+def form_array_fields(document: dict, key: str, media_type: str) -> frozenset[str]:
+    """The fields of an operation's form body (of `media_type`) that are arrays."""
     method, path = key.split(" ", 1)
     operation = ((document.get("paths") or {}).get(path) or {}).get(method.lower()) or {}
     content = (spec_module.resolved(document, operation.get("requestBody")) or {}).get("content") or {}
     schema = spec_module.resolved(document, (content.get(media_type) or {}).get("schema")) or {}
     fields = schema.get("properties") or {} if isinstance(schema, dict) else {}
-    repeated = {name for name in names if names.count(name) > 1}
-    return any((spec_module.resolved(document, fields.get(name)) or {}).get("type") != "array" for name in repeated)
+    return frozenset(
+        name
+        for name, field_schema in fields.items()
+        if (spec_module.resolved(document, field_schema) or {}).get("type") == "array"
+    )
