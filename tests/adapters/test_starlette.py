@@ -18,3 +18,16 @@ def test_a_mounted_path_matches_a_newline():
         response = client.get("/api/a%0Ab")
 
     assert (response.status_code, response.text) == (200, "a\nb")
+
+
+def test_a_trailing_slash_is_not_redirected():
+    """A router connexion builds takes Starlette's default: the adapter makes it answer
+    `/items/` as a path it does not have, not with a 307 to `/items`."""
+
+    async def listed(request):
+        return PlainTextResponse("the list")
+
+    app = Starlette(routes=[Mount("/api", routes=[Route("/items", listed)])])
+    with TestClient(app, follow_redirects=False) as client:
+        assert client.get("/api/items").status_code == 200
+        assert client.get("/api/items/").status_code == 404

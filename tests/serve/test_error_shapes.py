@@ -107,3 +107,18 @@ def test_a_method_the_path_lacks_is_still_a_405(posts):
     assert posts.post("/posts/12.json").status_code == 405
     assert posts.post("/posts/abc.json").status_code == 405
     assert posts.get("/posts/12.json").status_code == 200
+
+
+def test_an_empty_item_id_is_a_path_the_document_lacks(tmp_path):
+    """`/items/` is `/items/{id}` with an empty id: 404, as any path the document lacks, where
+    Starlette's router would redirect it (307) to the list at `/items`."""
+    ident = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+    paths = {
+        "/items": {"get": {"responses": {"200": {"description": "OK"}}}},
+        "/items/{id}": {"get": {"parameters": ident, "responses": {"200": {"description": "OK"}}}},
+    }
+    client = create_app(spec_file=write(tmp_path / "openapi.yaml", document(paths)), allowed_hosts=[TEST_HOST])
+    response = client.test_client().get("/items/", follow_redirects=False)
+
+    assert response.status_code == 404, response.headers
+    assert response.json()["message"] == "Not Found: GET /items/"
