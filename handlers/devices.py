@@ -38,6 +38,20 @@ def _not_found(facts: DocumentFacts, device_id: str) -> tuple[dict, int]:
     return envelope.device_not_found(facts.texts.device_not_found, device_id), 404
 
 
+def _of_a_known_device(handler):
+    """A /devices/{device_id} operation: its handler is given the device the registry knows by
+    that id, and an id it does not know is a 404, read once (another worker may remove it)."""
+
+    async def answer(facts: DocumentFacts, device_id: str):
+        device = device_registry.find(_registry(), device_id)
+        if device is None:
+            return _not_found(facts, device_id)
+        return await handler(facts, device)
+
+    answer.__name__, answer.__doc__ = handler.__name__, handler.__doc__
+    return answer
+
+
 _info = device_registry.info
 
 
@@ -99,47 +113,39 @@ async def add_device(facts: DocumentFacts, body=None):
     return _answer(facts, "POST /devices", {**_info(device_registry.find(registry, wanted)), **webhook})
 
 
-async def get_device(facts: DocumentFacts, device_id: str):
-    device = device_registry.find(_registry(), device_id)
-    if device is None:
-        return _not_found(facts, device_id)
+@_of_a_known_device
+async def get_device(facts: DocumentFacts, device: dict):
     return _answer(facts, "GET /devices/{device_id}", _info(device))
 
 
-async def remove_device(facts: DocumentFacts, device_id: str):
-    if device_registry.find(_registry(), device_id) is None:
-        return _not_found(facts, device_id)
-    _change(lambda kept: device_registry.removed(kept, device_id))
+@_of_a_known_device
+async def remove_device(facts: DocumentFacts, device: dict):
+    _change(lambda kept: device_registry.removed(kept, device["id"]))
     return _documented(facts, "DELETE /devices/{device_id}")
 
 
-async def login_device(facts: DocumentFacts, device_id: str):
+@_of_a_known_device
+async def login_device(facts: DocumentFacts, device: dict):
     key = "GET /devices/{device_id}/login"
-    if device_registry.find(_registry(), device_id) is None:
-        return _not_found(facts, device_id)
-    _change(lambda kept: device_registry.connecting(kept, device_id))
+    _change(lambda kept: device_registry.connecting(kept, device["id"]))
     return _answer(
-        facts, key, {"device_id": device_id, "qr_link": _qr_link(facts), "qr_duration": _qr_duration(facts, key)}
+        facts, key, {"device_id": device["id"], "qr_link": _qr_link(facts), "qr_duration": _qr_duration(facts, key)}
     )
 
 
-async def logout_device(facts: DocumentFacts, device_id: str):
-    if device_registry.find(_registry(), device_id) is None:
-        return _not_found(facts, device_id)
-    _change(lambda kept: device_registry.logged_out(kept, device_id))
+@_of_a_known_device
+async def logout_device(facts: DocumentFacts, device: dict):
+    _change(lambda kept: device_registry.logged_out(kept, device["id"]))
     return _documented(facts, "POST /devices/{device_id}/logout")
 
 
-async def reconnect_device(facts: DocumentFacts, device_id: str):
-    if device_registry.find(_registry(), device_id) is None:
-        return _not_found(facts, device_id)
+@_of_a_known_device
+async def reconnect_device(facts: DocumentFacts, device: dict):
     return _documented(facts, "POST /devices/{device_id}/reconnect")
 
 
-async def device_status(facts: DocumentFacts, device_id: str):
-    device = device_registry.find(_registry(), device_id)
-    if device is None:
-        return _not_found(facts, device_id)
+@_of_a_known_device
+async def device_status(facts: DocumentFacts, device: dict):
     return _answer(facts, "GET /devices/{device_id}/status", _status(device))
 
 
