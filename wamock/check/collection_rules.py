@@ -16,6 +16,7 @@ total needs a field for it, writes need the item's path and an id in what the cr
 What a probe writes, it deletes again where the document lets it.
 """
 
+import functools
 import random
 import urllib.parse
 from collections.abc import Callable
@@ -38,7 +39,7 @@ from wamock.data.collections import (
 )
 from wamock.data.examples import built_example
 from wamock.data.operations import Operation, operations
-from wamock.data.plain_requests import plain_request
+from wamock.data.plain_requests import PlainRequest, plain_request
 from wamock.data.resources import key_of
 from wamock.data.spec import SpecError, resolved
 
@@ -79,10 +80,21 @@ class CollectionProbing:
     broken: list[tuple[str, RuleBroken, httpx.Response]] = field(default_factory=list)
     walked: Walk | None = None
     unwalkable: bool = False  # the first walk found no page: its rule said so, the others have nothing to judge
+    _plain_requests: dict[str, PlainRequest | None] = field(default_factory=dict, repr=False)
 
-    @property
+    @functools.cached_property
     def operations(self) -> dict[str, Operation]:
         return operations(self.spec)
+
+    @functools.cached_property
+    def plain(self) -> PlainRequest | None:
+        """The list's plain request (`plain_request`), read once."""
+        return plain_request(self.spec, self.collection.operation)
+
+    def plain_of(self, operation: Operation) -> PlainRequest | None:
+        if operation.key not in self._plain_requests:
+            self._plain_requests[operation.key] = plain_request(self.spec, operation)
+        return self._plain_requests[operation.key]
 
     def send(self, method: str, path: str, template: str, **options) -> httpx.Response:
         operation = self.operations.get(f"{method} {template}")
@@ -90,7 +102,7 @@ class CollectionProbing:
         if operation is not None and template != self.collection.operation.path:
             # An item's operation gets the query parameters and headers it requires, as the list
             # does (InfluxDB's GET /dbrps/{dbrpID} requires orgID): without them, a refusal is right.
-            plain = plain_request(self.spec, operation)
+            plain = self.plain_of(operation)
             if plain is not None:
                 options["params"] = {**dict(httpx.URL(plain.target).params), **(options.get("params") or {})}
                 options["headers"] = {**plain.headers, **(options.get("headers") or {})}
@@ -105,22 +117,20 @@ class CollectionProbing:
 
     def listed(self, query: dict) -> httpx.Response:
         path = self.collection.operation.path
-        plain = plain_request(self.spec, self.collection.operation)
-        headers = plain.headers if plain is not None else {}
+        headers = self.plain.headers if self.plain is not None else {}
         return self.send("GET", path, path, params={**self.required_query(), **query}, headers=headers)
 
     def required_query(self) -> dict:
         """The list's required query parameters and headers, as the document gives them
         (`plain_request`), paging left to the walk."""
-        plain = plain_request(self.spec, self.collection.operation)
         paging = {p.name for p in (self.collection.paging.size, self.collection.paging.start) if p is not None}
-        query = dict(httpx.URL(plain.target).params) if plain is not None else {}
+        query = dict(httpx.URL(self.plain.target).params) if self.plain is not None else {}
         return {name: value for name, value in query.items() if name not in paging}
 
     @property
     def askable(self) -> bool:
         """Whether the document gives a value of every parameter the list requires: else no rule is decidable."""
-        return plain_request(self.spec, self.collection.operation) is not None
+        return self.plain is not None
 
     def items_of(self, response: httpx.Response) -> list | None:
         """The items an answer holds, None unless it is a success holding a list where the

@@ -8,7 +8,6 @@ an implementation breaks the contract is listed once, with one request that repr
 """
 
 import random
-import re
 import shlex
 import time
 import urllib.parse
@@ -24,7 +23,7 @@ from wamock.check.credentials import REFUSAL_HINT, Credentials, SentAuth
 from wamock.data import collections, fixtures, inference
 from wamock.data import spec as spec_module
 from wamock.data.accounts import DEFAULT_ACCOUNT
-from wamock.data.operations import CHAT_LIST
+from wamock.data.operations import CHAT_LIST, template_pattern
 from wamock.data.paths import SPEC_FILE
 from wamock.data.store import ChatStore
 from wamock.words import counted
@@ -207,10 +206,11 @@ def ensure_base_url(url: str, spec: dict) -> None:
     url = url.rstrip("/")
     path = urllib.parse.urlsplit(url).path
     for documented in spec.get("paths") or {}:
-        # /chat/{chat_jid}/messages matches /chat/123/messages
-        pattern = re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(str(documented).rstrip("/")))
-        if pattern and re.search(f"{pattern}$", path):
-            base = url.removesuffix(path) + re.sub(f"{pattern}$", "", path)
+        template = str(documented).rstrip("/")
+        # /chat/{chat_jid}/messages ends /base/chat/123/messages
+        found = template_pattern(template).search(path) if template else None
+        if found:
+            base = url.removesuffix(path) + path[: found.start()]
             raise CheckerError(
                 f"{url} ends in the documented path {documented}; pass the server's base URL: wamock check {base}"
             )
