@@ -195,3 +195,19 @@ def test_a_server_hostile_to_some_requests_breaks_the_contract_and_says_how(tmp_
     assert run.stderr == "", run
     assert evidence.lower() in run.stdout.lower(), run
     assert f"{url}: breaks the contract" in run.stdout, run
+
+
+def test_a_request_the_server_hangs_up_on_is_named_and_reproduced(tmp_path):
+    """A server that closes the connection on some requests (Prism 5, crashing on a body it
+    cannot read): the test Schemathesis could not finish and the probe that got no answer each
+    name the operation and the request, as a curl command that sends it again."""
+    with hostile(hang_up, only=b"limit=100") as url:
+        run = run_check(url, tmp_path, "--seed", "1")
+
+    assert_bounded(run)
+    assert run.status == 1, run
+    for title in ("Schemathesis could not finish a test", "The server did not answer a probe"):
+        block = run.stdout.split(f": {title}", 1)[1].split("\nFAILED ", 1)[0]
+        assert "Reproduce: curl " in block and "limit=100" in block, block
+    unfinished = run.stdout.split(": Schemathesis could not finish a test", 1)[1].split("\nFAILED ", 1)[0]
+    assert "Operation: GET /chats" in unfinished, unfinished

@@ -98,14 +98,24 @@ class Scenario:
     refused: int = 0  # of those, 401 or 403
 
 
+@dataclass(frozen=True)
+class Unfinished:
+    """A test Schemathesis could not finish (a non-fatal error): why, the operation, and the
+    request under way when it broke off, where one was (requests' `PreparedRequest`)."""
+
+    text: str
+    label: str | None
+    request: object | None
+
+
 class EngineStopped(Exception):
     """Schemathesis stopped the run (a fatal error)."""
 
 
 def scenarios(
     schema, around: Callable[[Iterable], Iterable] = lambda events: events, *, deadline: float | None = None
-) -> Iterator[Scenario | str]:
-    """The engine's scenarios against `schema`, and each non-fatal error as its text; `around`
+) -> Iterator[Scenario | Unfinished]:
+    """The engine's scenarios against `schema`, and each non-fatal error as `Unfinished`; `around`
     wraps the events as they are made (the checker's transport). Past `deadline` (a
     `time.monotonic()`), the engine is told to stop (`EventStream.stop`): it finishes the case
     under way and sends no more."""
@@ -117,7 +127,7 @@ def scenarios(
         if isinstance(event, events.ScenarioFinished):
             yield scenario(event)
         elif isinstance(event, events.NonFatalError):
-            yield str(event.value)
+            yield Unfinished(str(event.value), event.label or None, getattr(event.value, "request", None))
         elif isinstance(event, events.FatalError):
             raise EngineStopped(f"Schemathesis stopped: {event.exception}")
 

@@ -115,7 +115,7 @@ class Phase:
     elapsed: float = 0.0
     checks: set[str] = field(default_factory=set)
     failures: list[Failed] = field(default_factory=list)
-    error: str | None = None
+    error: Failed | None = None  # a test Schemathesis could not finish
     answered: int = 0  # answers to requests of the operation's own method
     refused: int = 0  # of those, 401 or 403
 
@@ -133,9 +133,20 @@ def run_cases(settings: Settings, contract: Contract) -> Iterator[Phase]:
             return made_mounting(events, lambda: RequestsAdapter(bounds))
 
         for found in adapter.scenarios(schema, bounded, deadline=settings.deadline):
-            yield Phase("error", error=found) if isinstance(found, str) else phase_of(found, operations)
+            yield unfinished_phase(found) if isinstance(found, adapter.Unfinished) else phase_of(found, operations)
     finally:
         del RUNS[id(schema)]
+
+
+def unfinished_phase(unfinished: adapter.Unfinished) -> Phase:
+    """A test Schemathesis could not finish, as a failure of its operation with the request it was sending."""
+    error = Failed("schemathesis", "Schemathesis could not finish a test", unfinished.text, operation=unfinished.label)
+    request = unfinished.request
+    if request is not None and getattr(request, "url", None):
+        error.method, error.url, error.headers = request.method, request.url, dict(request.headers)
+        body = request.body.encode() if isinstance(request.body, str) else request.body
+        error.body = body if isinstance(body, bytes) else None  # a streamed body is not kept
+    return Phase("error", operation=unfinished.label, error=error)
 
 
 def phase_of(scenario: adapter.Scenario, operations: int) -> Phase:

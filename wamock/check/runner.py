@@ -293,7 +293,7 @@ def check_target(
         for failed in phase.failures:
             merge(findings, finding_from_schemathesis(target, failed, options))
         if phase.error:
-            unfinished = Finding("schemathesis", "Schemathesis could not finish a test", phase.error, None, target)
+            unfinished = finding_from_schemathesis(target, phase.error, options)
             unfinished.failed_exchange = bounds.exchanges
             merge(findings, unfinished)
 
@@ -371,7 +371,10 @@ def run_probes(chosen, probing, operation, settings, options, progress, findings
                 Finding(name, failure.title, evidence, reproduce(response, options), target, operation=operation),
             )
         except httpx.HTTPError as exc:
-            unanswered = Finding(name, "The server did not answer a probe", str(exc), None, target, operation=operation)
+            command = reproduce_request(exc.request, options) if exc_has_request(exc) else None
+            unanswered = Finding(
+                name, "The server did not answer a probe", str(exc), command, target, operation=operation
+            )
             unanswered.failed_exchange = settings.bounds.exchanges
             merge(findings, unanswered)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -445,10 +448,19 @@ def finding_from_schemathesis(target: str, failed: "engine.Failed", options: Opt
 
 
 def reproduce(response: httpx.Response | None, options: Options) -> str | None:
-    if response is None:
-        return None
-    request = response.request
+    return None if response is None else reproduce_request(response.request, options)
+
+
+def reproduce_request(request: httpx.Request, options: Options) -> str:
     return curl(request.method, str(request.url), dict(request.headers), options, request.content or None)
+
+
+def exc_has_request(exc: httpx.HTTPError) -> bool:
+    """Whether httpx knows the request an error broke off (its `request` raises where it does not)."""
+    try:
+        return exc.request is not None
+    except RuntimeError:
+        return False
 
 
 def shown_account(auth: tuple[str, str]) -> str:
