@@ -41,3 +41,19 @@ def test_a_path_naming_no_resource_keeps_its_documented_answer(client):
     assert client.delete("/session").status_code == 200
 
     assert client.get("/session").status_code == 200
+
+
+def test_an_operation_documenting_only_refusals_answers_a_valid_request_with_its_404(tmp_path):
+    """Swagger petstore's DELETE /pet/{petId} documents 400 "Invalid ID supplied" and 404 "Pet not
+    found", no success: a valid id is not an invalid one, so it answers 404; an id not an integer
+    is the 400."""
+    refusals = {"400": {"description": "Invalid ID supplied"}, "404": {"description": "Pet not found"}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "pets", "version": "1"},
+        "paths": {"/pet/{id}": {"delete": {"parameters": IDENT, "responses": refusals}}},
+    }
+    client = create_app(spec_file=write(tmp_path / "openapi.yaml", document), allowed_hosts=[TEST_HOST]).test_client()
+
+    assert client.delete("/pet/9223372036854775806").status_code == 404
+    assert client.delete("/pet/abc").status_code == 400
