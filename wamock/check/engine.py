@@ -29,6 +29,7 @@ from wamock.check.compare import agrees_with_peer
 from wamock.check.credentials import Credentials
 from wamock.check.judged import judged_document
 from wamock.check.transport import Bounds, RequestsAdapter
+from wamock.data import examples, xml_bodies
 from wamock.data import spec as spec_module
 from wamock.data.operations import METHODS, Operation, Parameter, PathTable, operation_key, operations
 
@@ -320,7 +321,9 @@ def judged_as_sent(document: dict, target: str, collection: str | None):
         if not isinstance(request.body, (bytes, str, type(None))):
             return None  # streamed
         if request.body and not judged_media_type(request.headers.get("Content-Type")):
-            return None
+            # An XML body openapi-core cannot read is read by its schema's XML Object: one that
+            # does not meet the schema makes the request invalid; one that does leaves it unjudged.
+            return False if xml_body_invalid(document, routed(request), request) else None
         try:
             judge.validate_request(RequestsOpenAPIRequest(request))
         except OpenAPIError:
@@ -442,6 +445,27 @@ def beyond_int64(request) -> bool:
     url = urllib.parse.urlsplit(request.url)
     values = [*url.path.split("/"), *(value for _, value in urllib.parse.parse_qsl(url.query))]
     return any(value.lstrip("-").isdigit() and abs(int(value)) > LARGEST_INT64 for value in values)
+
+
+def xml_body_invalid(document: dict, template: str | None, request) -> bool:
+    """Whether the request's XML body (by its Content-Type) is no XML, or does not meet the
+    schema the document gives that media type at `template`, read by its XML Object
+    (`wamock.data.xml_bodies`)."""
+    content_type = (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if not content_type.endswith("xml") or template is None:
+        return False
+    operation = ((document.get("paths") or {}).get(template) or {}).get(request.method.lower())
+    body = spec_module.resolved(document, (operation or {}).get("requestBody")) or {}
+    media = (body.get("content") or {}).get(content_type) if isinstance(body, dict) else None
+    schema = (media or {}).get("schema") if isinstance(media, dict) else None
+    if schema is None:
+        return False
+    raw = request.body.encode() if isinstance(request.body, str) else request.body
+    try:
+        value = xml_bodies.read(raw, spec_module.inlined(document, schema))
+    except xml_bodies.NotXML:
+        return True
+    return not examples.fits(document, value, schema)
 
 
 FORM_FIELD_NAME = re.compile(rb'content-disposition:\s*form-data;\s*name="([^"]*)"', re.IGNORECASE)

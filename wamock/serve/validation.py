@@ -38,7 +38,7 @@ from starlette.datastructures import Headers, QueryParams
 from starlette.formparsers import MultiPartException
 
 from wamock.adapters.connexion import FormAwareURIParser, FormBody, JSONBody, MultiPartBody, RawBody
-from wamock.data import dialect
+from wamock.data import dialect, xml_bodies
 from wamock.data.query import INTEGER
 
 NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
@@ -318,7 +318,7 @@ def rule_broken(error: ValidationError) -> str:
 
 
 class PresentBody(RawBody):
-    """A body of a media type wamock does not read (XML: train-travel's bookings): whether it is
+    """A body of a media type wamock does not read (an image, plain text): whether it is
     there is judged, so a required one missing is refused, as for any other; and one whose schema
     is a base64 string (`format: byte` or `base64`: OpenAPI 3.0's way to send a file encoded,
     Getty's `image/png` upload) must be base64 text. Other schemas ask nothing of the bytes."""
@@ -333,6 +333,24 @@ class PresentBody(RawBody):
             raise BadRequestProblem(detail=f"body: not base64 text (format {format_name})") from None
 
 
+class XMLBody(RawBody):
+    """An XML body (Swagger petstore's and train-travel's `application/xml`): read by its
+    schema's XML Object (`wamock.data.xml_bodies`), then judged as a JSON body is."""
+
+    def judge(self, raw: bytes) -> None:
+        if not raw:
+            return  # whether one is there at all is judged as for any body
+        try:
+            body = xml_bodies.read(raw, self.schema)
+        except xml_bodies.NotXML as exc:
+            raise BadRequestProblem(detail=f"body: not well-formed XML: {exc}") from None
+        try:
+            json_body_validator(self.schema).validate(body)
+        except ValidationError as error:
+            where = ".".join(["body", *map(str, error.absolute_path)])
+            raise BadRequestProblem(detail=f"{where}: {rule_broken(error)}") from None
+
+
 VALIDATORS = {
     **VALIDATOR_MAP,
     "parameter": NamingParameterValidator,
@@ -342,6 +360,7 @@ VALIDATORS = {
             "*/*json": NamingJSONBodyValidator,
             "application/x-www-form-urlencoded": DialectFormValidator,
             "multipart/form-data": NamingMultiPartValidator,
+            "*/*xml": XMLBody,
             "*/*": PresentBody,
         }
     ),

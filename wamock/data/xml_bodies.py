@@ -1,0 +1,111 @@
+"""An XML body read into the value its schema describes, by OpenAPI's XML Object.
+
+OpenAPI describes an XML body with the same schema as JSON, and says how each value is
+written (the XML Object): a property is a child element of its name (or `xml.name`), or an
+attribute (`xml.attribute`); an array's items are repeated elements, inside an element of the
+array's name where `xml.wrapped`, each named by `items.xml.name`, else by the array's name.
+Read so, a body is judged by its schema as a JSON body is. Namespaces and prefixes are not
+told apart; the root element's name is not judged.
+
+The parser is Python's expat, which resolves no external entity and refuses entity expansion
+past its limits (a "billion laughs" body is not well-formed XML here).
+"""
+
+import xml.etree.ElementTree as ElementTree
+
+MAX_DEPTH = 64  # of the schema walked, which the body cannot deepen
+
+
+class NotXML(ValueError):
+    """A body that is not well-formed XML."""
+
+
+def read(raw: bytes, schema: dict):
+    """The value `raw` (an XML document) holds, read by `schema` (its `$ref`s resolved)."""
+    try:
+        root = ElementTree.fromstring(raw)
+    except ElementTree.ParseError as exc:
+        raise NotXML(str(exc)) from None
+    return element_value(root, schema, 0)
+
+
+def local_name(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]  # `{namespace}name` as ElementTree writes it
+
+
+def kind_of(schema: dict) -> str | None:
+    kind = schema.get("type")
+    if isinstance(kind, list):  # 3.1: ["string", "null"]
+        kind = next((each for each in kind if each != "null"), None)
+    if kind is None and "properties" in schema:
+        return "object"
+    if kind is None and "items" in schema:
+        return "array"
+    return kind
+
+
+def element_value(element: ElementTree.Element, schema: dict, depth: int):
+    kind = kind_of(schema)
+    if depth > MAX_DEPTH:
+        return None
+    if kind == "object":
+        return object_value(element, schema, depth)
+    if kind == "array":
+        items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+        return [element_value(child, items, depth + 1) for child in element]
+    if len(element):
+        return {local_name(child.tag): child.text or "" for child in element}  # elements where a value was due
+    return scalar(element.text or "", schema)
+
+
+def object_value(element: ElementTree.Element, schema: dict, depth: int) -> dict:
+    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    children: dict[str, list[ElementTree.Element]] = {}
+    for child in element:
+        children.setdefault(local_name(child.tag), []).append(child)
+    attributes = {local_name(name): value for name, value in element.attrib.items()}
+    value = {}
+    for name, declared in properties.items():
+        declared = declared if isinstance(declared, dict) else {}
+        xml = declared.get("xml") if isinstance(declared.get("xml"), dict) else {}
+        tag = xml.get("name") or name
+        if xml.get("attribute"):
+            if tag in attributes:
+                value[name] = scalar(attributes[tag], declared)
+        elif kind_of(declared) == "array":
+            items = declared.get("items") if isinstance(declared.get("items"), dict) else {}
+            item_xml = items.get("xml") if isinstance(items.get("xml"), dict) else {}
+            item_tag = item_xml.get("name") or tag
+            if xml.get("wrapped"):
+                if tag in children:
+                    listed = [child for child in children[tag][0] if local_name(child.tag) == item_tag]
+                    value[name] = [element_value(child, items, depth + 1) for child in listed]
+            elif item_tag in children:
+                value[name] = [element_value(child, items, depth + 1) for child in children[item_tag]]
+        elif tag in children:
+            given = children[tag]
+            value[name] = (
+                element_value(given[0], declared, depth + 1)
+                if len(given) == 1
+                else [element_value(child, declared, depth + 1) for child in given]
+            )
+    return value
+
+
+TRUE, FALSE = frozenset({"true", "1"}), frozenset({"false", "0"})  # XML Schema's boolean
+
+
+def scalar(text: str, schema: dict):
+    """An element's or attribute's text as the JSON value of its schema's type, as XML Schema
+    reads it; as given where it does not read as one (validation then refuses it)."""
+    kind, text = kind_of(schema), text.strip() if kind_of(schema) != "string" else text
+    if kind == "integer" and text.lstrip("+-").isdigit() and text.isascii():
+        return int(text)
+    if kind == "number":
+        try:
+            return int(text) if text.lstrip("+-").isdigit() and text.isascii() else float(text)
+        except ValueError:
+            return text
+    if kind == "boolean":
+        return True if text in TRUE else False if text in FALSE else text
+    return text
