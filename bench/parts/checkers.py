@@ -203,9 +203,12 @@ def wamock_check(document: Document, path: Path, url: str, budget: dict, raw: Pa
     elif error:
         ended = re.sub(r"^could not check \S+: ", "", error.group(1))[:80]
     else:
-        ended = "cut short by --max-time" if "cut short by --max-time" in output else "completed"
+        ended = next((words for words in ENDINGS if words in output), "completed")
     requests = int(sent.group(1).replace(",", "")) if sent else None
     return Outcome(status, wamock_failures(output), requests, seconds, ended)
+
+
+ENDINGS = ("cut short by --max-time", "the server stopped answering")  # as `wamock check` reports them
 
 
 def fresh_folder(raw: Path) -> Path:

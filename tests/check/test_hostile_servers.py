@@ -7,12 +7,14 @@ output and peak memory are measured from outside, as a user would.
 
 import os
 import resource
+import select
 import signal
 import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -211,3 +213,35 @@ def test_a_request_the_server_hangs_up_on_is_named_and_reproduced(tmp_path):
         assert "Reproduce: curl " in block and "limit=100" in block, block
     unfinished = run.stdout.split(": Schemathesis could not finish a test", 1)[1].split("\nFAILED ", 1)[0]
     assert "Operation: GET /chats" in unfinished, unfinished
+
+
+def test_a_server_that_crashes_on_a_request_is_one_finding_and_the_run_says_it_ended(tmp_path):
+    """Prism 5 crashed on a request of petstore's POST /pet/{petId}; Schemathesis found it gone
+    and ended its run, and wamock check reported "completed" with no word of the crash. A real
+    process that exits on one request: the request it crashed on is reproduced, its death is one
+    finding, the report says the run ended there, and no probe is sent after it."""
+    server = subprocess.Popen(
+        [sys.executable, str(Path(__file__).parent / "crashing_server.py")],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        ready, _, _ = select.select([server.stdout], [], [], 30)
+        assert ready, "the server did not start"
+        url = server.stdout.readline().strip()
+        run = run_check(url, tmp_path, "--seed", "1")
+        crashed = server.poll()
+    finally:
+        server.kill()
+        server.wait(timeout=10)
+        server.stdout.close()
+
+    assert crashed == 70, run
+    assert_bounded(run)
+    assert (run.status, run.stderr) == (1, ""), run
+    assert run.stdout.count("FAILED server_answers: The server is unreachable since request ") == 1, run
+    assert "cut short: the server stopped answering, and nothing was sent after it" in run.stdout, run
+    crash = run.stdout.split("FAILED schemathesis: Schemathesis could not finish a test", 1)[1].split("\nFAILED ")[0]
+    assert "Reproduce: curl " in crash and "limit=100" in crash, crash
+    assert "  probes" not in run.stdout, run

@@ -6,8 +6,9 @@
 - A check reports a failure by raising a `Failure`; `ContractViolation` is wamock's kind.
 - The engine (`schemathesis.engine.from_schema(schema).execute()`, not documented as public)
   yields events: each `ScenarioFinished` carries a recorder whose `interactions` and `checks`
-  say what was sent and judged; a `NonFatalError` or `FatalError` says what went wrong.
-  `scenarios` turns them into plain `Scenario`s.
+  say what was sent and judged; a `NonFatalError` or `FatalError` says what went wrong, a
+  `NonFatalError` of `ServerUnavailable` that the server went away (the engine stops then).
+  `scenarios` turns them into plain `Scenario`s and `Unfinished` tests.
 - A failure's kind is its class: `AcceptedNegativeData` (negative_data_rejection),
   `RejectedPositiveData` (positive_data_acceptance), `UnsupportedMethodResponse`
   (unsupported_method), `UndefinedStatusCode` (status_code_conformance) and `ServerError`
@@ -26,6 +27,7 @@ from schemathesis.core.failures import AcceptedNegativeData as AcceptedNegativeD
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.core.failures import ServerError as ServerError
 from schemathesis.engine import events, from_schema
+from schemathesis.engine.errors import ServerUnavailable
 from schemathesis.openapi.checks import RejectedPositiveData as RejectedPositiveData
 from schemathesis.openapi.checks import UndefinedStatusCode as UndefinedStatusCode
 from schemathesis.openapi.checks import UnsupportedMethodResponse as UnsupportedMethodResponse
@@ -106,6 +108,7 @@ class Unfinished:
     text: str
     label: str | None
     request: object | None
+    outage: bool = False  # Schemathesis found the server gone (it stops the run then)
 
 
 class EngineStopped(Exception):
@@ -127,7 +130,9 @@ def scenarios(
         if isinstance(event, events.ScenarioFinished):
             yield scenario(event)
         elif isinstance(event, events.NonFatalError):
-            yield Unfinished(str(event.value), event.label or None, getattr(event.value, "request", None))
+            outage = isinstance(event.value, ServerUnavailable)
+            label = None if outage else event.label or None
+            yield Unfinished(str(event.value), label, getattr(event.value, "request", None), outage)
         elif isinstance(event, events.FatalError):
             raise EngineStopped(f"Schemathesis stopped: {event.exception}")
 

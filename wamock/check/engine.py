@@ -117,6 +117,7 @@ class Phase:
     checks: set[str] = field(default_factory=set)
     failures: list[Failed] = field(default_factory=list)
     error: Failed | None = None  # a test Schemathesis could not finish
+    outage: bool = False  # the error is the server gone: Schemathesis stopped its run
     answered: int = 0  # answers to requests of the operation's own method
     refused: int = 0  # of those, 401 or 403
 
@@ -140,7 +141,12 @@ def run_cases(settings: Settings, contract: Contract) -> Iterator[Phase]:
 
 
 def unfinished_phase(unfinished: adapter.Unfinished) -> Phase:
-    """A test Schemathesis could not finish, as a failure of its operation with the request it was sending."""
+    """A test Schemathesis could not finish, as a failure of its operation with the request it
+    was sending; or the server gone, which ends Schemathesis' run (`outage`)."""
+    if unfinished.outage:
+        return Phase(
+            "error", error=Failed("server_answers", "The server stopped answering", unfinished.text), outage=True
+        )
     error = Failed("schemathesis", "Schemathesis could not finish a test", unfinished.text, operation=unfinished.label)
     request = unfinished.request
     if request is not None and getattr(request, "url", None):

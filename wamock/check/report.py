@@ -29,7 +29,9 @@ def text(outcomes: list[Outcome], *, rerun: str, compared: str | None = None) ->
             f"{outcome.target}: {verdict} ({counted(len(outcome.checks), 'check')}, {counted(outcome.requests, 'request')}, "
             f"{outcome.elapsed:.1f} s)"
         )
-        if outcome.cut_short:
+        if outcome.server_gone:
+            lines.append("  cut short: the server stopped answering, and nothing was sent after it")
+        elif outcome.cut_short:
             lines.append("  cut short by --max-time: not every case and probe was sent")
         if found:
             lines.append(f"  failed checks: {', '.join(sorted({f.check for f in found}))}")

@@ -88,6 +88,7 @@ class Outcome:
     requests: int = 0
     elapsed: float = 0.0
     cut_short: bool = False  # --max-time ran out: not every case or probe was sent
+    server_gone: bool = False  # the server stopped answering, and the run with it
 
     @property
     def failed_checks(self) -> list[str]:
@@ -292,7 +293,13 @@ def check_target(
         checks_seen |= phase.checks
         for failed in phase.failures:
             merge(findings, finding_from_schemathesis(target, failed, options))
-        if phase.error:
+        if phase.error and phase.outage:
+            # Schemathesis found the server gone and ended its run: one finding, nothing sent after.
+            outcome.server_gone = True
+            gone = finding_from_schemathesis(target, phase.error, options)
+            gone.title = f"The server is unreachable since request {bounds.failing_since or bounds.exchanges}"
+            merge(findings, gone)
+        elif phase.error:
             unfinished = finding_from_schemathesis(target, phase.error, options)
             unfinished.failed_exchange = bounds.exchanges
             merge(findings, unfinished)
@@ -302,11 +309,12 @@ def check_target(
     if refused * 2 > answered and not options.refusals_expected:
         merge(findings, testing_the_door(refused, answered, target, options))
 
-    if not bounds.gave_up:
+    if not bounds.gave_up and not outcome.server_gone:
         checks_seen |= probe_target(settings, contract, options, progress, findings, outcome)
     if bounds.gave_up:
         fold_failures(findings, bounds)
-        merge(findings, stopped_answering(bounds, target))
+        if not outcome.server_gone:
+            merge(findings, stopped_answering(bounds, target))
     outcome.checks = sorted(checks_seen | (set(probes.PROBES) if contract.lists_chats else set()))
     outcome.findings = list(findings.values())
     outcome.elapsed = time.monotonic() - started
