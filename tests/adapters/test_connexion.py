@@ -73,6 +73,19 @@ DOCUMENT = {
                 "responses": {"200": {"description": "ok"}},
             }
         },
+        "/untyped": {
+            "post": {
+                "operationId": "pinned_handlers.echo_untyped",
+                "requestBody": {
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {"properties": {"kind": {"type": "string"}, "n": {"type": "integer"}}}
+                        }
+                    }
+                },
+                "responses": {"200": {"description": "ok"}},
+            }
+        },
     },
 }
 
@@ -111,7 +124,10 @@ class RecordRoute:
 @pytest.fixture
 def client():
     handlers = types.ModuleType("pinned_handlers")
-    handlers.echo_json = handlers.echo_form = handlers.echo_fields = lambda body=None: ({"ok": True, "body": body}, 200)
+    handlers.echo_json = handlers.echo_form = handlers.echo_fields = handlers.echo_untyped = lambda body=None: (
+        {"ok": True, "body": body},
+        200,
+    )
     sys.modules["pinned_handlers"] = handlers
     SEEN.clear()
     validators = {
@@ -155,6 +171,15 @@ def test_a_form_field_whose_schema_has_no_type_is_taken_as_sent(client):
 
     assert response.status_code == 200, response.text
     assert response.json()["body"] == {"anything": "{}", "n": 5}
+
+
+def test_a_form_whose_schema_gives_properties_without_a_type_is_read_field_by_field(client):
+    """connexion resolves a form's fields only under `type: object`; Discourse's POST
+    /uploads.json gives properties alone, and every field stayed a list (`['avatar'] is not one of ...`)."""
+    response = client.post("/untyped", files={"kind": (None, "avatar"), "n": (None, "5")})
+
+    assert response.status_code == 200, response.text
+    assert response.json()["body"] == {"kind": "avatar", "n": 5}
 
 
 REFUSE_ALL = Draft202012Validator(False)  # a validator no body meets

@@ -6,7 +6,8 @@ compiled schema in `_validator`; they offer no hook for reading the raw bytes or
 error. `JSONBody` and `MultiPartBody` hand those steps to wamock as plain methods. Its URI
 parser keeps the form body's schema in `_body_schema`, and reads each field's `type` from
 `form_defns` as a key that must be there (a schema without one, which OpenAPI allows, failed
-with `KeyError: 'type'`); its routing leaves the operation it
+with `KeyError: 'type'`), and resolves the fields in `resolve_form` only where `_body_schema`
+says `type: object`; its routing leaves the operation it
 found under the ASGI scope's `extensions["connexion_routing"]`, a dict it creates where the
 server gave none on a copy of the scope its error handlers never see (`share_routing`). Each body validator compiles
 its schema in the `_validator` property, as `connexion.json_schema.Draft4RequestValidator` with
@@ -129,6 +130,15 @@ class MultiPartBody(OptionalForm, ChosenSchemaValidator, MultiPartFormDataValida
 
 
 class FormAwareURIParser(OpenAPIURIParser):
+    def resolve_form(self, form_data):
+        # connexion reads a form's fields by their schemas only where the body's schema says
+        # `type: object`; one that gives properties without a type (Discourse's POST
+        # /uploads.json) is an object all the same, else every field stays a list of its values.
+        schema = self._body_schema
+        if isinstance(schema, dict) and "type" not in schema and isinstance(schema.get("properties"), dict):
+            self._body_schema = {**schema, "type": "object"}
+        return super().resolve_form(form_data)
+
     @property
     def body_schema(self) -> dict:
         """The schema of the form body being parsed ({} where there is none)."""
