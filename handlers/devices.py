@@ -109,6 +109,7 @@ async def add_device(facts: DocumentFacts, body=None):
         registry = _change(lambda kept: device_registry.added(kept, wanted, now))
     except RegistryError as refused:  # too long: refused as a body too large is, before anything is kept
         return envelope.error("413", str(refused)), 413
+    state.current().restore(f"{request.url.path.rstrip('/')}/{wanted}")  # what lies under it exists again
     webhook = {key: value for key, value in (body or {}).items() if key.startswith("webhook_")}
     return _answer(facts, "POST /devices", {**_info(device_registry.find(registry, wanted)), **webhook})
 
@@ -121,6 +122,9 @@ async def get_device(facts: DocumentFacts, device: dict):
 @_of_a_known_device
 async def remove_device(facts: DocumentFacts, device: dict):
     _change(lambda kept: device_registry.removed(kept, device["id"]))
+    # The device's other operations (its webhook, its Chatwoot config) answer as the document
+    # gives them, until what lies at the path is gone: then 404, as after any DELETE.
+    state.current().delete(request.url.path)
     return _documented(facts, "DELETE /devices/{device_id}")
 
 

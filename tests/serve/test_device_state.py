@@ -160,6 +160,20 @@ def test_a_removed_device_is_gone(gowa):
     assert gowa.delete("/devices/harness-dev").status_code == 404
 
 
+def test_a_removed_devices_other_operations_are_gone_until_it_is_added_again(gowa):
+    """Schemathesis' stateful phase: after DELETE /devices/{id}, GET /devices/{id}/webhook still
+    answered 200 (the document gives it 404 "Device not found")."""
+    gowa.post("/devices", json={"device_id": "harness-dev"})
+    assert gowa.get("/devices/harness-dev/webhook").status_code == 200
+
+    gowa.delete("/devices/harness-dev")
+    assert gowa.get("/devices/harness-dev/webhook").status_code == 404
+    assert gowa.get("/devices/harness-dev/chatwoot/config").status_code == 404
+
+    gowa.post("/devices", json={"device_id": "harness-dev"})
+    assert gowa.get("/devices/harness-dev/webhook").status_code == 200
+
+
 def test_app_operations_are_for_the_device_named_else_the_first(gowa):
     gowa.post("/devices", json={"device_id": "harness-dev"})
 
