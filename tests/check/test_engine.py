@@ -536,3 +536,61 @@ def test_accepting_an_array_given_empty_is_the_servers_choice():
 
     assert keep(None, failure, pets, answered("status=")) is False
     assert keep(None, failure, pets, answered("kind=cat")) is True
+
+
+def test_a_finding_names_the_status_received_and_only_the_statuses_the_document_lists():
+    """Swagger petstore's POST /pet lists only 405: the judged document lets it answer 400 and
+    401 too, which the report said were "Documented" (a reader then looked for them in vain); a
+    refused valid request did not say which status refused it."""
+    petstore = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "components": {"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "api_key"}}},
+        "security": [{"key": []}],
+        "paths": {"/pet": {"post": {"requestBody": {"content": {"application/json": {"schema": {}}}},
+                                     "responses": {"405": {"description": "Invalid input"}}}}},
+    }  # fmt: skip
+    implied = judged_document(petstore)[engine.IMPLIED]
+    assert implied == {"POST /pet": ["401", "400"]}
+
+    undocumented = UndefinedStatusCode(
+        operation="POST /pet",
+        status_code=422,
+        defined_status_codes=["405", "401", "400"],
+        allowed_status_codes=[405, 401, 400],
+        message="",
+    )
+    refused = RejectedPositiveData(operation="POST /pet", message="Valid data should have been accepted",
+                                   status_code=422, allowed_statuses=["2xx"])  # fmt: skip
+
+    assert engine.worded(undocumented, implied["POST /pet"]) == (
+        "Received: 422\nDocumented: 405 (and, as any such operation may: 401, 400)"
+    )
+    assert engine.worded(refused, []) == "Valid data should have been accepted\nReceived: 422"
+
+
+def test_judging_a_request_of_an_oauth2_operation_warns_of_nothing():
+    """openapi-core warns "Unsupported scheme type" at each OAuth2 request it judges: 982 lines
+    of a run against Prism on Telstra's document. The checker judges credentials itself."""
+    import warnings
+
+    import openapi_core.security.providers as providers
+
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "components": {"securitySchemes": {"auth": {"type": "oauth2", "flows": {"clientCredentials": {
+            "tokenUrl": "https://example.com/token", "scopes": {}}}}}},
+        "security": [{"auth": []}],
+        "paths": {"/things": {"get": {"parameters": [{"name": "n", "in": "query", "schema": {"type": "integer"}}],
+                                      "responses": {"200": {"description": "ok"}}}}},
+    }  # fmt: skip
+    keep = engine.judged_as_sent(document, "http://127.0.0.1:3000", None)
+    failure = RejectedPositiveData(operation="GET /things", message="", status_code=400, allowed_statuses=["2xx"])
+    case = SimpleNamespace(operation=SimpleNamespace(method="GET", path="/things"), path_parameters={})
+    providers.__dict__.pop("__warningregistry__", None)  # as if never warned in this process
+
+    with warnings.catch_warnings(record=True) as seen:
+        keep(None, failure, case, sent("http://127.0.0.1:3000/things?n=5", headers={"Authorization": "Bearer t"}))
+
+    assert [str(warning.message) for warning in seen] == []

@@ -20,10 +20,14 @@ import copy
 
 from wamock.data import dialect, examples
 from wamock.data import spec as spec_module
-from wamock.data.operations import METHODS, names_a_resource
+from wamock.data.operations import METHODS, names_a_resource, operation_key
 
 # Headers that frame an HTTP/1.1 message, which its client writes (RFC 9112).
 FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "host", "connection"})
+
+# Where the judged document keeps the statuses it added to each operation ("POST /pet": ["401",
+# "400"]), so that a report names only what the user's document lists as documented.
+IMPLIED = "x-wamock-implied-statuses"
 
 # Where a document holds values, not schemas: a `oneOf` key inside one is data.
 VALUE_WORDS = frozenset({"example", "examples", "default", "enum", "const"})
@@ -37,12 +41,14 @@ def judged_document(spec: dict) -> dict:
     negative_data_rejection asks for) though its responses omit them."""
     judged = copy.deepcopy(dialect.without_ignored_headers(spec, dialect.IGNORED_HEADERS | FRAMING_HEADERS))
     read_indistinct_one_of_as_any_of(judged, judged)
+    implied = judged.setdefault(IMPLIED, {})
     default_security = judged.get("security") or []
     for path, path_item in (judged.get("paths") or {}).items():
         for method, operation in (path_item or {}).items():
             if method not in METHODS or not isinstance(operation, dict):
                 continue
             responses = operation.setdefault("responses", {})
+            given = set(map(str, responses))
             if operation.get("security", default_security) and "401" not in responses:
                 responses["401"] = {"description": "Credentials missing or refused (the operation's security scheme)"}
             takes_input = operation.get("parameters") or path_item.get("parameters") or operation.get("requestBody")
@@ -50,6 +56,9 @@ def judged_document(spec: dict) -> dict:
                 responses["400"] = {"description": "A request the document does not allow"}
             if names_a_resource(path) and "404" not in responses:
                 responses["404"] = {"description": "Nothing at this path (its parameters name no resource)"}
+            added = [status for status in map(str, responses) if status not in given]
+            if added:
+                implied[operation_key(method, path)] = added
             for media_type, media in (
                 (spec_module.resolved(judged, operation.get("requestBody")) or {}).get("content", {}).items()
             ):
