@@ -296,6 +296,10 @@ class CollectionProbing:
 
 
 def pages_are_disjoint_and_cover(probing: CollectionProbing) -> None:
+    if probing.collection.paging.size is None:
+        # A page parameter alone (Discourse's `page`, `offset`), no size: what a page holds is the
+        # server's to say, and the document says nothing of how its pages relate.
+        return
     walk = probing.walk()
     noun = probing.collection.noun
     seen: set[str] = set()
