@@ -594,3 +594,40 @@ def test_judging_a_request_of_an_oauth2_operation_warns_of_nothing():
         keep(None, failure, case, sent("http://127.0.0.1:3000/things?n=5", headers={"Authorization": "Bearer t"}))
 
     assert [str(warning.message) for warning in seen] == []
+
+
+def test_a_multipart_form_is_judged_field_by_field_by_its_schema():
+    """Discourse's POST /uploads.json: openapi-core 0.23 read each field of this form as bytes,
+    which its enum of texts never takes, so every valid upload looked invalid and the mock that
+    refused them all was never caught. The form is read by its schema here."""
+    form = {
+        "additionalProperties": False,
+        "required": ["type"],
+        "properties": {
+            "file": {},
+            "type": {"type": "string", "enum": ["avatar", "composer"]},
+            "user_id": {"type": "integer"},
+        },
+    }
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/uploads.json": {"post": {"requestBody": {"content": {"multipart/form-data": {"schema": form}}},
+                                             "responses": {"200": {"description": "ok"}}}}},
+    }  # fmt: skip
+    keep = engine.judged_as_sent(judged_document(document), "http://127.0.0.1:3000", None)
+    case = SimpleNamespace(operation=SimpleNamespace(method="POST", path="/uploads.json"), path_parameters={})
+    refused = RejectedPositiveData(operation="POST /uploads.json", message="", status_code=400, allowed_statuses=[])
+    accepted = AcceptedNegativeData(operation="POST /uploads.json", message="", status_code=200, expected_statuses=[])
+
+    def sent(*fields, status: int) -> SimpleNamespace:
+        files = [(name, (None, value) if isinstance(value, str) else value) for name, value in fields]
+        request = requests.Request("POST", "http://127.0.0.1:3000/uploads.json", files=files)
+        return SimpleNamespace(request=request.prepare(), status_code=status)
+
+    valid = [("type", "avatar"), ("user_id", "1"), ("file", ("a.png", b"\x89PNG", "image/png"))]
+    assert keep(None, refused, case, sent(*valid, status=400)) is True
+    assert keep(None, refused, case, sent(("type", "bogus"), status=400)) is False
+    assert keep(None, accepted, case, sent(("type", "bogus"), status=200)) is True
+    assert keep(None, accepted, case, sent(("user_id", "x"), ("type", "avatar"), status=200)) is True
+    assert keep(None, accepted, case, sent(*valid, status=200)) is False

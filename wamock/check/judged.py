@@ -10,7 +10,8 @@ reads what it cannot mean literally:
   says to ignore them), nor those that frame the message (InfluxDB's `Content-Length: integer`
   on POST /write): the HTTP client sets them from the body, and one made up breaks the request
   before any server reads it (a 400 "malformed HTTP request" judged as the operation's answer);
-- a form's string fields are untyped (in a form every value is text);
+- a form's string fields are untyped (in a form every value is text), and a form's schema that
+  gives properties without a type is an object's;
 - a `oneOf` whose branches no value can tell apart (nexmo's two 404 errors of one shape: every
   branch's own example meets every other branch) is read as `anyOf`: no answer could meet
   exactly one, so none is blamed for meeting several.
@@ -75,6 +76,10 @@ def text_fields(spec: dict, schema: dict) -> dict:
     """A form body's schema with its string fields untyped: in a form every value is text, so a
     server cannot tell the string "true" from the boolean Schemathesis meant as invalid."""
     schema = copy.deepcopy(spec_module.resolved(spec, schema))
+    if "type" not in schema and isinstance(schema.get("properties"), dict):
+        # A form's fields are an object's, written or not (Discourse's POST /uploads.json): without
+        # the type, openapi-core reads every field as bytes, and no valid form was valid.
+        schema["type"] = "object"
     for name, field_schema in (schema.get("properties") or {}).items():
         field_schema = spec_module.resolved(spec, field_schema)
         if field_schema.get("type") == "string" and field_schema.get("format") not in FILE_FORMATS:

@@ -13,6 +13,8 @@ past its limits (a "billion laughs" body is not well-formed XML here).
 
 import xml.etree.ElementTree as ElementTree
 
+from wamock.data.texts import kind_of, typed
+
 MAX_DEPTH = 64  # of the schema walked, which the body cannot deepen
 
 
@@ -33,17 +35,6 @@ def local_name(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]  # `{namespace}name` as ElementTree writes it
 
 
-def kind_of(schema: dict) -> str | None:
-    kind = schema.get("type")
-    if isinstance(kind, list):  # 3.1: ["string", "null"]
-        kind = next((each for each in kind if each != "null"), None)
-    if kind is None and "properties" in schema:
-        return "object"
-    if kind is None and "items" in schema:
-        return "array"
-    return kind
-
-
 def element_value(element: ElementTree.Element, schema: dict, depth: int):
     kind = kind_of(schema)
     if depth > MAX_DEPTH:
@@ -55,7 +46,7 @@ def element_value(element: ElementTree.Element, schema: dict, depth: int):
         return [element_value(child, items, depth + 1) for child in element]
     if len(element):
         return {local_name(child.tag): child.text or "" for child in element}  # elements where a value was due
-    return scalar(element.text or "", schema)
+    return typed(element.text or "", schema)
 
 
 def object_value(element: ElementTree.Element, schema: dict, depth: int) -> dict:
@@ -71,7 +62,7 @@ def object_value(element: ElementTree.Element, schema: dict, depth: int) -> dict
         tag = xml.get("name") or name
         if xml.get("attribute"):
             if tag in attributes:
-                value[name] = scalar(attributes[tag], declared)
+                value[name] = typed(attributes[tag], declared)
         elif kind_of(declared) == "array":
             items = declared.get("items") if isinstance(declared.get("items"), dict) else {}
             item_xml = items.get("xml") if isinstance(items.get("xml"), dict) else {}
@@ -90,22 +81,3 @@ def object_value(element: ElementTree.Element, schema: dict, depth: int) -> dict
                 else [element_value(child, declared, depth + 1) for child in given]
             )
     return value
-
-
-TRUE, FALSE = frozenset({"true", "1"}), frozenset({"false", "0"})  # XML Schema's boolean
-
-
-def scalar(text: str, schema: dict):
-    """An element's or attribute's text as the JSON value of its schema's type, as XML Schema
-    reads it; as given where it does not read as one (validation then refuses it)."""
-    kind, text = kind_of(schema), text.strip() if kind_of(schema) != "string" else text
-    if kind == "integer" and text.lstrip("+-").isdigit() and text.isascii():
-        return int(text)
-    if kind == "number":
-        try:
-            return int(text) if text.lstrip("+-").isdigit() and text.isascii() else float(text)
-        except ValueError:
-            return text
-    if kind == "boolean":
-        return True if text in TRUE else False if text in FALSE else text
-    return text
