@@ -17,7 +17,7 @@ def group_chat(facts, key: str, group_id, device_id):
     except chat_list.Refused as refused:
         return None, (refused.body, refused.status)
     jid = chat_jid_of(group_id or "")
-    chat = snapshot.devices.stores[device].chat(jid) if jid.endswith("@g.us") else None
+    chat = snapshot.devices.store(device).chat(jid) if jid.endswith("@g.us") else None
     if chat is None:
         return None, documented(facts, key)
     return chat, None
@@ -28,7 +28,7 @@ async def my_groups(facts, device_id=None):
         snapshot, device = served(facts, device_id)
     except chat_list.Refused as refused:
         return refused.body, refused.status
-    chats = snapshot.devices.stores[device].records()
+    chats = snapshot.devices.store(device).records()
     found = [groups.group_info(chat) for chat in chats if chat["jid"].endswith("@g.us")][:MAX_GROUPS]
     message = success_message(facts.answers["GET /user/my/groups"])
     return {"code": chat_list.SUCCESS, "message": message, "results": {"data": found}}, 200

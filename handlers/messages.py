@@ -57,7 +57,7 @@ async def list_messages(facts: DocumentFacts, chat_jid, device_id=None, **query)
     except chat_list.Refused as refused:
         return refused.body, refused.status
     jid = chat_jid_of(chat_jid)
-    chat = snapshot.devices.stores[device].chat(jid)
+    chat = snapshot.devices.store(device).chat(jid)
     documented = facts.answers[MESSAGE_LIST]
     if chat is None:
         return envelope.chat_not_found(documented.get(404), jid), 404
@@ -115,7 +115,7 @@ def send(facts: DocumentFacts, path: str, key: str, body, device_id):
         # The document lets `phone` out: a send to no one is answered as documented, and kept nowhere.
         return facts.answers[key][200].body, 200
     jid = chat_jid_of(str(body["phone"]))
-    chat = snapshot.devices.stores[device].chat(jid)
+    chat = snapshot.devices.store(device).chat(jid)
     media_type, text_fields = SENDS[path]
     fields = {"content": " ".join(str(body[name]) for name in text_fields if body.get(name) not in (None, ""))}
     if media_type is not None:

@@ -13,7 +13,7 @@ def person(facts, phone, device_id):
     except chat_list.Refused as refused:
         return None, (refused.body, refused.status)
     jid = chat_jid_of(phone or "")
-    return (snapshot.devices.stores[device].chat(jid) if jid.endswith("@s.whatsapp.net") else None), None
+    return (snapshot.devices.store(device).chat(jid) if jid.endswith("@s.whatsapp.net") else None), None
 
 
 def documented(facts, key: str):
@@ -66,7 +66,7 @@ async def my_contacts(facts, device_id=None):
         snapshot, device = served(facts, device_id)
     except chat_list.Refused as refused:
         return refused.body, refused.status
-    chats = snapshot.devices.stores[device].records()
+    chats = snapshot.devices.store(device).records()
     found = [{"jid": chat["jid"], "name": chat["name"]} for chat in chats if chat["jid"].endswith("@s.whatsapp.net")]
     message = success_message(facts.answers["GET /user/my/contacts"])
     return {"code": chat_list.SUCCESS, "message": message, "results": {"data": found}}, 200

@@ -174,6 +174,25 @@ def test_a_removed_devices_other_operations_are_gone_until_it_is_added_again(gow
     assert gowa.get("/devices/harness-dev/webhook").status_code == 200
 
 
+def test_a_device_removed_and_added_again_answers_with_no_chats_not_a_500(gowa):
+    """The bench's wamock check found it: after DELETE and POST /devices of `my-device-id`, the
+    operations reading the device's chats failed (500) for the store no fixture names."""
+    gowa.delete("/devices/my-device-id")
+    gowa.post("/devices", json={"device_id": "my-device-id"})
+    device = {"X-Device-Id": "my-device-id"}
+    person, group = "6289685028129%40s.whatsapp.net", "120363024512399999%40g.us"
+
+    for path in (
+        f"/user/avatar?phone={person}",
+        f"/user/info?phone={person}",
+        f"/group/participants?group_id={group}",
+        f"/chat/{person}/messages",
+        "/chats",
+    ):
+        assert gowa.get(path, headers=device).status_code < 500, path
+    assert gowa.get("/chats", headers=device).json()["results"]["data"] == []
+
+
 def test_app_operations_are_for_the_device_named_else_the_first(gowa):
     gowa.post("/devices", json={"device_id": "harness-dev"})
 

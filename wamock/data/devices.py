@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from wamock.data.store import ChatStore
 
 UNNAMED = ""  # the one device of a plain list
+NO_CHATS = ChatStore([])  # a device added through the API (GOWA's POST /devices) starts with none
 
 
 class DeviceRequired(LookupError):
@@ -34,6 +35,11 @@ class Devices:
     def from_data(cls, data: dict[str, list[dict]]) -> "Devices":
         """From checked fixture data (`wamock.data.fixtures.validate_data`)."""
         return cls({device: ChatStore(chats, owned=True) for device, chats in data.items()})
+
+    def store(self, device: str) -> ChatStore:
+        """The chats of `device`: none for one added through the API, which no fixture names
+        (removed and added again, `my-device-id` had no store, and every handler indexing it failed)."""
+        return self.stores.get(device, NO_CHATS)
 
     @property
     def named(self) -> bool:

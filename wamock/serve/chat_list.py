@@ -12,12 +12,11 @@ from wamock.data.collections import Collection
 from wamock.data.device_registry import added_through_the_api
 from wamock.data.devices import DeviceRequired, UnknownDevice
 from wamock.data.examples import Texts
-from wamock.data.store import ChatStore, Filters
+from wamock.data.store import Filters
 from wamock.serve import envelope
 from wamock.serve.state import SharedState, Snapshot
 
 SUCCESS = "SUCCESS"  # the code of every success envelope (CONTRACT.md)
-NO_CHATS = ChatStore([])  # a device added through the API (GOWA's POST /devices) starts with none
 DEVICES_SECTION = "devices"  # the session's section that GOWA's device registry keeps (wamock.serve.devices)
 
 
@@ -61,7 +60,7 @@ def page(
     """Status and body of GET /chats for these (valid) query arguments, read and defaults applied."""
     snapshot = mock.snapshot()
     try:
-        store = snapshot.devices.stores.get(device_served(texts, snapshot, device_header, device_id), NO_CHATS)
+        store = snapshot.devices.store(device_served(texts, snapshot, device_header, device_id))
     except Refused as refused:
         return refused.status, envelope.encode(refused.body)
     request = chats.request(arguments)
