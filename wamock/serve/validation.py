@@ -90,8 +90,9 @@ class StrictURIParser(FormAwareURIParser):
         declared = self.body_schema.get("properties", {})
         for name, values in form_data.items():
             given = len(values) if isinstance(values, list) else 1
-            # A field the schema does not declare is the server's to ignore, however often it comes.
-            if given > 1 and name in declared and declared[name].get("type") != "array":
+            # A field the schema does not declare is the server's to ignore, however often it comes;
+            # one it declares without a type may be a list (Discourse's upload `file: {}`).
+            if given > 1 and name in declared and declared[name].get("type") not in ("array", None):
                 raise BadRequestProblem(detail=f"body.{name}: given {given} times; give it once")
         return super().resolve_form(form_data)
 
