@@ -133,6 +133,8 @@ def test_an_xml_body_is_judged_by_its_schema_as_its_xml_object_reads_it(tmp_path
         b"<booking><trip_id>t1</trip_id><has_dog></has_dog></booking>": "body.has_dog: must be true or false",
         b"<booking><has_dog>true</has_dog></booking>": "body: 'trip_id' is a required property",
         b"<booking><trip_id>": "body: not well-formed XML: no element found: line 1, column 18",
+        b'<?xml version="1.0" encoding="x-bogus"?><booking/>': "body: not well-formed XML: unknown encoding: x-bogus",
+        b"<booking><trip_id>t1</trip_id><has_dog>+-1</has_dog></booking>": "body.has_dog: must be true or false",
     }
     for body, message in refused.items():
         response = sent(body)

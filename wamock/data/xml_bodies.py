@@ -3,7 +3,8 @@
 OpenAPI describes an XML body with the same schema as JSON, and says how each value is
 written (the XML Object): a property is a child element of its name (or `xml.name`), or an
 attribute (`xml.attribute`); an array's items are repeated elements, inside an element of the
-array's name where `xml.wrapped`, each named by `items.xml.name`, else by the array's name.
+array's name (or `xml.name`) where `xml.wrapped`, each named by `items.xml.name`, else by the
+property's name (OpenAPI) or the array's `xml.name` (as Schemathesis writes them).
 Read so, a body is judged by its schema as a JSON body is. Namespaces and prefixes are not
 told apart; the root element's name is not judged.
 
@@ -26,8 +27,8 @@ def read(raw: bytes, schema: dict):
     """The value `raw` (an XML document) holds, read by `schema` (its `$ref`s resolved)."""
     try:
         root = ElementTree.fromstring(raw)
-    except ElementTree.ParseError as exc:
-        raise NotXML(str(exc)) from None
+    except (ElementTree.ParseError, ValueError, LookupError) as exc:  # LookupError: an unknown encoding
+        raise NotXML(str(exc) or type(exc).__name__) from None
     return element_value(root, schema, 0)
 
 
@@ -66,13 +67,16 @@ def object_value(element: ElementTree.Element, schema: dict, depth: int) -> dict
         elif kind_of(declared) == "array":
             items = declared.get("items") if isinstance(declared.get("items"), dict) else {}
             item_xml = items.get("xml") if isinstance(items.get("xml"), dict) else {}
-            item_tag = item_xml.get("name") or tag
+            # OpenAPI names the items by `items.xml.name`, else by the property; Schemathesis (4.32)
+            # names them by the array's `xml.name`: either is read.
+            item_tags = {item_xml["name"]} if item_xml.get("name") else {name, tag}
             if xml.get("wrapped"):
                 if tag in children:
-                    listed = [child for child in children[tag][0] if local_name(child.tag) == item_tag]
+                    listed = [child for child in children[tag][0] if local_name(child.tag) in item_tags]
                     value[name] = [element_value(child, items, depth + 1) for child in listed]
-            elif item_tag in children:
-                value[name] = [element_value(child, items, depth + 1) for child in children[item_tag]]
+            elif item_tags & set(children):
+                listed = [child for child in element if local_name(child.tag) in item_tags]
+                value[name] = [element_value(child, items, depth + 1) for child in listed]
         elif tag in children:
             given = children[tag]
             value[name] = (
