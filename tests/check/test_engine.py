@@ -631,3 +631,14 @@ def test_a_multipart_form_is_judged_field_by_field_by_its_schema():
     assert keep(None, accepted, case, sent(("type", "bogus"), status=200)) is True
     assert keep(None, accepted, case, sent(("user_id", "x"), ("type", "avatar"), status=200)) is True
     assert keep(None, accepted, case, sent(*valid, status=200)) is False
+
+
+def test_an_operation_is_found_through_its_path_items_ref():
+    """OpenAPI 3.1's `components/pathItems`: the answer judge read the path item unresolved (KeyError)."""
+    get = {"responses": {"200": {"description": "ok"}}}
+    document = {"paths": {"/things": {"$ref": "#/components/pathItems/things"}},
+                "components": {"pathItems": {"things": {"get": get}}}}  # fmt: skip
+
+    assert engine.operation_of(document, "/things", "GET") == get
+    assert engine.operation_of(document, "/things", "POST") == {}
+    assert engine.operation_of(document, "/none", "GET") == {}

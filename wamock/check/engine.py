@@ -7,7 +7,6 @@ failures. What this needs of Schemathesis beyond its public API is `wamock.adapt
 
 import copy
 import functools
-import re
 import time
 import urllib.parse
 import warnings
@@ -33,6 +32,7 @@ from wamock.check.transport import Bounds, RequestsAdapter
 from wamock.data import examples, form_bodies, xml_bodies
 from wamock.data import spec as spec_module
 from wamock.data.operations import METHODS, Operation, Parameter, PathTable, operation_key, operations
+from wamock.data.texts import kind_of
 
 ENGINE_SHARE = 0.9  # of a run's --max-time, Schemathesis' cases; the rest for the probes
 
@@ -156,8 +156,7 @@ def unfinished_phase(unfinished: adapter.Unfinished) -> Phase:
     request = unfinished.request
     if request is not None and getattr(request, "url", None):
         error.method, error.url, error.headers = request.method, request.url, dict(request.headers)
-        body = request.body.encode() if isinstance(request.body, str) else request.body
-        error.body = body if isinstance(body, bytes) else None  # a streamed body is not kept
+        error.body = body_bytes(request)  # a streamed body is not kept
     return Phase("error", operation=unfinished.label, error=error)
 
 
@@ -190,16 +189,19 @@ def failed(judged: adapter.Judged, implied: dict[str, list[str]]) -> Failed:
     return result
 
 
+def documented(statuses, implied: list[str]) -> str:
+    """The statuses an operation documents, as a report says them: those the user's document
+    lists, then those the checker lets any such operation answer (`IMPLIED`)."""
+    listed = [str(status) for status in statuses if str(status) not in implied]
+    also = [str(status) for status in statuses if str(status) in implied]
+    return (", ".join(listed) or "none") + (f" (and, as any such operation may: {', '.join(also)})" if also else "")
+
+
 def worded(failure, implied: list[str]) -> str:
     """A failure's message with the status the server gave, and with the statuses the user's
     document lists told apart from those the checker lets any such operation answer (`IMPLIED`)."""
     if isinstance(failure, adapter.UndefinedStatusCode):
-        listed = [status for status in failure.defined_status_codes if status not in implied]
-        also = [status for status in failure.defined_status_codes if status in implied]
-        documented = ", ".join(listed) or "none"
-        if also:
-            documented += f" (and, as any such operation may: {', '.join(also)})"
-        return f"Received: {failure.status_code}\nDocumented: {documented}"
+        return f"Received: {failure.status_code}\nDocumented: {documented(failure.defined_status_codes, implied)}"
     if isinstance(failure, (adapter.AcceptedNegativeData, adapter.RejectedPositiveData)):
         return f"{failure.message}\nReceived: {failure.status_code}"
     return failure.message
@@ -219,15 +221,12 @@ def answer_judge(settings: Settings) -> Callable[[httpx.Response], list[tuple[st
         if found is None or method.upper() not in found.methods:
             return []
         template = found.template
-        responses = document["paths"][template][method.lower()].get("responses") or {}
+        responses = operation_of(document, template, method).get("responses") or {}
         status = response.status_code
         if not {str(status), f"{status // 100}XX", "default"} & set(map(str, responses)):
             implied = document.get(IMPLIED, {}).get(operation_key(method, template), [])
-            documented = ", ".join(str(listed) for listed in responses if str(listed) not in implied) or "none"
-            if implied:
-                documented += f" (and, as any such operation may: {', '.join(implied)})"
             title = f"Undocumented HTTP status code {status}"
-            return [("status_code_conformance", RuleBroken(title, f"Documented: {documented}"))]
+            return [("status_code_conformance", RuleBroken(title, f"Documented: {documented(responses, implied)}"))]
         return [
             ("response_schema_conformance", RuleBroken(failure.title, failure.message))
             for failure in adapter.answer_failures(schema[template][method.lower()], response)
@@ -354,7 +353,7 @@ def judged_as_sent(document: dict, target: str, collection: str | None):
             # An XML body openapi-core cannot read is read by its schema's XML Object: one that
             # does not meet the schema makes the request invalid; one that does leaves it unjudged.
             return False if xml_body_invalid(document, routed(request), request) else None
-        multipart = media_type_of(request) == "multipart/form-data"
+        multipart = media_type_of(request.headers.get("Content-Type")) == "multipart/form-data"
         try:
             with warnings.catch_warnings():
                 # openapi-core 0.23 warns at each request whose operation's security is a scheme
@@ -451,8 +450,7 @@ JUDGED_MEDIA_TYPES = (
 
 def judged_media_type(content_type: str | None) -> bool:
     """Whether openapi-core can judge a body sent with this Content-Type (none: read as JSON)."""
-    media_type = (content_type or "application/json").split(";")[0].strip().lower()
-    return media_type in JUDGED_MEDIA_TYPES
+    return media_type_of(content_type or "application/json") in JUDGED_MEDIA_TYPES
 
 
 def given_empty(operation: Operation | None, request) -> list[Parameter]:
@@ -486,16 +484,30 @@ def beyond_int64(request) -> bool:
     return any(value.lstrip("-").isdigit() and abs(int(value)) > LARGEST_INT64 for value in values)
 
 
-def media_type_of(request) -> str:
-    return (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+def operation_of(document: dict, template: str, method: str) -> dict:
+    """The operation at a documented path, its path item's `$ref` followed (3.1's `components/pathItems`)."""
+    path_item = spec_module.resolved(document, (document.get("paths") or {}).get(template)) or {}
+    operation = path_item.get(method.lower()) if isinstance(path_item, dict) else None
+    return operation if isinstance(operation, dict) else {}
+
+
+def media_type_of(content_type: str | None) -> str:
+    """`multipart/form-data` of `multipart/form-data; boundary=x`."""
+    return (content_type or "").split(";")[0].strip().lower()
+
+
+def body_bytes(request) -> bytes | None:
+    """A prepared request's body as sent (None: none, or streamed)."""
+    body = request.body.encode() if isinstance(request.body, str) else request.body
+    return body if isinstance(body, bytes) else None
 
 
 def body_schema(document: dict, template: str | None, method: str, media_type: str) -> dict | None:
     """The schema the document gives a request body of `media_type` at `template`, if any."""
     if template is None:
         return None
-    operation = ((document.get("paths") or {}).get(template) or {}).get(method.lower())
-    body = spec_module.resolved(document, (operation or {}).get("requestBody")) or {}
+    operation = operation_of(document, template, method)
+    body = spec_module.resolved(document, operation.get("requestBody")) or {}
     media = (body.get("content") or {}).get(media_type) if isinstance(body, dict) else None
     return (media or {}).get("schema") if isinstance(media, dict) else None
 
@@ -505,8 +517,8 @@ def multipart_body_fits(document: dict, template: str | None, request) -> bool |
     (`wamock.data.form_bodies`); None where that is not to be told (no schema, a field of one
     value given twice)."""
     schema = body_schema(document, template, request.method, "multipart/form-data")
-    raw = request.body.encode() if isinstance(request.body, str) else request.body
-    if schema is None or not isinstance(raw, bytes):
+    raw = body_bytes(request)
+    if schema is None or raw is None:
         return None
     try:
         value = form_bodies.read_multipart(
@@ -523,11 +535,11 @@ def xml_body_invalid(document: dict, template: str | None, request) -> bool:
     """Whether the request's XML body (by its Content-Type) is no XML, or does not meet the
     schema the document gives that media type at `template`, read by its XML Object
     (`wamock.data.xml_bodies`)."""
-    content_type = media_type_of(request)
+    content_type = media_type_of(request.headers.get("Content-Type"))
     schema = body_schema(document, template, request.method, content_type) if content_type.endswith("xml") else None
-    if schema is None:
+    raw = body_bytes(request)
+    if schema is None or raw is None:
         return False
-    raw = request.body.encode() if isinstance(request.body, str) else request.body
     try:
         value = xml_bodies.read(raw, spec_module.inlined(document, schema))
     except xml_bodies.NotXML:
@@ -535,20 +547,20 @@ def xml_body_invalid(document: dict, template: str | None, request) -> bool:
     return not examples.fits(document, value, schema)
 
 
-FORM_FIELD_NAME = re.compile(rb'content-disposition:\s*form-data;\s*name="([^"]*)"', re.IGNORECASE)
-
-
 def repeats_a_single_form_field(request, key: str, array_fields: Callable[[str, str], frozenset[str]]) -> bool:
     """Whether a form body gives a field of one value twice: a document whose field is one value
     (Swagger petstore's `additionalMetadata: string`) does not say whether the first, the last or
     a refusal answers that, so refusing it is the server's choice. (An array field given twice
     is no repeat: that is how a form gives an array.)"""
-    media_type = (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-    body = request.body.encode() if isinstance(request.body, str) else request.body
-    if not isinstance(body, bytes):
+    media_type = media_type_of(request.headers.get("Content-Type"))
+    body = body_bytes(request)
+    if body is None:
         return False
     if media_type == "multipart/form-data":
-        names = [name.decode("latin-1") for name in FORM_FIELD_NAME.findall(body)]
+        try:
+            names = [name for name, _ in form_bodies.parts(body, request.headers.get("Content-Type") or "")]
+        except form_bodies.NotAForm:
+            return False
     elif media_type == "application/x-www-form-urlencoded":
         names = [name for name, _ in urllib.parse.parse_qsl(body.decode("latin-1"), keep_blank_values=True)]
     else:
@@ -560,12 +572,10 @@ def repeats_a_single_form_field(request, key: str, array_fields: Callable[[str, 
 def form_array_fields(document: dict, key: str, media_type: str) -> frozenset[str]:
     """The fields of an operation's form body (of `media_type`) that are arrays."""
     method, path = key.split(" ", 1)
-    operation = ((document.get("paths") or {}).get(path) or {}).get(method.lower()) or {}
-    content = (spec_module.resolved(document, operation.get("requestBody")) or {}).get("content") or {}
-    schema = spec_module.resolved(document, (content.get(media_type) or {}).get("schema")) or {}
+    schema = spec_module.resolved(document, body_schema(document, path, method, media_type)) or {}
     fields = schema.get("properties") or {} if isinstance(schema, dict) else {}
     return frozenset(
         name
         for name, field_schema in fields.items()
-        if (spec_module.resolved(document, field_schema) or {}).get("type") == "array"
+        if kind_of(spec_module.resolved(document, field_schema) or {}) == "array"
     )

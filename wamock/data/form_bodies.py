@@ -19,20 +19,29 @@ class Ambiguous(ValueError):
     """A field of one value given more than once: which one counts is the server's choice."""
 
 
-def read_multipart(raw: bytes, content_type: str, schema: dict) -> dict:
-    """The form `raw` holds (sent with `content_type`, its boundary), read by `schema` (its
-    `$ref`s resolved)."""
+def parts(raw: bytes, content_type: str) -> list[tuple[str, str]]:
+    """Each field of the form `raw` holds (sent with `content_type`, its boundary): its name
+    and its text, in the order sent."""
     head = b"Content-Type: " + content_type.encode("latin-1", "replace") + b"\r\n\r\n"
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + raw)
     if not message.is_multipart():
         raise NotAForm("no multipart body")
-    given: dict[str, list[str]] = {}
+    fields = []
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if not name:
             raise NotAForm("a part without a name")
         payload = part.get_payload(decode=True) or b""
-        given.setdefault(str(name), []).append(payload.decode("utf-8", "replace"))
+        fields.append((str(name), payload.decode("utf-8", "replace")))
+    return fields
+
+
+def read_multipart(raw: bytes, content_type: str, schema: dict) -> dict:
+    """The form `raw` holds (sent with `content_type`, its boundary), read by `schema` (its
+    `$ref`s resolved)."""
+    given: dict[str, list[str]] = {}
+    for name, text in parts(raw, content_type):
+        given.setdefault(name, []).append(text)
     properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
     value = {}
     for name, texts in given.items():

@@ -40,6 +40,7 @@ from starlette.formparsers import MultiPartException
 from wamock.adapters.connexion import FormAwareURIParser, FormBody, JSONBody, MultiPartBody, RawBody
 from wamock.data import dialect, xml_bodies
 from wamock.data.query import INTEGER
+from wamock.data.texts import kind_of
 
 NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 TOO_DEEP = "body: JSON nested too deep"
@@ -92,7 +93,7 @@ class StrictURIParser(FormAwareURIParser):
             given = len(values) if isinstance(values, list) else 1
             # A field the schema does not declare is the server's to ignore, however often it comes;
             # one it declares without a type may be a list (Discourse's upload `file: {}`).
-            if given > 1 and name in declared and declared[name].get("type") not in ("array", None):
+            if given > 1 and name in declared and kind_of(declared[name]) not in ("array", None):
                 raise BadRequestProblem(detail=f"body.{name}: given {given} times; give it once")
         return super().resolve_form(form_data)
 
