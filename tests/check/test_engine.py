@@ -569,33 +569,6 @@ def test_a_finding_names_the_status_received_and_only_the_statuses_the_document_
     assert engine.worded(refused, []) == "Valid data should have been accepted\nReceived: 422"
 
 
-def test_judging_a_request_of_an_oauth2_operation_warns_of_nothing():
-    """openapi-core warns "Unsupported scheme type" at each OAuth2 request it judges: 982 lines
-    of a run against Prism on Telstra's document. The checker judges credentials itself."""
-    import warnings
-
-    import openapi_core.security.providers as providers
-
-    document = {
-        "openapi": "3.0.3",
-        "info": {"title": "t", "version": "1"},
-        "components": {"securitySchemes": {"auth": {"type": "oauth2", "flows": {"clientCredentials": {
-            "tokenUrl": "https://example.com/token", "scopes": {}}}}}},
-        "security": [{"auth": []}],
-        "paths": {"/things": {"get": {"parameters": [{"name": "n", "in": "query", "schema": {"type": "integer"}}],
-                                      "responses": {"200": {"description": "ok"}}}}},
-    }  # fmt: skip
-    keep = engine.judged_as_sent(document, "http://127.0.0.1:3000", None)
-    failure = RejectedPositiveData(operation="GET /things", message="", status_code=400, allowed_statuses=["2xx"])
-    case = SimpleNamespace(operation=SimpleNamespace(method="GET", path="/things"), path_parameters={})
-    providers.__dict__.pop("__warningregistry__", None)  # as if never warned in this process
-
-    with warnings.catch_warnings(record=True) as seen:
-        keep(None, failure, case, sent("http://127.0.0.1:3000/things?n=5", headers={"Authorization": "Bearer t"}))
-
-    assert [str(warning.message) for warning in seen] == []
-
-
 def test_a_multipart_form_is_judged_field_by_field_by_its_schema():
     """Discourse's POST /uploads.json: openapi-core 0.23 read each field of this form as bytes,
     which its enum of texts never takes, so every valid upload looked invalid and the mock that

@@ -9,7 +9,6 @@ import copy
 import functools
 import time
 import urllib.parse
-import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,10 +17,9 @@ import httpx
 import schemathesis
 from openapi_core import Config as OpenAPIConfig
 from openapi_core import OpenAPI
-from openapi_core.contrib.requests import RequestsOpenAPIRequest
-from openapi_core.validation.request.exceptions import RequestBodyValidationError
 from schemathesis.config import HealthCheck
 
+from wamock.adapters import openapi_core as openapi_core_adapter
 from wamock.adapters import schemathesis as adapter
 from wamock.adapters.requests import made_mounting
 from wamock.check.checks import LARGEST_INT64, RULES, TRANSPORT_REFUSALS, Contract, Exchange, Rule, RuleBroken
@@ -353,21 +351,14 @@ def judged_as_sent(document: dict, target: str, collection: str | None):
             # An XML body openapi-core cannot read is read by its schema's XML Object: one that
             # does not meet the schema makes the request invalid; one that does leaves it unjudged.
             return False if xml_body_invalid(document, routed(request), request) else None
-        multipart = media_type_of(request.headers.get("Content-Type")) == "multipart/form-data"
-        try:
-            with warnings.catch_warnings():
-                # openapi-core 0.23 warns at each request whose operation's security is a scheme
-                # it does not check (OAuth2: each of Telstra's); the checker judges credentials itself.
-                warnings.filterwarnings("ignore", message="Unsupported scheme type", category=UserWarning)
-                errors = list(judge.iter_request_errors(RequestsOpenAPIRequest(request)))
-        except AssertionError:
-            return None  # openapi-core 0.23 asserts on a multipart part it cannot read
-        if not multipart:
-            return not errors
-        # openapi-core 0.23 reads a multipart field of no type as bytes, which no enum of text
-        # takes (Discourse's POST /uploads.json): the form is judged here, the rest by openapi-core.
-        if any(not isinstance(error, RequestBodyValidationError) for error in errors):
-            return False
+        verdict = openapi_core_adapter.judged_request(judge, request)
+        if (
+            verdict.rest_valid is not True
+            or media_type_of(request.headers.get("Content-Type")) != "multipart/form-data"
+        ):
+            return verdict.rest_valid and verdict.body_valid
+        # openapi-core reads a multipart field of no type as bytes, which no enum of text takes
+        # (Discourse's POST /uploads.json): the form is judged here, the rest by openapi-core.
         return multipart_body_fits(document, routed(request), request)
 
     table = PathTable.of(document)
