@@ -42,6 +42,8 @@ def _of_a_known_device(handler):
     """A /devices/{device_id} operation: its handler is given the device the registry knows by
     that id, and an id it does not know is a 404, read once (another worker may remove it)."""
 
+    # Not functools.wraps: connexion reads a handler's parameters from its signature, which
+    # `__wrapped__` would make the handler's (`device`), not the path's (`device_id`).
     async def answer(facts: DocumentFacts, device_id: str):
         device = device_registry.find(_registry(), device_id)
         if device is None:

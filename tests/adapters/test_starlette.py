@@ -3,7 +3,7 @@ registered under "path", so that a route mounted as connexion mounts an API matc
 
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, Router
 from starlette.testclient import TestClient
 
 import wamock.adapters.starlette  # noqa: F401
@@ -31,3 +31,12 @@ def test_a_trailing_slash_is_not_redirected():
     with TestClient(app, follow_redirects=False) as client:
         assert client.get("/api/items").status_code == 200
         assert client.get("/api/items/").status_code == 404
+
+
+def test_a_router_that_asks_for_slash_redirects_still_gets_them():
+    async def listed(request):
+        return PlainTextResponse("the list")
+
+    router = Router(routes=[Route("/items", listed)], redirect_slashes=True)
+    with TestClient(router, follow_redirects=False) as client:
+        assert client.get("/items/").status_code == 307

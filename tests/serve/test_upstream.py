@@ -94,8 +94,9 @@ def test_every_operation_answers_a_status_its_document_lists(upstream, document)
         for method, operation in path_item.items()
         if method in METHODS
     ]
-    # Deletions last: what a DELETE removes answers 404 afterwards (tested below).
-    operations.sort(key=lambda operation: operation[1] == "delete")
+    # Deletions last, the deepest path first: what a DELETE removes, and what lies under it,
+    # answers 404 afterwards (tested below; a removed device's Chatwoot config too).
+    operations.sort(key=lambda operation: (1, -operation[0].count("/")) if operation[1] == "delete" else (0, 0))
     # Devices keep state: an unknown one is a 404, so each request names one the mock lists.
     device = upstream.get("/devices").json()["results"][0]["id"]
     answered = Counter()

@@ -35,8 +35,9 @@ _router_init = Router.__init__
 
 @functools.wraps(_router_init)
 def _router_without_slash_redirects(self, *args, **kwargs) -> None:
+    if len(args) < 2:  # given (by position or by name), a router's own choice stands
+        kwargs.setdefault("redirect_slashes", False)
     _router_init(self, *args, **kwargs)
-    self.redirect_slashes = False
 
 
 Router.__init__ = _router_without_slash_redirects

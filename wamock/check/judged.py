@@ -113,8 +113,8 @@ def indistinct(document: dict, node: dict) -> bool:
     branches = node["oneOf"]
     judges: dict[int, object] = {}  # each branch's schema read once, and only if asked
     try:
-        # Lazily, branch by branch: most oneOfs are told apart by the first example that meets
-        # another branch's schema not (InfluxDB's Flux expressions, 23 recursive branches).
+        # Lazily, branch by branch: most oneOfs are told apart by the first example that does not
+        # meet another branch's schema (InfluxDB's Flux expressions, 23 recursive branches).
         for at, branch in enumerate(branches):
             value = examples.built_example(document, {**node, "oneOf": [branch, *branches[:at], *branches[at + 1 :]]})
             for other, other_branch in enumerate(branches):

@@ -37,8 +37,9 @@ class Devices:
         return cls({device: ChatStore(chats, owned=True) for device, chats in data.items()})
 
     def store(self, device: str) -> ChatStore:
-        """The chats of `device`: none for one added through the API, which no fixture names
-        (removed and added again, `my-device-id` had no store, and every handler indexing it failed)."""
+        """The chats of `device`: none where the data names no such device (one added through
+        the API: GOWA's `my-device-id`, removed and added again, had no store, and every handler
+        indexing the stores failed)."""
         return self.stores.get(device, NO_CHATS)
 
     @property

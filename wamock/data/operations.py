@@ -46,7 +46,7 @@ def names_a_resource(path: str) -> bool:
 def template_pattern(path: str) -> re.Pattern:
     """`/devices/{device_id}` as a pattern that the path of a request fully matches, capturing
     each parameter's value (raw, as in the URL), in the template's order."""
-    return re.compile("([^/]+)".join(map(re.escape, re.split(r"\{[^/}]+\}", path))) + "$")
+    return re.compile("([^/]+)".join(map(re.escape, re.split(r"\{[^/}]+\}", path))) + r"\Z")
 
 
 @dataclass(frozen=True)
