@@ -182,7 +182,11 @@ def test_a_server_killed_mid_run_keeps_what_was_found_and_is_one_finding(tmp_pat
     assert run.stderr == "", run
     assert "FAILED response_schema_conformance" in run.stdout, run
     assert run.stdout.count("FAILED server_answers: The server is unreachable since request ") == 1, run
-    assert run.stdout.count("Connection refused") == 1, run
+    # Whichever saw it first (Schemathesis' outage check or wamock's transport), the death is
+    # told once, with how the last request failed: refused, or cut off as the process died.
+    death = run.stdout.split("FAILED server_answers:", 1)[1].split("\nFAILED ")[0]
+    assert any(cause in death for cause in ("Connection refused", "reset", "closed", "aborted")), death
+    assert run.stdout.count("Connection refused") <= 1, run
 
 
 @pytest.mark.parametrize(("behaviour", "evidence"), HOSTILE)

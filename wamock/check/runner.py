@@ -298,6 +298,8 @@ def check_target(
             outcome.server_gone = True
             gone = finding_from_schemathesis(target, phase.error, options)
             gone.title = f"The server is unreachable since request {bounds.failing_since or bounds.exchanges}"
+            if bounds.last_failure:
+                gone.evidence = f"The last request that failed: {bounds.last_failure}\n{gone.evidence}"
             merge(findings, gone)
         elif phase.error:
             unfinished = finding_from_schemathesis(target, phase.error, options)
