@@ -12,8 +12,9 @@ import httpx
 from wamock.check.checks import ARRAY_INDEX, Contract, Exchange, RuleBroken, excerpt, shown
 
 
-def media_type(content_type: str) -> str:
-    return content_type.split(";")[0].strip().lower()
+def media_type(content_type: str | None) -> str:
+    """`multipart/form-data` of `multipart/form-data; boundary=x` (none: "")."""
+    return (content_type or "").split(";")[0].strip().lower()
 
 
 def responses_agree(here: Exchange, there: Exchange) -> None:

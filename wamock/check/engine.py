@@ -23,7 +23,7 @@ from wamock.adapters import openapi_core as openapi_core_adapter
 from wamock.adapters import schemathesis as adapter
 from wamock.adapters.requests import made_mounting
 from wamock.check.checks import LARGEST_INT64, RULES, TRANSPORT_REFUSALS, Contract, Exchange, Rule, RuleBroken
-from wamock.check.compare import agrees_with_peer
+from wamock.check.compare import agrees_with_peer, media_type
 from wamock.check.credentials import Credentials
 from wamock.check.judged import IMPLIED, judged_document
 from wamock.check.transport import Bounds, RequestsAdapter
@@ -352,10 +352,7 @@ def judged_as_sent(document: dict, target: str, collection: str | None):
             # does not meet the schema makes the request invalid; one that does leaves it unjudged.
             return False if xml_body_invalid(document, routed(request), request) else None
         verdict = openapi_core_adapter.judged_request(judge, request)
-        if (
-            verdict.rest_valid is not True
-            or media_type_of(request.headers.get("Content-Type")) != "multipart/form-data"
-        ):
+        if verdict.rest_valid is not True or media_type(request.headers.get("Content-Type")) != "multipart/form-data":
             return verdict.rest_valid and verdict.body_valid
         # openapi-core reads a multipart field of no type as bytes, which no enum of text takes
         # (Discourse's POST /uploads.json): the form is judged here, the rest by openapi-core.
@@ -441,7 +438,7 @@ JUDGED_MEDIA_TYPES = (
 
 def judged_media_type(content_type: str | None) -> bool:
     """Whether openapi-core can judge a body sent with this Content-Type (none: read as JSON)."""
-    return media_type_of(content_type or "application/json") in JUDGED_MEDIA_TYPES
+    return media_type(content_type or "application/json") in JUDGED_MEDIA_TYPES
 
 
 def given_empty(operation: Operation | None, request) -> list[Parameter]:
@@ -480,11 +477,6 @@ def operation_of(document: dict, template: str, method: str) -> dict:
     path_item = spec_module.resolved(document, (document.get("paths") or {}).get(template)) or {}
     operation = path_item.get(method.lower()) if isinstance(path_item, dict) else None
     return operation if isinstance(operation, dict) else {}
-
-
-def media_type_of(content_type: str | None) -> str:
-    """`multipart/form-data` of `multipart/form-data; boundary=x`."""
-    return (content_type or "").split(";")[0].strip().lower()
 
 
 def body_bytes(request) -> bytes | None:
@@ -526,7 +518,7 @@ def xml_body_invalid(document: dict, template: str | None, request) -> bool:
     """Whether the request's XML body (by its Content-Type) is no XML, or does not meet the
     schema the document gives that media type at `template`, read by its XML Object
     (`wamock.data.xml_bodies`)."""
-    content_type = media_type_of(request.headers.get("Content-Type"))
+    content_type = media_type(request.headers.get("Content-Type"))
     schema = body_schema(document, template, request.method, content_type) if content_type.endswith("xml") else None
     raw = body_bytes(request)
     if schema is None or raw is None:
@@ -543,21 +535,21 @@ def repeats_a_single_form_field(request, key: str, array_fields: Callable[[str, 
     (Swagger petstore's `additionalMetadata: string`) does not say whether the first, the last or
     a refusal answers that, so refusing it is the server's choice. (An array field given twice
     is no repeat: that is how a form gives an array.)"""
-    media_type = media_type_of(request.headers.get("Content-Type"))
+    form_type = media_type(request.headers.get("Content-Type"))
     body = body_bytes(request)
     if body is None:
         return False
-    if media_type == "multipart/form-data":
+    if form_type == "multipart/form-data":
         try:
             names = [name for name, _ in form_bodies.parts(body, request.headers.get("Content-Type") or "")]
         except form_bodies.NotAForm:
             return False
-    elif media_type == "application/x-www-form-urlencoded":
+    elif form_type == "application/x-www-form-urlencoded":
         names = [name for name, _ in urllib.parse.parse_qsl(body.decode("latin-1"), keep_blank_values=True)]
     else:
         return False
     repeated = {name for name in names if names.count(name) > 1}
-    return bool(repeated - array_fields(key, media_type))
+    return bool(repeated - array_fields(key, form_type))
 
 
 def form_array_fields(document: dict, key: str, media_type: str) -> frozenset[str]:
