@@ -5,7 +5,7 @@ checker's judge (openapi-core) asserts them: Schemathesis sent Telstra's `startD
 import pytest
 
 from tests.conftest import TEST_HOST
-from tests.documents import write
+from tests.documents import document, write
 from wamock.serve.app import create_app
 
 BODY = {
@@ -111,19 +111,10 @@ def test_an_xml_body_is_judged_by_its_schema_as_its_xml_object_reads_it(tmp_path
     XML; each a 400 that names it, where any XML was taken before (Schemathesis' finding)."""
     booking = {"type": "object", "required": ["trip_id"], "xml": {"name": "booking"},
                "properties": {"trip_id": {"type": "string"}, "has_dog": {"type": "boolean"}}}  # fmt: skip
-    document = {
-        "openapi": "3.0.3",
-        "info": {"title": "bookings", "version": "1"},
-        "paths": {
-            "/bookings": {
-                "post": {
-                    "requestBody": {"content": {"application/xml": {"schema": booking}}},
-                    "responses": {"201": {"description": "Created"}},
-                }
-            }
-        },
-    }
-    client = create_app(spec_file=write(tmp_path / "openapi.yaml", document), allowed_hosts=[TEST_HOST]).test_client()
+    post = {"requestBody": {"content": {"application/xml": {"schema": booking}}},
+            "responses": {"201": {"description": "Created"}}}  # fmt: skip
+    spec = write(tmp_path / "openapi.yaml", document({"/bookings": {"post": post}}))
+    client = create_app(spec_file=spec, allowed_hosts=[TEST_HOST]).test_client()
 
     def sent(body: bytes):
         return client.post("/bookings", headers={"Content-Type": "application/xml"}, content=body)
